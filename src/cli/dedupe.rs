@@ -1,0 +1,73 @@
+//! `crmclean dedupe`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::InputArgs;
+use crate::config::Config;
+use crate::error::{Result, EXIT_OK};
+use crate::pipeline::{dedupe, DedupeOptions};
+
+#[derive(Debug, Args)]
+pub struct DedupeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output directory (created when missing).
+    #[arg(long, short, value_name = "DIR", default_value = "crmclean-out")]
+    pub out: PathBuf,
+    /// Match probability at or above which two records are the same person (default 0.5).
+    #[arg(long, value_name = "P")]
+    pub threshold: Option<f64>,
+    /// Only link records across files, never within one file.
+    #[arg(long)]
+    pub link_only: bool,
+    /// Score with a model saved by an earlier run (its model.json) instead of learning one.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Show progress bars even when stderr is not a terminal.
+    #[arg(long)]
+    pub progress: bool,
+}
+
+pub fn run(a: DedupeArgs) -> Result<u8> {
+    let mut o = a.input.overrides();
+    o.threshold = a.threshold;
+    o.link_only = a.link_only;
+    let config = Config::build(&o)?;
+    let opts = DedupeOptions {
+        inputs: a.input.inputs.clone(),
+        out: a.out.clone(),
+        config,
+        model: a.model.clone(),
+        progress: super::show_progress(a.progress),
+    };
+    let run = dedupe(&opts)?;
+    for inp in run.inputs() {
+        let mapped: Vec<String> = inp
+            .mapping
+            .iter()
+            .filter_map(|m| m.field.map(|f| format!("{}→{}", m.header, f.name())))
+            .collect();
+        eprintln!("crmclean: {} ({}, {} records): {}", inp.file, inp.encoding, inp.records, mapped.join(", "));
+    }
+    for note in &run.ingested.notes {
+        eprintln!("crmclean: note: {note}");
+    }
+    let records = run.contacts.len();
+    let clusters = run.clusters.members.len();
+    eprintln!(
+        "crmclean: {records} records → {clusters} people ({} duplicates); {} pairs for review; outputs in {}",
+        records - clusters,
+        run.scored.iter().filter(|p| (run.config.review_low..run.config.threshold).contains(&p.probability())).count(),
+        a.out.display()
+    );
+    if !run.ingested.rejects.is_empty() {
+        eprintln!(
+            "crmclean: {} row(s) rejected; see {}",
+            run.ingested.rejects.len(),
+            a.out.join("rejects.csv").display()
+        );
+    }
+    Ok(EXIT_OK)
+}

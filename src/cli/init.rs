@@ -1,0 +1,75 @@
+//! `crmclean init`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::error::{Error, Result, EXIT_OK};
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the config.
+    #[arg(default_value = "crmclean.toml")]
+    pub path: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// The commented default config. Every key is valid for [`crate::config::FileConfig`] (tested).
+pub const DEFAULT_CONFIG: &str = r#"# crmclean configuration. Every option is shown at its default; uncomment to change.
+
+# Header of the record-id column, when auto-detection picks the wrong one.
+# id_column = "Contact ID"
+
+# ISO country code for phone numbers written without a country code (e.g. "DE", "US", "IT").
+# default_region = "US"
+
+# Header → field overrides for the automatic header mapping. Fields: id, salutation, first_name,
+# middle_name, last_name, full_name, email, phone, mobile, company, job_title, website,
+# street_number, street, street2, city, region, postal_code, country, birth_date, birth_year,
+# birth_month, birth_day, gender, national_id, created, last_activity, tags; or "ignore".
+[mapping]
+# "Handynummer" = "mobile"
+# "Notes" = "ignore"
+
+[matching]
+# Match probability at or above which two records are the same person.
+# threshold = 0.5
+# Pairs from this probability up to the threshold go to review.csv.
+# review_low = 0.1
+# Blocks larger than this are skipped for their rule and reported (placeholder emails, switchboards).
+# max_block_size = 300
+# Only link records across files, never within one file.
+# link_only = false
+"#;
+
+pub fn run(a: InitArgs) -> Result<u8> {
+    if a.path.exists() && !a.force {
+        return Err(Error::output(&a.path, "already exists", "pass --force to overwrite it, or give another path"));
+    }
+    crate::report::write_atomic(&a.path, DEFAULT_CONFIG.as_bytes())?;
+    eprintln!("crmclean: wrote {}", a.path.display());
+    Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn default_config_parses_and_uncommented_keys_are_valid() {
+        let parsed: crate::config::FileConfig = toml::from_str(super::DEFAULT_CONFIG).unwrap();
+        assert!(parsed.mapping.is_empty());
+        // Uncommenting every option must still give a valid config.
+        let uncommented: String = super::DEFAULT_CONFIG
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if rest.contains(" = ") => rest,
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let parsed: crate::config::FileConfig = toml::from_str(&uncommented).unwrap();
+        assert_eq!(parsed.mapping.len(), 2);
+        assert_eq!(parsed.matching.threshold, Some(0.5));
+    }
+}

@@ -1,0 +1,52 @@
+//! `crmclean profile`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::InputArgs;
+use crate::config::Config;
+use crate::error::{Error, Result, EXIT_OK};
+
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Also write profile.json and quality_issues.csv into this directory.
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+pub fn run(a: ProfileArgs) -> Result<u8> {
+    let cfg = Config::build(&a.input.overrides())?;
+    let (ingested, contacts, profiles) = crate::pipeline::profile(&a.input.inputs, &cfg)?;
+    for p in &profiles {
+        println!("{} — {} records", p.source, p.records);
+        println!("  completeness:");
+        for (col, share) in &p.completeness {
+            println!("    {:<28} {:>5.1}%", col, share * 100.0);
+        }
+        let issues: Vec<String> = p.issues.iter().filter(|(_, n)| **n > 0).map(|(k, n)| format!("{k} {n}")).collect();
+        println!("  issues: {}", if issues.is_empty() { "none".into() } else { issues.join(", ") });
+    }
+    if !ingested.rejects.is_empty() {
+        println!("rejected rows: {}", ingested.rejects.len());
+    }
+    if let Some(out) = &a.out {
+        crate::pipeline::prepare_out_dir(out)?;
+        let json = serde_json::json!({ "sources": profiles, "rejected": ingested.rejects });
+        let text = serde_json::to_string_pretty(&json).map_err(|e| Error::output(out, e.to_string(), "report this as a bug"))?;
+        crate::report::write_atomic(&out.join("profile.json"), text.as_bytes())?;
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let io = |e: csv::Error| Error::output(out, e.to_string(), "report this as a bug");
+        w.write_record(["source", "record_id", "issues"]).map_err(io)?;
+        for c in contacts.iter().filter(|c| c.flags != 0) {
+            let s = &ingested.sources[c.source as usize];
+            w.write_record([s.name.as_str(), &s.record_ids[c.row as usize], &crate::quality::flag_names(c.flags)]).map_err(io)?;
+        }
+        let bytes = w.into_inner().map_err(|e| Error::output(out, e.to_string(), "report this as a bug"))?;
+        crate::report::write_atomic(&out.join("quality_issues.csv"), &bytes)?;
+        eprintln!("crmclean: wrote {} and {}", out.join("profile.json").display(), out.join("quality_issues.csv").display());
+    }
+    Ok(EXIT_OK)
+}

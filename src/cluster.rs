@@ -1,0 +1,184 @@
+//! Step 6, cluster: group matched pairs into entities without chaining unrelated people together.
+//!
+//! Method (documented in the README): candidate pairs with match probability at or above the
+//! threshold are edges, taken strongest first (ties by record ids, so the result does not depend on
+//! thread count or input order of pairs). Two records join directly. Two groups join only when
+//!
+//! 1. no pair across them is a *conflict* ([`crate::score::conflict`]: clearly different first names
+//!    or birth dates without an agreeing personal email or national id — a household or a namesake),
+//!    and
+//! 2. their *average linkage* — the mean match probability over all pairs across the two groups, each
+//!    pair compared on the spot when blocking did not pair it — is at least the threshold.
+//!
+//! So one weak edge cannot pull two groups together. Every refused join is returned as a
+//! [`Split`] for the review queue. Cluster ids are numbered by each cluster's first record in input
+//! order (`C000001`, ...), stable for the same input.
+
+use std::collections::HashMap;
+
+use crate::compare::compare;
+use crate::normalize::Contact;
+use crate::score::{conflict, probability, total_weight, weights, Model, ScoredPair, TermFreq};
+
+/// A join the clusterer refused.
+#[derive(Debug, Clone)]
+pub struct Split {
+    /// The edge that would have joined the groups.
+    pub a: u32,
+    pub b: u32,
+    pub probability: f64,
+    /// Mean probability across the two groups.
+    pub linkage: f64,
+    pub reason: String,
+    /// The pair across the groups that conflicts, if that was the reason.
+    pub conflict: Option<(u32, u32)>,
+    /// Sizes of the two groups.
+    pub sizes: (usize, usize),
+}
+
+/// The clustering of all contacts.
+#[derive(Debug, Clone)]
+pub struct Clusters {
+    /// Cluster index of every contact.
+    pub of: Vec<u32>,
+    /// Members of every cluster, in input order; clusters ordered by their first member.
+    pub members: Vec<Vec<u32>>,
+    pub splits: Vec<Split>,
+}
+
+impl Clusters {
+    /// The id written to outputs.
+    pub fn id(&self, cluster: u32) -> String {
+        format!("C{:06}", cluster + 1)
+    }
+}
+
+/// Pairs decided by a person (from a decisions file).
+#[derive(Debug, Clone, Default)]
+pub struct Decisions {
+    pub must_link: Vec<(u32, u32)>,
+    pub cannot_link: Vec<(u32, u32)>,
+}
+
+/// Groups contacts into clusters.
+pub fn cluster(
+    contacts: &[Contact],
+    scored: &[ScoredPair],
+    model: &Model,
+    tf: &TermFreq,
+    threshold: f64,
+    link_only: bool,
+    decisions: &Decisions,
+) -> Clusters {
+    let n = contacts.len();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    let mut groups: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
+    let known: HashMap<(u32, u32), &ScoredPair> = scored.iter().map(|p| ((p.a, p.b), p)).collect();
+    let cannot: std::collections::HashSet<(u32, u32)> =
+        decisions.cannot_link.iter().map(|&(a, b)| (a.min(b), a.max(b))).collect();
+
+    let mut edges: Vec<&ScoredPair> = scored
+        .iter()
+        .filter(|p| p.probability() >= threshold && !cannot.contains(&(p.a, p.b)))
+        .collect();
+    edges.sort_by(|x, y| y.weight.total_cmp(&x.weight).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
+
+    fn find(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            let p = parent[parent[x as usize] as usize];
+            parent[x as usize] = p;
+            x = p;
+        }
+        x
+    }
+
+    let pair_info = |x: u32, y: u32| -> (f64, bool) {
+        let key = (x.min(y), x.max(y));
+        if cannot.contains(&key) {
+            return (0.0, true);
+        }
+        let (vector, weight) = match known.get(&key) {
+            Some(p) => (crate::compare::unpack(p.vector), p.weight),
+            None => {
+                let (a, b) = (&contacts[key.0 as usize], &contacts[key.1 as usize]);
+                let v = compare(a, b);
+                (v, total_weight(model, &weights(model, tf, a, b, &v)))
+            }
+        };
+        (probability(weight), conflict(&vector))
+    };
+
+    let mut splits = Vec::new();
+    // Must-link decisions join first, unconditionally.
+    for &(a, b) in &decisions.must_link {
+        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        if ra != rb {
+            join(&mut parent, &mut groups, ra, rb);
+        }
+    }
+    for e in edges {
+        let (ra, rb) = (find(&mut parent, e.a), find(&mut parent, e.b));
+        if ra == rb {
+            continue;
+        }
+        let (ga, gb) = (&groups[ra as usize], &groups[rb as usize]);
+        let mut sum = 0.0;
+        let mut count = 0usize;
+        let mut reason = None;
+        let mut conflict_pair = None;
+        // Bound the work for large groups: look at up to 64 members of each side.
+        'outer: for &x in ga.iter().take(64) {
+            for &y in gb.iter().take(64) {
+                if link_only && contacts[x as usize].source == contacts[y as usize].source {
+                    continue;
+                }
+                let (p, c) = pair_info(x, y);
+                if c {
+                    reason = Some("two records across the groups conflict (different first names or birth dates)".to_string());
+                    conflict_pair = Some((x, y));
+                    break 'outer;
+                }
+                sum += p;
+                count += 1;
+            }
+        }
+        let linkage = if count == 0 { 1.0 } else { sum / count as f64 };
+        if reason.is_none() && linkage < threshold {
+            reason = Some(format!("average match probability across the groups is {linkage:.2}, below the threshold"));
+        }
+        match reason {
+            None => join(&mut parent, &mut groups, ra, rb),
+            Some(r) => splits.push(Split {
+                a: e.a,
+                b: e.b,
+                probability: e.probability(),
+                linkage,
+                reason: r,
+                conflict: conflict_pair,
+                sizes: (groups[ra as usize].len(), groups[rb as usize].len()),
+            }),
+        }
+    }
+
+    // Number clusters by their first member in input order.
+    let mut of = vec![u32::MAX; n];
+    let mut members: Vec<Vec<u32>> = Vec::new();
+    let mut root_to_cluster: HashMap<u32, u32> = HashMap::new();
+    for i in 0..n as u32 {
+        let r = find(&mut parent, i);
+        let c = *root_to_cluster.entry(r).or_insert_with(|| {
+            members.push(Vec::new());
+            (members.len() - 1) as u32
+        });
+        of[i as usize] = c;
+        members[c as usize].push(i);
+    }
+    Clusters { of, members, splits }
+}
+
+fn join(parent: &mut [u32], groups: &mut [Vec<u32>], ra: u32, rb: u32) {
+    let (big, small) = if groups[ra as usize].len() >= groups[rb as usize].len() { (ra, rb) } else { (rb, ra) };
+    parent[small as usize] = big;
+    let moved = std::mem::take(&mut groups[small as usize]);
+    groups[big as usize].extend(moved);
+}

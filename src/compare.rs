@@ -1,0 +1,329 @@
+//! Step 5a, compare: turn a pair of contacts into a comparison vector of per-field agreement levels.
+//!
+//! Every comparison has levels `0..=top`: `0` means "no evidence" (a value is missing on either side),
+//! `1` a clear disagreement, higher levels closer agreement (fuzzy by Jaro–Winkler/Damerau–Levenshtein,
+//! phonetic, nickname-aware, up to exact). Address parts are compared together as one comparison so a
+//! shared household address counts once, not five times. A vector packs into a `u64` (4 bits per
+//! comparison) so that EM can run over distinct patterns.
+
+use strsim::{damerau_levenshtein, jaro_winkler};
+
+use crate::normalize::Contact;
+
+/// One comparison of the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Comparison {
+    pub name: &'static str,
+    /// Labels of levels `1..=top` (level 0 is "missing").
+    pub levels: &'static [&'static str],
+}
+
+impl Comparison {
+    /// The highest level.
+    pub fn top(&self) -> u8 {
+        self.levels.len() as u8
+    }
+}
+
+/// Indexes into [`COMPARISONS`].
+pub const FIRST: usize = 0;
+pub const LAST: usize = 1;
+pub const EMAIL: usize = 2;
+pub const PHONE: usize = 3;
+pub const BIRTH: usize = 4;
+pub const ADDRESS: usize = 5;
+pub const LOCALITY: usize = 6;
+pub const COMPANY: usize = 7;
+pub const NATIONAL_ID: usize = 8;
+pub const MIDDLE: usize = 9;
+
+/// The comparisons of the model, in vector order.
+pub const COMPARISONS: [Comparison; 10] = [
+    Comparison { name: "first_name", levels: &["different", "similar (Jaro-Winkler ≥ 0.80, phonetic or initial)", "close (Jaro-Winkler ≥ 0.92 or nickname)", "exact"] },
+    Comparison { name: "last_name", levels: &["different", "similar (Jaro-Winkler ≥ 0.80 or phonetic)", "close (Jaro-Winkler ≥ 0.92)", "exact"] },
+    Comparison { name: "email", levels: &["different", "similar local part", "exact"] },
+    Comparison { name: "phone", levels: &["different", "same last 7 digits or one typo", "exact E.164"] },
+    Comparison { name: "birth_date", levels: &["different", "one typo or day/month swapped", "exact"] },
+    Comparison { name: "address", levels: &["different", "same postcode or city", "similar street", "same street and number", "exact"] },
+    Comparison { name: "locality", levels: &["different", "similar", "exact"] },
+    Comparison { name: "company", levels: &["different", "similar (Jaro-Winkler ≥ 0.88)", "exact"] },
+    Comparison { name: "national_id", levels: &["different", "one typo", "exact"] },
+    Comparison { name: "middle_name", levels: &["different", "same initial", "exact"] },
+];
+
+/// Number of comparisons.
+pub const N: usize = COMPARISONS.len();
+
+/// A comparison vector: one level per comparison.
+pub type Vector = [u8; N];
+
+/// Packs a vector into a `u64` (4 bits per level).
+pub fn pack(v: &Vector) -> u64 {
+    v.iter().enumerate().fold(0u64, |acc, (i, &l)| acc | ((l as u64) << (4 * i)))
+}
+
+/// Unpacks [`pack`].
+pub fn unpack(p: u64) -> Vector {
+    let mut v = [0u8; N];
+    for (i, l) in v.iter_mut().enumerate() {
+        *l = ((p >> (4 * i)) & 0xF) as u8;
+    }
+    v
+}
+
+fn name_level(a: &str, b: &str, canon_a: &str, canon_b: &str, phon_a: &str, phon_b: &str) -> u8 {
+    if a == b {
+        return 4;
+    }
+    if !canon_a.is_empty() && canon_a == canon_b {
+        return 3;
+    }
+    let jw = jaro_winkler(a, b);
+    if jw >= 0.92 {
+        return 3;
+    }
+    let initial = (a.len() == 1 || b.len() == 1) && a.as_bytes()[0] == b.as_bytes()[0];
+    let prefix = a.len() >= 3 && b.len() >= 3 && (a.starts_with(b) || b.starts_with(a));
+    if jw >= 0.80 || initial || prefix || (!phon_a.is_empty() && phon_a == phon_b) {
+        return 2;
+    }
+    1
+}
+
+/// The first and last name levels, trying swapped first/last names too.
+fn names(a: &Contact, b: &Contact) -> (u8, u8) {
+    let lvl = |x: &str, y: &str, cx: &str, cy: &str, px: &str, py: &str| {
+        if x.is_empty() || y.is_empty() {
+            0
+        } else {
+            name_level(x, y, cx, cy, px, py)
+        }
+    };
+    let first = lvl(&a.first, &b.first, &a.first_canon, &b.first_canon, &a.first_phonetic, &b.first_phonetic);
+    let last = lvl(&a.last, &b.last, &a.last, &b.last, &a.last_phonetic, &b.last_phonetic);
+    if first >= 3 && last >= 3 {
+        return (first, last);
+    }
+    let sf = lvl(&a.first, &b.last, &a.first_canon, &b.last, &a.first_phonetic, &b.last_phonetic);
+    let sl = lvl(&a.last, &b.first, &a.last, &b.first_canon, &a.last_phonetic, &b.first_phonetic);
+    if sf >= 3 && sl >= 3 && sf + sl > first + last {
+        (sf, sl)
+    } else {
+        (first, last)
+    }
+}
+
+fn exact_fuzzy(a: &str, b: &str, jw_min: f64) -> u8 {
+    if a.is_empty() || b.is_empty() {
+        0
+    } else if a == b {
+        3
+    } else if jaro_winkler(a, b) >= jw_min {
+        2
+    } else {
+        1
+    }
+}
+
+fn typo_level(a: &str, b: &str) -> u8 {
+    if a.is_empty() || b.is_empty() {
+        0
+    } else if a == b {
+        3
+    } else if damerau_levenshtein(a, b) <= 1 {
+        2
+    } else {
+        1
+    }
+}
+
+fn email_level(a: &Contact, b: &Contact) -> u8 {
+    let mut best = 0u8;
+    for x in a.personal_emails() {
+        for y in b.personal_emails() {
+            let l = if x.key == y.key {
+                3
+            } else if x.local() == y.local() && x.local().len() >= 4
+                || x.domain() == y.domain() && jaro_winkler(x.local(), y.local()) >= 0.92
+            {
+                2
+            } else {
+                1
+            };
+            best = best.max(l);
+        }
+    }
+    best
+}
+
+fn phone_level(a: &Contact, b: &Contact) -> u8 {
+    let mut best = 0u8;
+    for x in &a.phones {
+        for y in &b.phones {
+            let (dx, dy) = (digits_tail(&x.key), digits_tail(&y.key));
+            let l = if x.key == y.key {
+                3
+            } else if dx.len() >= 7 && dx == dy || damerau_levenshtein(&x.key, &y.key) <= 1 {
+                2
+            } else {
+                1
+            };
+            best = best.max(l);
+        }
+    }
+    best
+}
+
+fn digits_tail(s: &str) -> &str {
+    let d = s.trim_start_matches('+');
+    &d[d.len().saturating_sub(7)..]
+}
+
+fn birth_level(a: &Contact, b: &Contact) -> u8 {
+    match (a.birth, b.birth) {
+        (Some(x), Some(y)) if x == y => 3,
+        (Some(x), Some(y)) => {
+            let (sx, sy) = (x.format("%Y%m%d").to_string(), y.format("%Y%m%d").to_string());
+            use chrono::Datelike;
+            let swapped = x.year() == y.year() && x.month() == y.day() && x.day() == y.month();
+            if swapped || damerau_levenshtein(&sx, &sy) <= 1 {
+                2
+            } else {
+                1
+            }
+        }
+        _ => 0,
+    }
+}
+
+fn address_level(a: &Contact, b: &Contact) -> u8 {
+    let has = |c: &Contact| !c.street.is_empty() || !c.postcode.is_empty() || !c.city.is_empty();
+    if !has(a) || !has(b) {
+        return 0;
+    }
+    let both = |x: &str, y: &str| !x.is_empty() && !y.is_empty();
+    let same = |x: &str, y: &str| both(x, y) && x == y;
+    let place = same(&a.postcode, &b.postcode) || same(&a.city, &b.city);
+    let place_conflict = both(&a.postcode, &b.postcode) && a.postcode != b.postcode && !(both(&a.city, &b.city) && a.city == b.city);
+    let street_same = same(&a.street, &b.street);
+    let street_close = both(&a.street, &b.street) && (street_same || jaro_winkler(&a.street, &b.street) >= 0.88);
+    let number_same = same(&a.street_number, &b.street_number)
+        || (a.street_number.is_empty() && b.street_number.is_empty());
+    if street_same && number_same && !place_conflict {
+        5
+    } else if street_close && number_same {
+        4
+    } else if street_close || (place && both(&a.street, &b.street) && same(&a.street_number, &b.street_number)) {
+        3
+    } else if place {
+        2
+    } else {
+        1
+    }
+}
+
+/// Compares two contacts.
+pub fn compare(a: &Contact, b: &Contact) -> Vector {
+    let mut v = [0u8; N];
+    let (f, l) = names(a, b);
+    v[FIRST] = f;
+    v[LAST] = l;
+    v[EMAIL] = email_level(a, b);
+    v[PHONE] = phone_level(a, b);
+    v[BIRTH] = birth_level(a, b);
+    v[ADDRESS] = address_level(a, b);
+    v[LOCALITY] = exact_fuzzy(&a.street2, &b.street2, 0.88);
+    v[COMPANY] = exact_fuzzy(&a.company, &b.company, 0.88);
+    v[NATIONAL_ID] = typo_level(&a.national_id, &b.national_id);
+    v[MIDDLE] = if a.middle.is_empty() || b.middle.is_empty() {
+        0
+    } else if a.middle == b.middle {
+        3
+    } else if a.middle.as_bytes()[0] == b.middle.as_bytes()[0] {
+        2
+    } else {
+        1
+    };
+    v
+}
+
+/// The value a comparison looks at, for explanations in the review queue.
+pub fn describe(c: &Contact, comparison: usize) -> String {
+    match comparison {
+        FIRST => c.first.clone(),
+        LAST => c.last.clone(),
+        EMAIL => c.emails.iter().map(|e| e.address.as_str()).collect::<Vec<_>>().join("; "),
+        PHONE => c.phones.iter().map(|p| p.key.as_str()).collect::<Vec<_>>().join("; "),
+        BIRTH => c.birth.map(|d| d.to_string()).unwrap_or_default(),
+        ADDRESS => [c.street_number.as_str(), c.street.as_str(), c.postcode.as_str(), c.city.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" "),
+        LOCALITY => c.street2.clone(),
+        COMPANY => c.company.clone(),
+        NATIONAL_ID => c.national_id.clone(),
+        MIDDLE => c.middle.clone(),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::{email::normalize_email, name};
+
+    fn person(first: &str, last: &str) -> Contact {
+        let (f, l) = (name::name_key(first), name::name_key(last));
+        let fc = name::canonical_first(&f).to_string();
+        Contact {
+            first_phonetic: name::phonetic(&fc),
+            last_phonetic: name::phonetic(&l),
+            first: f,
+            first_canon: fc,
+            last: l,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn name_levels() {
+        let cases = [
+            (("Anna", "Rossi"), ("Anna", "Rossi"), (4, 4)),
+            (("Bob", "Smith"), ("Robert", "Smith"), (3, 4)),
+            (("Kasia", "Nowak"), ("Katarzyna", "Nowak"), (3, 4)),
+            (("Jürgen", "Müller"), ("Juergen", "Mueller"), (4, 4)),
+            (("Jon", "Smyth"), ("John", "Smith"), (3, 2)),
+            (("J", "Smith"), ("John", "Smith"), (2, 4)),
+            (("Smith", "John"), ("John", "Smith"), (4, 4)),
+            (("Mary", "Smith"), ("John", "Smith"), (1, 4)),
+            (("", "Smith"), ("John", "Smith"), (0, 4)),
+        ];
+        for ((f1, l1), (f2, l2), want) in cases {
+            let v = compare(&person(f1, l1), &person(f2, l2));
+            assert_eq!((v[FIRST], v[LAST]), want, "{f1} {l1} / {f2} {l2}");
+        }
+    }
+
+    #[test]
+    fn comparisons_are_symmetric_and_in_range() {
+        let mut a = person("Anna", "Rossi");
+        a.emails = normalize_email("anna.rossi@gmail.com").into_iter().collect();
+        a.street = "via roma".into();
+        a.street_number = "10".into();
+        a.postcode = "00184".into();
+        let mut b = person("Anne", "Rosi");
+        b.emails = normalize_email("annarossi@gmail.com").into_iter().collect();
+        b.street = "via roma".into();
+        b.postcode = "00184".into();
+        let (x, y) = (compare(&a, &b), compare(&b, &a));
+        assert_eq!(x, y);
+        for (i, c) in COMPARISONS.iter().enumerate() {
+            assert!(x[i] <= c.top(), "{}", c.name);
+        }
+        assert_eq!(x[EMAIL], 3);
+        assert_eq!(x[ADDRESS], 3);
+        assert_eq!(unpack(pack(&x)), x);
+    }
+}

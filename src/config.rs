@@ -1,0 +1,177 @@
+//! Configuration: the validated settings of a run, built from the config file and command-line flags.
+//!
+//! Two stages, as in ripgrep: clap parses raw flags (`cli`), then [`Config::build`] merges them over the
+//! optional TOML file and checks every value, failing with a message that names the bad key and the fix.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::schema::Field;
+
+/// The raw TOML file. Unknown keys are errors (serde names the expected keys).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Header → canonical field name (or "ignore"), applied to every input file.
+    #[serde(default)]
+    pub mapping: BTreeMap<String, String>,
+    /// Header of the record-id column, when auto-detection picks the wrong one.
+    pub id_column: Option<String>,
+    /// ISO 3166 alpha-2 region used to parse phone numbers written without a country code.
+    pub default_region: Option<String>,
+    /// Matching settings.
+    #[serde(default)]
+    pub matching: MatchingFile,
+}
+
+/// The `[matching]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchingFile {
+    pub threshold: Option<f64>,
+    pub review_low: Option<f64>,
+    pub max_block_size: Option<usize>,
+    pub link_only: Option<bool>,
+}
+
+/// What a mapping entry says about one header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapTarget {
+    Field(Field),
+    Ignore,
+}
+
+/// Flags from the command line that override the file.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub map: Vec<String>,
+    pub id_column: Option<String>,
+    pub default_region: Option<String>,
+    pub threshold: Option<f64>,
+    pub link_only: bool,
+}
+
+/// The validated settings of a run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Header (as written, trimmed) → target.
+    pub mapping: BTreeMap<String, MapTarget>,
+    pub id_column: Option<String>,
+    /// Upper-case ISO 3166 alpha-2 code.
+    pub default_region: Option<String>,
+    /// Match probability at or above which two records are linked.
+    pub threshold: f64,
+    /// Pairs with probability in `[review_low, threshold)` go to the review queue.
+    pub review_low: f64,
+    /// Blocks with more records than this are skipped for that rule and reported.
+    pub max_block_size: usize,
+    /// Only link records from different sources.
+    pub link_only: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            mapping: BTreeMap::new(),
+            id_column: None,
+            default_region: None,
+            threshold: 0.5,
+            review_low: 0.1,
+            max_block_size: 300,
+            link_only: false,
+        }
+    }
+}
+
+impl Config {
+    /// Builds the config from an optional file and the command-line overrides.
+    pub fn build(o: &Overrides) -> Result<Config> {
+        let file = match &o.config_file {
+            Some(path) => load_file(path)?,
+            None => FileConfig::default(),
+        };
+        let mut cfg = Config::default();
+        let src = o
+            .config_file
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "--map".into());
+        for (header, target) in &file.mapping {
+            cfg.mapping
+                .insert(header.trim().to_string(), parse_target(target, &format!("{src}: [mapping] \"{header}\""))?);
+        }
+        for m in &o.map {
+            let (header, target) = m.split_once('=').ok_or_else(|| {
+                Error::config(
+                    format!("--map \"{m}\" is not of the form HEADER=FIELD"),
+                    "write it as --map \"Mobile Number=mobile\" (or =ignore to drop a column from matching)",
+                )
+            })?;
+            cfg.mapping
+                .insert(header.trim().to_string(), parse_target(target, &format!("--map \"{m}\""))?);
+        }
+        cfg.id_column = o.id_column.clone().or(file.id_column).map(|s| s.trim().to_string());
+        if let Some(region) = o.default_region.clone().or(file.default_region) {
+            cfg.default_region = Some(crate::normalize::address::parse_region_code(&region).ok_or_else(|| {
+                Error::config(
+                    format!("unknown default region \"{region}\""),
+                    "use an ISO 3166 two-letter country code such as US, DE, IT, PL, ID, FR or ES",
+                )
+            })?);
+        }
+        let m = &file.matching;
+        cfg.threshold = o.threshold.or(m.threshold).unwrap_or(cfg.threshold);
+        cfg.review_low = m.review_low.unwrap_or(cfg.review_low);
+        cfg.max_block_size = m.max_block_size.unwrap_or(cfg.max_block_size);
+        cfg.link_only = o.link_only || m.link_only.unwrap_or(false);
+        for (name, v) in [("threshold", cfg.threshold), ("review_low", cfg.review_low)] {
+            if !(0.0..=1.0).contains(&v) || v.is_nan() {
+                return Err(Error::config(
+                    format!("matching.{name} = {v} is not a probability"),
+                    "use a number between 0 and 1, e.g. threshold = 0.5",
+                ));
+            }
+        }
+        if cfg.review_low > cfg.threshold {
+            return Err(Error::config(
+                format!("matching.review_low ({}) is above the threshold ({})", cfg.review_low, cfg.threshold),
+                "review_low must be at most the match threshold",
+            ));
+        }
+        if cfg.max_block_size < 2 {
+            return Err(Error::config("matching.max_block_size must be at least 2", "the default is 300"));
+        }
+        Ok(cfg)
+    }
+}
+
+fn load_file(path: &Path) -> Result<FileConfig> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| {
+        Error::config(
+            format!("{}: invalid config: {}", path.display(), e.to_string().trim_end()),
+            "run `crmclean init` to write a commented config with every option",
+        )
+    })
+}
+
+fn parse_target(target: &str, context: &str) -> Result<MapTarget> {
+    let t = target.trim();
+    if t.eq_ignore_ascii_case("ignore") {
+        return Ok(MapTarget::Ignore);
+    }
+    Field::from_name(t).map(MapTarget::Field).ok_or_else(|| {
+        let names: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+        Error::config(
+            format!("{context}: unknown field \"{t}\""),
+            format!("use one of: {}, or ignore", names.join(", ")),
+        )
+    })
+}

@@ -1,0 +1,627 @@
+//! Seeded synthetic CRM exports with ground truth, for tests and benchmarks.
+//!
+//! People from seven locales (English/US, German, Italian, Polish, Indonesian, French, Spanish) are
+//! written into three exports with different conventions:
+//!
+//! * `crm_salesforce.csv` — Salesforce headers, `,`, US dates, split names;
+//! * `hubspot_export.csv` — HubSpot headers, UTF-8 with BOM, ISO timestamps, lists as tags;
+//! * `webinar_anmeldungen.csv` — a German event sign-up list, `;`, Windows-1252, one "Name" column
+//!   ("Last, First" or "First Last"), no id column.
+//!
+//! The hard cases are planted on purpose: households (same address and landline, different first
+//! names and emails), namesakes (same name, different person), colleagues (same company, email domain
+//! and switchboard phone), nicknames, transliterations (Müller/Mueller), typos, missing emails and
+//! phones, role and placeholder emails, and duplicates inside one source. `truth.csv` holds
+//! `source,record_id,entity_id` for every record.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::score::SplitMix;
+
+struct Locale {
+    country: &'static str,
+    country_names: &'static [&'static str],
+    calling: &'static str,
+    first_m: &'static [&'static str],
+    first_f: &'static [&'static str],
+    last: &'static [&'static str],
+    cities: &'static [(&'static str, &'static str)],
+    streets: &'static [&'static str],
+    street_first: bool,
+    domains: &'static [&'static str],
+}
+
+const LOCALES: &[Locale] = &[
+    Locale {
+        country: "US", country_names: &["United States", "USA", "US", "U.S.A."], calling: "1",
+        first_m: &["James", "Robert", "John", "Michael", "William", "David", "Richard", "Joseph", "Thomas", "Christopher", "Daniel", "Matthew", "Anthony", "Steven", "Andrew", "Joshua", "Kevin", "Brian", "George", "Edward", "Ronald", "Timothy", "Jason", "Jeffrey", "Ryan", "Jacob", "Gary", "Nicholas", "Eric", "Jonathan"],
+        first_f: &["Mary", "Patricia", "Jennifer", "Linda", "Elizabeth", "Barbara", "Susan", "Jessica", "Sarah", "Karen", "Nancy", "Lisa", "Margaret", "Sandra", "Ashley", "Kimberly", "Emily", "Donna", "Michelle", "Katherine", "Amanda", "Melissa", "Deborah", "Stephanie", "Rebecca", "Laura", "Sharon", "Cynthia", "Amy", "Angela"],
+        last: &["Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson", "Taylor", "Thomas", "Moore", "Jackson", "Martin", "Thompson", "White", "Harris", "Clark", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Hill", "Green", "Adams", "Baker", "Nelson", "Carter", "Mitchell", "Roberts", "Turner", "Phillips", "Campbell", "Parker", "Evans", "Edwards", "McDonald", "O'Neil", "Collins", "Stewart", "Morris"],
+        cities: &[("New York", "100"), ("Chicago", "606"), ("Boston", "021"), ("Austin", "787"), ("Seattle", "981"), ("Denver", "802"), ("Portland", "972"), ("Atlanta", "303")],
+        streets: &["Main Street", "Oak Avenue", "Maple Drive", "Cedar Lane", "Park Road", "Washington Boulevard", "Elm Street", "Lake Court", "Hill Place", "Sunset Boulevard"],
+        street_first: false, domains: &["gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com"],
+    },
+    Locale {
+        country: "DE", country_names: &["Deutschland", "Germany", "DE"], calling: "49",
+        first_m: &["Jürgen", "Hans", "Klaus", "Stefan", "Michael", "Andreas", "Thomas", "Wolfgang", "Peter", "Uwe", "Frank", "Matthias", "Jörg", "Sebastian", "Tobias", "Florian", "Maximilian", "Lukas", "Jonas", "Felix", "Dieter", "Günter", "Bernd", "Ralf", "Sven"],
+        first_f: &["Ursula", "Sabine", "Monika", "Petra", "Andrea", "Claudia", "Susanne", "Birgit", "Katharina", "Julia", "Anna", "Lena", "Sophie", "Jana", "Stefanie", "Gabriele", "Brigitte", "Renate", "Karin", "Heike", "Jutta", "Anja", "Nicole", "Sandra", "Tanja"],
+        last: &["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann", "Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann", "Schwarz", "Zimmermann", "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Schmitt", "Werner", "Krause", "Meier", "Lehmann", "Köhler", "Maier", "Jäger", "Groß", "Vogel"],
+        cities: &[("Berlin", "10"), ("München", "80"), ("Hamburg", "20"), ("Köln", "50"), ("Frankfurt am Main", "60"), ("Stuttgart", "70"), ("Düsseldorf", "40"), ("Leipzig", "04")],
+        streets: &["Hauptstraße", "Bahnhofstraße", "Gartenstraße", "Schulstraße", "Dorfstraße", "Bergstraße", "Lindenstraße", "Goethestraße", "Kirchweg", "Am Markt"],
+        street_first: true, domains: &["web.de", "gmx.de", "t-online.de", "gmail.com", "gmx.net"],
+    },
+    Locale {
+        country: "IT", country_names: &["Italia", "Italy", "IT"], calling: "39",
+        first_m: &["Giuseppe", "Giovanni", "Antonio", "Mario", "Luigi", "Francesco", "Angelo", "Vincenzo", "Pietro", "Salvatore", "Carlo", "Franco", "Domenico", "Bruno", "Paolo", "Michele", "Giorgio", "Aldo", "Sergio", "Luca", "Marco", "Alessandro", "Matteo", "Lorenzo", "Andrea"],
+        first_f: &["Maria", "Anna", "Giuseppina", "Rosa", "Angela", "Giovanna", "Teresa", "Lucia", "Carmela", "Caterina", "Francesca", "Antonella", "Chiara", "Giulia", "Sara", "Federica", "Valentina", "Alessia", "Martina", "Elena", "Silvia", "Laura", "Paola", "Roberta", "Simona"],
+        last: &["Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci", "Marino", "Greco", "Bruno", "Gallo", "Conti", "De Luca", "Mancini", "Costa", "Giordano", "Rizzo", "Lombardi", "Moretti", "Barbieri", "Fontana", "Santoro", "Mariani", "Rinaldi", "Caruso", "Ferrara", "Galli", "Martini", "Leone", "Longo", "Gentile", "Martinelli", "Vitale", "D'Angelo"],
+        cities: &[("Roma", "001"), ("Milano", "201"), ("Napoli", "801"), ("Torino", "101"), ("Palermo", "901"), ("Bologna", "401"), ("Firenze", "501"), ("Genova", "161")],
+        streets: &["Via Roma", "Via Garibaldi", "Via Mazzini", "Via Verdi", "Corso Italia", "Via Dante", "Viale Europa", "Piazza Cavour", "Via Marconi", "Via Cavour"],
+        street_first: true, domains: &["libero.it", "gmail.com", "virgilio.it", "alice.it", "tiscali.it"],
+    },
+    Locale {
+        country: "PL", country_names: &["Polska", "Poland", "PL"], calling: "48",
+        first_m: &["Piotr", "Krzysztof", "Andrzej", "Tomasz", "Paweł", "Jan", "Michał", "Marcin", "Stanisław", "Jakub", "Adam", "Marek", "Łukasz", "Grzegorz", "Mateusz", "Wojciech", "Mariusz", "Dariusz", "Zbigniew", "Jerzy", "Bartłomiej", "Kamil", "Rafał", "Robert", "Józef"],
+        first_f: &["Anna", "Maria", "Katarzyna", "Małgorzata", "Agnieszka", "Barbara", "Ewa", "Krystyna", "Elżbieta", "Zofia", "Joanna", "Magdalena", "Monika", "Teresa", "Danuta", "Natalia", "Karolina", "Aleksandra", "Marta", "Beata", "Dorota", "Halina", "Jadwiga", "Justyna", "Iwona"],
+        last: &["Nowak", "Kowalski", "Wiśniewski", "Wójcik", "Kowalczyk", "Kamiński", "Lewandowski", "Zieliński", "Szymański", "Woźniak", "Dąbrowski", "Kozłowski", "Jankowski", "Mazur", "Kwiatkowski", "Krawczyk", "Piotrowski", "Grabowski", "Nowakowski", "Pawłowski", "Michalski", "Nowicki", "Adamczyk", "Dudek", "Zając", "Wieczorek", "Jabłoński", "Król", "Majewski", "Olszewski"],
+        cities: &[("Warszawa", "00"), ("Kraków", "30"), ("Łódź", "90"), ("Wrocław", "50"), ("Poznań", "60"), ("Gdańsk", "80"), ("Szczecin", "70"), ("Lublin", "20")],
+        streets: &["ul. Marszałkowska", "ul. Piłsudskiego", "ul. Mickiewicza", "ul. Słowackiego", "ul. Kościuszki", "ul. Długa", "ul. Polna", "ul. Leśna", "Aleje Jerozolimskie", "ul. Ogrodowa"],
+        street_first: true, domains: &["wp.pl", "onet.pl", "interia.pl", "gmail.com", "o2.pl"],
+    },
+    Locale {
+        country: "ID", country_names: &["Indonesia", "ID", "RI"], calling: "62",
+        first_m: &["Budi", "Agus", "Ahmad", "Andi", "Dedi", "Eko", "Hendra", "Joko", "Rudi", "Bambang", "Wahyu", "Yudi", "Arif", "Dwi", "Hadi", "Rizki", "Fajar", "Irfan", "Teguh", "Bayu", "Gilang", "Reza", "Aditya", "Dimas", "Putra"],
+        first_f: &["Siti", "Sri", "Dewi", "Ani", "Rina", "Wati", "Nur", "Ratna", "Yuni", "Lestari", "Indah", "Fitri", "Ayu", "Putri", "Dian", "Maya", "Rini", "Tuti", "Eka", "Novi", "Wulan", "Intan", "Nadia", "Sari", "Kartika"],
+        last: &["Santoso", "Wijaya", "Saputra", "Hidayat", "Kusuma", "Pratama", "Setiawan", "Nugroho", "Susanto", "Gunawan", "Halim", "Tanjung", "Siregar", "Nasution", "Hutapea", "Lubis", "Sitompul", "Wibowo", "Purnomo", "Hartono", "Sulistyo", "Rahman", "Permana", "Utomo", "Kurniawan"],
+        cities: &[("Jakarta", "10"), ("Surabaya", "60"), ("Bandung", "40"), ("Medan", "20"), ("Semarang", "50"), ("Yogyakarta", "55"), ("Denpasar", "80"), ("Makassar", "90")],
+        streets: &["Jalan Sudirman", "Jalan Thamrin", "Jl. Gatot Subroto", "Jalan Diponegoro", "Jalan Merdeka", "Jl. Ahmad Yani", "Jalan Pemuda", "Jalan Veteran", "Jl. Gajah Mada", "Jalan Asia Afrika"],
+        street_first: true, domains: &["gmail.com", "yahoo.co.id", "yahoo.com", "outlook.com", "ymail.com"],
+    },
+    Locale {
+        country: "FR", country_names: &["France", "FR", "Frankreich"], calling: "33",
+        first_m: &["Jean", "Pierre", "Michel", "André", "Philippe", "Alain", "Jacques", "Bernard", "Éric", "Nicolas", "François", "Patrick", "Christophe", "Daniel", "Laurent", "Thierry", "Julien", "Sébastien", "Olivier", "Emmanuel", "Hugo", "Louis", "Lucas", "Mathieu", "Vincent"],
+        first_f: &["Marie", "Nathalie", "Isabelle", "Sylvie", "Catherine", "Françoise", "Valérie", "Christine", "Sophie", "Monique", "Céline", "Julie", "Sandrine", "Stéphanie", "Camille", "Chloé", "Léa", "Manon", "Émilie", "Aurélie", "Hélène", "Anne", "Claire", "Élodie", "Margaux"],
+        last: &["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier", "Morel", "Girard", "André", "Lefebvre", "Mercier", "Dupont", "Lambert", "Bonnet", "François", "Martinez"],
+        cities: &[("Paris", "750"), ("Marseille", "130"), ("Lyon", "690"), ("Toulouse", "310"), ("Nice", "060"), ("Nantes", "440"), ("Strasbourg", "670"), ("Bordeaux", "330")],
+        streets: &["Rue de la Paix", "Rue Victor Hugo", "Avenue Jean Jaurès", "Boulevard Voltaire", "Rue Pasteur", "Rue de la République", "Avenue de la Gare", "Rue du Moulin", "Place de l'Église", "Rue des Écoles"],
+        street_first: false, domains: &["orange.fr", "free.fr", "gmail.com", "laposte.net", "sfr.fr"],
+    },
+    Locale {
+        country: "ES", country_names: &["España", "Spain", "ES"], calling: "34",
+        first_m: &["Antonio", "José", "Manuel", "Francisco", "David", "Juan", "Javier", "Daniel", "Carlos", "Jesús", "Alejandro", "Miguel", "Rafael", "Pedro", "Pablo", "Ángel", "Sergio", "Fernando", "Jorge", "Luis", "Alberto", "Álvaro", "Diego", "Adrián", "Raúl"],
+        first_f: &["María", "Carmen", "Ana", "Isabel", "Laura", "Cristina", "Marta", "Lucía", "Dolores", "Pilar", "Elena", "Rosa", "Sara", "Paula", "Raquel", "Concepción", "Manuela", "Mercedes", "Beatriz", "Nuria", "Silvia", "Julia", "Irene", "Patricia", "Rocío"],
+        last: &["García", "Rodríguez", "González", "Fernández", "López", "Martínez", "Sánchez", "Pérez", "Gómez", "Martín", "Jiménez", "Ruiz", "Hernández", "Díaz", "Moreno", "Muñoz", "Álvarez", "Romero", "Alonso", "Gutiérrez", "Navarro", "Torres", "Domínguez", "Vázquez", "Ramos", "Gil", "Ramírez", "Serrano", "Blanco", "Molina"],
+        cities: &[("Madrid", "280"), ("Barcelona", "080"), ("Valencia", "460"), ("Sevilla", "410"), ("Zaragoza", "500"), ("Málaga", "290"), ("Bilbao", "480"), ("Murcia", "300")],
+        streets: &["Calle Mayor", "Calle Real", "Avenida de la Constitución", "Calle Nueva", "Plaza de España", "Calle Sol", "Avenida de Andalucía", "Calle Iglesia", "Paseo de Gracia", "Calle Toledo"],
+        street_first: true, domains: &["gmail.com", "hotmail.es", "yahoo.es", "telefonica.net", "outlook.es"],
+    },
+];
+
+const NICKS: &[(&str, &str)] = &[
+    ("Robert", "Bob"), ("William", "Bill"), ("James", "Jim"), ("Michael", "Mike"), ("Richard", "Rick"),
+    ("Thomas", "Tom"), ("Anthony", "Tony"), ("Katherine", "Kate"), ("Elizabeth", "Liz"), ("Margaret", "Peggy"),
+    ("Daniel", "Dan"), ("Joseph", "Joe"), ("Christopher", "Chris"), ("Matthew", "Matt"), ("Nicholas", "Nick"),
+    ("Jennifer", "Jenny"), ("Rebecca", "Becky"), ("Deborah", "Debbie"), ("Amanda", "Mandy"), ("Steven", "Steve"),
+    ("Katarzyna", "Kasia"), ("Małgorzata", "Gosia"), ("Aleksandra", "Ola"), ("Jakub", "Kuba"), ("Wojciech", "Wojtek"),
+    ("Bartłomiej", "Bartek"), ("Stanisław", "Staszek"), ("Zofia", "Zosia"), ("Giuseppe", "Beppe"), ("Giovanni", "Gianni"),
+    ("Salvatore", "Totò"), ("Alessandro", "Sandro"), ("Francisco", "Paco"), ("José", "Pepe"), ("Dolores", "Lola"),
+    ("Manuel", "Manolo"), ("Rafael", "Rafa"), ("Concepción", "Concha"), ("Stefanie", "Steffi"), ("Wolfgang", "Wolfi"),
+    ("Gabriele", "Gabi"), ("Katharina", "Kathi"), ("Emmanuel", "Manu"), ("Nicolas", "Nico"),
+];
+
+const COMPANY_WORDS: &[&str] = &["Nord", "Alpha", "Blue", "Sun", "Green", "Tech", "Data", "Smart", "Global", "Prime", "Nova", "Delta", "Vista", "Terra", "Astra", "Fox", "Iron", "Silver", "Bright", "Rapid"];
+const COMPANY_TAILS: &[&str] = &["Systems", "Logistics", "Solutions", "Consulting", "Software", "Foods", "Energy", "Media", "Labs", "Partners", "Industries", "Trading"];
+const LEGAL: &[(&str, &[&str])] = &[("US", &["Inc.", "LLC", "Corp."]), ("DE", &["GmbH", "AG", "GmbH & Co. KG"]), ("IT", &["S.p.A.", "S.r.l."]), ("PL", &["Sp. z o.o.", "S.A."]), ("ID", &["PT", "Tbk"]), ("FR", &["SARL", "SAS", "S.A."]), ("ES", &["S.L.", "S.A."])];
+const TITLES: &[&str] = &["Sales Manager", "CEO", "Head of Marketing", "Account Executive", "Software Engineer", "Office Manager", "CFO", "Procurement Lead", "Consultant", "Director of Operations"];
+const TAGS: &[&[&str]] = &[&["VIP", "vip", "V.I.P."], &["Newsletter", "news letter", "newsletter"], &["Webinar 2024", "webinar-2024"], &["Customer", "customer"], &["Lead"], &["Partner"], &["Event Berlin"]];
+
+struct Company {
+    name: String,
+    domain: String,
+    switchboard: String,
+    locale: usize,
+}
+
+#[derive(Clone)]
+struct Person {
+    entity: usize,
+    locale: usize,
+    first: String,
+    last: String,
+    female: bool,
+    birth: (i32, u32, u32),
+    personal_email: Option<String>,
+    work_email: Option<String>,
+    mobile: Option<String>,
+    landline: Option<String>,
+    company: Option<usize>,
+    title: String,
+    street: String,
+    number: u32,
+    city: usize,
+    postcode: String,
+    created: (i32, u32, u32),
+    activity: (i32, u32, u32),
+    tags: Vec<usize>,
+}
+
+struct Rng(SplitMix);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0.below(n as u64) as usize
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        (self.0.next_u64() >> 11) as f64 / (1u64 << 53) as f64 <= p
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+    fn digits(&mut self, n: usize) -> String {
+        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
+    }
+}
+
+fn ascii_local(s: &str) -> String {
+    deunicode::deunicode(s).to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect()
+}
+
+fn typo(rng: &mut Rng, s: &str) -> String {
+    let mut c: Vec<char> = s.chars().collect();
+    if c.len() < 4 {
+        return s.to_string();
+    }
+    let i = 1 + rng.below(c.len() - 2);
+    match rng.below(4) {
+        0 => {
+            c.remove(i);
+        }
+        1 => c.swap(i, i + 1),
+        2 => c[i] = *rng.pick(&['a', 'e', 'i', 'o', 'n', 'r', 's', 't']),
+        _ => c.insert(i, c[i]),
+    }
+    c.into_iter().collect()
+}
+
+fn mobile_number(rng: &mut Rng, country: &str) -> String {
+    match country {
+        "US" => format!("{}{}", *rng.pick(&["415", "212", "617", "312", "206"]), rng.digits(7)),
+        "DE" => format!("15{}{}", rng.below(10), rng.digits(7)),
+        "IT" => format!("3{}{}", 2 + rng.below(8), rng.digits(8)),
+        "PL" => format!("{}{}", *rng.pick(&["50", "60", "69", "72", "88"]), rng.digits(7)),
+        "ID" => format!("81{}{}", rng.below(10), rng.digits(7)),
+        "FR" => format!("6{}", rng.digits(8)),
+        _ => format!("6{}", rng.digits(8)),
+    }
+}
+
+fn landline_number(rng: &mut Rng, country: &str) -> String {
+    match country {
+        "US" => format!("{}{}", *rng.pick(&["415", "212", "617", "312", "206"]), rng.digits(7)),
+        "DE" => format!("30{}", rng.digits(7)),
+        "IT" => format!("06{}", rng.digits(8)),
+        "PL" => format!("22{}", rng.digits(7)),
+        "ID" => format!("21{}", rng.digits(8)),
+        "FR" => format!("1{}", rng.digits(8)),
+        _ => format!("91{}", rng.digits(7)),
+    }
+}
+
+/// Formats a national significant number the way people write it.
+fn write_phone(rng: &mut Rng, calling: &str, country: &str, nsn: &str) -> String {
+    let trunk = if country == "US" || country == "IT" { "" } else { "0" };
+    match rng.below(5) {
+        0 => format!("+{calling} {nsn}"),
+        1 => format!("00{calling} {} {}", &nsn[..3], &nsn[3..]),
+        2 => format!("+{calling}{nsn}"),
+        3 if country == "US" => format!("({}) {}-{}", &nsn[..3], &nsn[3..6], &nsn[6..]),
+        _ => format!("{trunk}{} {}", &nsn[..3], &nsn[3..]),
+    }
+}
+
+fn date_in(rng: &mut Rng, from: i32, to: i32) -> (i32, u32, u32) {
+    (from + rng.below((to - from) as usize) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32)
+}
+
+fn new_person(rng: &mut Rng, entity: usize, companies: &[Company]) -> Person {
+    let locale = rng.below(LOCALES.len());
+    let l = &LOCALES[locale];
+    let female = rng.chance(0.5);
+    let first = rng.pick(if female { l.first_f } else { l.first_m }).to_string();
+    let last = rng.pick(l.last).to_string();
+    let city = rng.below(l.cities.len());
+    let postcode_len = match l.country { "US" | "DE" | "IT" | "FR" | "ES" => 5, "PL" => 5, _ => 5 };
+    let prefix = l.cities[city].1;
+    let mut postcode = format!("{prefix}{}", rng.digits(postcode_len - prefix.len()));
+    if l.country == "PL" {
+        postcode = format!("{}-{}", &postcode[..2], &postcode[2..]);
+    }
+    let company = (rng.chance(0.6) && !companies.is_empty()).then(|| {
+        // Colleagues: most people work for a company of their own country.
+        let same: Vec<usize> = (0..companies.len()).filter(|&c| companies[c].locale == locale).collect();
+        if same.is_empty() { rng.below(companies.len()) } else { *rng.pick(&same) }
+    });
+    let (fl, ll) = (ascii_local(&first), ascii_local(&last));
+    let personal_email = rng.chance(0.8).then(|| {
+        let local = match rng.below(4) {
+            0 => format!("{fl}.{ll}"),
+            1 => format!("{fl}{ll}{}", rng.below(100)),
+            2 => format!("{}{ll}", &fl[..1]),
+            _ => format!("{fl}_{ll}"),
+        };
+        format!("{local}@{}", rng.pick(l.domains))
+    });
+    let work_email = company.map(|c| format!("{fl}.{ll}@{}", companies[c].domain));
+    Person {
+        entity,
+        locale,
+        female,
+        birth: date_in(rng, 1945, 2003),
+        personal_email,
+        work_email,
+        mobile: rng.chance(0.75).then(|| mobile_number(rng, l.country)),
+        landline: rng.chance(0.35).then(|| landline_number(rng, l.country)),
+        company,
+        title: rng.pick(TITLES).to_string(),
+        street: rng.pick(l.streets).to_string(),
+        number: 1 + rng.below(180) as u32,
+        city,
+        postcode,
+        created: date_in(rng, 2015, 2024),
+        activity: date_in(rng, 2019, 2026),
+        tags: (0..rng.below(3)).map(|_| rng.below(TAGS.len())).collect(),
+        first,
+        last,
+    }
+}
+
+/// Counts of what was written.
+#[derive(Debug, Clone, Default)]
+pub struct Generated {
+    pub entities: usize,
+    pub records: usize,
+    pub files: Vec<String>,
+}
+
+/// Writes about `records` records (over all three exports) and `truth.csv` into `dir`.
+pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::output(dir, e.to_string(), "check the path"))?;
+    let mut rng = Rng(SplitMix(seed));
+    // About 1.6 records per person on average.
+    let people_target = (records as f64 / 1.6).ceil() as usize;
+    let companies: Vec<Company> = (0..(people_target / 12).max(3))
+        .map(|i| {
+            let locale = rng.below(LOCALES.len());
+            let l = &LOCALES[locale];
+            let base = format!("{}{}", rng.pick(COMPANY_WORDS), rng.pick(COMPANY_TAILS).to_lowercase());
+            let legal = LEGAL.iter().find(|(c, _)| *c == l.country).map(|(_, f)| *rng.pick(f)).unwrap_or("Ltd");
+            let name = if legal == "PT" { format!("PT {base} {i}") } else { format!("{base} {i} {legal}") };
+            let domain = format!("{}{i}.{}", base.to_lowercase(), l.country.to_lowercase());
+            let switchboard = landline_number(&mut rng, l.country);
+            Company { name, domain, switchboard, locale }
+        })
+        .collect();
+    let mut people: Vec<Person> = Vec::with_capacity(people_target);
+    while people.len() < people_target {
+        let id = people.len();
+        let mut p = new_person(&mut rng, id, &companies);
+        if rng.chance(0.03) && !people.is_empty() {
+            // Namesake: someone else with exactly the same name.
+            let other = rng.below(people.len());
+            p.first = people[other].first.clone();
+            p.last = people[other].last.clone();
+            p.locale = people[other].locale;
+        }
+        let household = rng.chance(0.08);
+        people.push(p.clone());
+        if household && people.len() < people_target {
+            // Household: same surname, address and landline; own first name, email and mobile.
+            let l = &LOCALES[p.locale];
+            let mut h = new_person(&mut rng, people.len(), &companies);
+            h.locale = p.locale;
+            h.female = !p.female;
+            h.first = rng.pick(if h.female { l.first_f } else { l.first_m }).to_string();
+            h.last = p.last.clone();
+            h.street = p.street.clone();
+            h.number = p.number;
+            h.city = p.city;
+            h.postcode = p.postcode.clone();
+            h.landline = p.landline.clone().or_else(|| Some(landline_number(&mut rng, l.country)));
+            let (fl, ll) = (ascii_local(&h.first), ascii_local(&h.last));
+            h.personal_email = Some(format!("{fl}.{ll}@{}", rng.pick(l.domains)));
+            h.work_email = h.company.map(|c| format!("{fl}.{ll}@{}", companies[c].domain));
+            if let Some(i) = people.len().checked_sub(1) {
+                people[i].landline = h.landline.clone();
+            }
+            people.push(h);
+        }
+    }
+
+    let mut sf = Export::new(&["Id", "Salutation", "First Name", "Last Name", "Email", "Phone", "Mobile", "Account Name", "Title", "Mailing Street", "Mailing City", "Mailing Zip/Postal Code", "Mailing Country", "Birthdate", "Created Date", "Last Activity"]);
+    let mut hs = Export::new(&["Record ID", "First Name", "Last Name", "Email", "Phone Number", "Company Name", "Job Title", "Street Address", "City", "Postal Code", "Country/Region", "Create Date", "Last Activity Date", "Lists"]);
+    let mut wb = Export::new(&["Name", "E-Mail", "Telefon", "Firma", "Straße", "PLZ", "Ort", "Land", "Geburtsdatum", "Anmeldedatum"]);
+    let mut truth: Vec<(String, String, usize)> = Vec::new();
+    let mut next_sf = 0usize;
+    let mut next_hs = 0usize;
+    for p in &people {
+        let mut wrote = false;
+        let mut copies: Vec<u8> = Vec::new();
+        if rng.chance(0.7) {
+            copies.push(0);
+        }
+        if rng.chance(0.55) {
+            copies.push(1);
+        }
+        if rng.chance(0.3) {
+            copies.push(2);
+        }
+        if copies.is_empty() {
+            copies.push(rng.below(3) as u8);
+        }
+        if rng.chance(0.08) {
+            // A duplicate inside one source.
+            copies.push(copies[0]);
+        }
+        for (n, &src) in copies.iter().enumerate() {
+            let v = variant(&mut rng, p, &companies, n > 0);
+            match src {
+                0 => {
+                    next_sf += 1;
+                    let id = format!("003{:012}", next_sf * 7919 % 1_000_000_000_000);
+                    let b = v.birth.map(|(y, m, d)| format!("{m:02}/{d:02}/{y}")).unwrap_or_default();
+                    sf.push(vec![id.clone(), v.salutation, v.first, v.last, v.email, v.phone, v.mobile, v.company, v.title, v.street, v.city, v.postcode, v.country, b, fmt_date(p.created, "us"), fmt_date(p.activity, "us")]);
+                    truth.push(("crm_salesforce".into(), id, p.entity));
+                }
+                1 => {
+                    next_hs += 1;
+                    let id = (100_000 + next_hs * 13).to_string();
+                    let phone = if v.phone.is_empty() { v.mobile.clone() } else { v.phone.clone() };
+                    hs.push(vec![id.clone(), v.first, v.last, v.email, phone, v.company, v.title, v.street, v.city, v.postcode, v.country, fmt_date(p.created, "iso"), fmt_date(p.activity, "iso"), v.tags]);
+                    truth.push(("hubspot_export".into(), id, p.entity));
+                }
+                _ => {
+                    let name = if rng.chance(0.5) { format!("{}, {}", v.last, v.first) } else { format!("{} {}", v.first, v.last) };
+                    let phone = if v.mobile.is_empty() { v.phone.clone() } else { v.mobile.clone() };
+                    let b = v.birth.map(|(y, m, d)| format!("{d:02}.{m:02}.{y}")).unwrap_or_default();
+                    wb.push(vec![name, v.email, phone, v.company, v.street, v.postcode, v.city, v.country, b, fmt_date(p.activity, "de")]);
+                    truth.push(("webinar_anmeldungen".into(), wb.rows.len().to_string(), p.entity));
+                }
+            }
+            wrote = true;
+        }
+        debug_assert!(wrote);
+    }
+    let files = [
+        ("crm_salesforce.csv", sf.to_bytes(b',', false, false)?),
+        ("hubspot_export.csv", hs.to_bytes(b',', true, false)?),
+        ("webinar_anmeldungen.csv", wb.to_bytes(b';', false, true)?),
+    ];
+    let mut out = Generated { entities: people.len(), records: truth.len(), files: Vec::new() };
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        crate::report::write_atomic(&path, &bytes)?;
+        out.files.push(path.display().to_string());
+    }
+    let mut t = Export::new(&["source", "record_id", "entity_id"]);
+    for (s, r, e) in truth {
+        t.push(vec![s, r, format!("P{e}")]);
+    }
+    crate::report::write_atomic(&dir.join("truth.csv"), &t.to_bytes(b',', false, false)?)?;
+    Ok(out)
+}
+
+fn fmt_date((y, m, d): (i32, u32, u32), style: &str) -> String {
+    match style {
+        "us" => format!("{m}/{d}/{y}"),
+        "de" => format!("{d:02}.{m:02}.{y} 10:{:02}", (d * 7) % 60),
+        _ => format!("{y}-{m:02}-{d:02}T09:{:02}:00Z", (m * 5) % 60),
+    }
+}
+
+/// One record's values as a source shows them.
+struct Variant {
+    salutation: String,
+    first: String,
+    last: String,
+    email: String,
+    phone: String,
+    mobile: String,
+    company: String,
+    title: String,
+    street: String,
+    city: String,
+    postcode: String,
+    country: String,
+    birth: Option<(i32, u32, u32)>,
+    tags: String,
+}
+
+fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool) -> Variant {
+    let l = &LOCALES[p.locale];
+    let mut first = p.first.clone();
+    let mut last = p.last.clone();
+    if rng.chance(0.15) {
+        if let Some((_, nick)) = NICKS.iter().find(|(f, _)| *f == first) {
+            first = nick.to_string();
+        }
+    }
+    if rng.chance(0.25) {
+        // Transliterated: Müller → Mueller or Muller, Łukasz → Lukasz.
+        let de = |s: &str| s.replace('ü', "ue").replace('ö', "oe").replace('ä', "ae").replace('ß', "ss");
+        if rng.chance(0.5) {
+            first = deunicode::deunicode(&de(&first));
+            last = deunicode::deunicode(&de(&last));
+        } else {
+            first = deunicode::deunicode(&first);
+            last = deunicode::deunicode(&last);
+        }
+    }
+    let typo_rate = if later_copy { 0.12 } else { 0.05 };
+    if rng.chance(typo_rate) {
+        last = typo(rng, &last);
+    } else if rng.chance(typo_rate) {
+        first = typo(rng, &first);
+    }
+    if rng.chance(0.05) {
+        first = first.to_uppercase();
+        last = last.to_uppercase();
+    } else if rng.chance(0.04) {
+        first = first.to_lowercase();
+        last = last.to_lowercase();
+    }
+    if rng.chance(0.04) {
+        first = first.chars().next().map(|c| format!("{c}.")).unwrap_or_default();
+    }
+    let salutation = if rng.chance(0.5) {
+        match (l.country, p.female) {
+            ("DE", false) => "Herr",
+            ("DE", true) => "Frau",
+            ("IT", false) => "Sig.",
+            ("IT", true) => "Sig.ra",
+            ("PL", false) => "Pan",
+            ("PL", true) => "Pani",
+            ("FR", false) => "M.",
+            ("FR", true) => "Mme",
+            ("ES", false) => "Sr.",
+            ("ES", true) => "Sra.",
+            ("ID", false) => "Bapak",
+            ("ID", true) => "Ibu",
+            (_, false) => "Mr.",
+            (_, true) => "Ms.",
+        }
+        .to_string()
+    } else {
+        String::new()
+    };
+    // Email: the work or the personal address, sometimes missing, sometimes messy.
+    let options: Vec<&String> = [&p.work_email, &p.personal_email].into_iter().flatten().collect();
+    let mut email = if options.is_empty() || rng.chance(0.12) { String::new() } else { rng.pick(&options).to_string() };
+    if !email.is_empty() && rng.chance(0.15) {
+        email = email.to_uppercase();
+    }
+    if !email.is_empty() && rng.chance(0.02) {
+        email = email.replace('@', "@@");
+    }
+    if email.is_empty() && rng.chance(0.1) {
+        email = rng.pick(&["noemail@noemail.com", "test@test.com", "n/a"]).to_string();
+    }
+    if let Some(c) = p.company {
+        if email.is_empty() && rng.chance(0.05) {
+            email = format!("info@{}", companies[c].domain);
+        }
+    }
+    let phone_of = |rng: &mut Rng, nsn: &Option<String>| nsn.as_ref().map(|n| write_phone(rng, l.calling, l.country, n)).unwrap_or_default();
+    let mut phone = phone_of(rng, &p.landline);
+    if let Some(c) = p.company {
+        if phone.is_empty() && rng.chance(0.5) {
+            phone = write_phone(rng, l.calling, l.country, &companies[c].switchboard.clone());
+        }
+    }
+    let mut mobile = phone_of(rng, &p.mobile);
+    if rng.chance(0.15) {
+        phone.clear();
+    }
+    if rng.chance(0.15) {
+        mobile.clear();
+    }
+    let company = p
+        .company
+        .map(|c| {
+            let name = &companies[c].name;
+            if rng.chance(0.3) {
+                // Drop or change the legal form.
+                name.rsplitn(2, ' ').nth(1).unwrap_or(name).to_string()
+            } else {
+                name.clone()
+            }
+        })
+        .unwrap_or_default();
+    let mut street_name = p.street.clone();
+    if rng.chance(0.3) {
+        street_name = street_name
+            .replace("Street", "St.")
+            .replace("straße", "str.")
+            .replace("Avenue", "Ave")
+            .replace("Jalan", "Jl.")
+            .replace("Via ", "V. ")
+            .replace("Calle", "C/")
+            .replace("Boulevard", "Blvd");
+    }
+    if later_copy && rng.chance(0.05) {
+        street_name = typo(rng, &street_name);
+    }
+    let street = if l.street_first { format!("{street_name} {}", p.number) } else { format!("{} {street_name}", p.number) };
+    let missing_address = rng.chance(0.2);
+    let (street, city, postcode) = if missing_address {
+        (String::new(), String::new(), String::new())
+    } else {
+        (street, l.cities[p.city].0.to_string(), p.postcode.clone())
+    };
+    let country = if rng.chance(0.15) { String::new() } else { rng.pick(l.country_names).to_string() };
+    let tags = p
+        .tags
+        .iter()
+        .map(|&t| rng.pick(TAGS[t]).to_string())
+        .collect::<Vec<_>>()
+        .join(";");
+    Variant {
+        salutation,
+        first,
+        last,
+        email,
+        phone,
+        mobile,
+        company,
+        title: if p.company.is_some() { p.title.clone() } else { String::new() },
+        street,
+        city,
+        postcode,
+        country,
+        birth: (!rng.chance(0.4)).then_some(p.birth),
+        tags,
+    }
+}
+
+struct Export {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Export {
+    fn new(header: &[&str]) -> Self {
+        Export { header: header.iter().map(|s| s.to_string()).collect(), rows: Vec::new() }
+    }
+    fn push(&mut self, row: Vec<String>) {
+        self.rows.push(row);
+    }
+    fn to_bytes(&self, delimiter: u8, bom: bool, windows_1252: bool) -> Result<Vec<u8>> {
+        let mut w = csv::WriterBuilder::new().delimiter(delimiter).terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+        let err = |e: csv::Error| Error::output("<generated>", e.to_string(), "report this as a bug");
+        w.write_record(&self.header).map_err(err)?;
+        for r in &self.rows {
+            w.write_record(r).map_err(err)?;
+        }
+        let bytes = w.into_inner().map_err(|e| Error::output("<generated>", e.to_string(), "report this as a bug"))?;
+        let text = String::from_utf8(bytes).map_err(|e| Error::output("<generated>", e.to_string(), "report this as a bug"))?;
+        if windows_1252 {
+            // Excel on European Windows: characters outside Windows-1252 are transliterated.
+            let fitted: String = text
+                .chars()
+                .map(|c| {
+                    let mut buf = [0u8; 4];
+                    let (_, _, bad) = encoding_rs::WINDOWS_1252.encode(c.encode_utf8(&mut buf));
+                    if bad { deunicode::deunicode_char(c).unwrap_or("?").to_string() } else { c.to_string() }
+                })
+                .collect();
+            let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&fitted);
+            return Ok(bytes.into_owned());
+        }
+        let mut out = Vec::with_capacity(text.len() + 3);
+        if bom {
+            out.extend_from_slice(b"\xEF\xBB\xBF");
+        }
+        out.extend_from_slice(text.as_bytes());
+        Ok(out)
+    }
+}

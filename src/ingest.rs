@@ -1,0 +1,430 @@
+//! Step 1, ingest: load CSV exports into polars frames and account for every row.
+//!
+//! Each input file becomes a [`Source`]: its bytes are decoded (UTF-8 with or without BOM, UTF-16 with a
+//! BOM, else Windows-1252 as Excel writes on European Windows), the delimiter is sniffed (`,` `;` tab `|`),
+//! the rows are parsed with the `csv` crate (quoted fields with delimiters and newlines, CRLF), and every
+//! value is kept as text in a polars [`DataFrame`]. Headers are trimmed and mapped to the canonical
+//! schema (see [`crate::schema`]).
+//!
+//! Ragged rows (more or fewer fields than the header) and rows without any value do not stop the run:
+//! they go to `rejects.csv` with their line number and reason. Trailing empty fields beyond the header
+//! (a trailing delimiter, common in Excel exports) are tolerated.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::config::{Config, MapTarget};
+use crate::error::{Error, Result};
+use crate::schema::{guess_field, Field};
+
+/// How one input column was mapped.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnMap {
+    /// The header as written (trimmed).
+    pub header: String,
+    /// The canonical field, or `None` for a column kept as-is.
+    pub field: Option<Field>,
+    /// `"auto"`, `"config"` or `"ignored"`.
+    pub how: &'static str,
+}
+
+/// One loaded input file.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The file stem: the `source` column of every output.
+    pub name: String,
+    pub path: PathBuf,
+    /// Text encoding the file was decoded from.
+    pub encoding: &'static str,
+    pub delimiter: char,
+    /// Accepted rows; one `String` column per header, nulls for empty cells.
+    pub frame: DataFrame,
+    /// The header mapping, one entry per column of `frame`.
+    pub columns: Vec<ColumnMap>,
+    /// Header of the record-id column, if one was found.
+    pub id_column: Option<String>,
+    /// `record_id` of each accepted row.
+    pub record_ids: Vec<String>,
+    /// Physical line number (1-based) where each accepted row starts.
+    pub lines: Vec<u64>,
+    /// Data rows read (accepted + rejected).
+    pub rows_read: usize,
+    /// Record ids that occur more than once in this file.
+    pub duplicate_ids: Vec<String>,
+}
+
+impl Source {
+    /// Column headers mapped to `field`, in file order.
+    pub fn columns_for(&self, field: Field) -> impl Iterator<Item = &str> {
+        self.columns
+            .iter()
+            .filter(move |c| c.field == Some(field))
+            .map(|c| c.header.as_str())
+    }
+}
+
+/// A data row that could not be used, with the reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reject {
+    pub source: String,
+    pub file: String,
+    pub line: u64,
+    pub reason: String,
+    /// The row's fields joined with the file's delimiter, cut to 500 characters.
+    pub raw: String,
+}
+
+/// Everything ingest produced.
+#[derive(Debug, Clone, Default)]
+pub struct Ingested {
+    pub sources: Vec<Source>,
+    pub rejects: Vec<Reject>,
+    /// Messages for the run summary (decoding notes, duplicate ids, ...).
+    pub notes: Vec<String>,
+}
+
+impl Ingested {
+    /// Number of accepted records over all sources.
+    pub fn record_count(&self) -> usize {
+        self.sources.iter().map(|s| s.frame.height()).sum()
+    }
+}
+
+/// Loads every input file. Fails on the first file that cannot be used at all.
+pub fn ingest(paths: &[PathBuf], cfg: &Config) -> Result<Ingested> {
+    let mut out = Ingested::default();
+    let mut names: HashMap<String, PathBuf> = HashMap::new();
+    for path in paths {
+        let source = load_file(path, cfg, &mut out.rejects, &mut out.notes)?;
+        if let Some(prev) = names.insert(source.name.clone(), path.clone()) {
+            return Err(Error::input(
+                path,
+                None,
+                format!("has the same file name (source \"{}\") as {}", source.name, prev.display()),
+                "each input's file name identifies its records in the outputs; rename one of the files",
+            ));
+        }
+        out.sources.push(source);
+    }
+    check_mapping_used(&out.sources, cfg)?;
+    Ok(out)
+}
+
+/// A `--map`/config header that no input has is almost always a typo: say so.
+fn check_mapping_used(sources: &[Source], cfg: &Config) -> Result<()> {
+    for header in cfg.mapping.keys().chain(cfg.id_column.iter()) {
+        let found = sources
+            .iter()
+            .any(|s| s.columns.iter().any(|c| c.header.eq_ignore_ascii_case(header)));
+        if !found {
+            let all: Vec<String> = sources
+                .iter()
+                .flat_map(|s| s.columns.iter().map(|c| format!("\"{}\"", c.header)))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            return Err(Error::config(
+                format!("the mapping names a column \"{header}\" that no input file has"),
+                format!("the input columns are: {}", all.join(", ")),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Loads one file into a [`Source`], appending its rejected rows and notes.
+pub fn load_file(path: &Path, cfg: &Config, rejects: &mut Vec<Reject>, notes: &mut Vec<String>) -> Result<Source> {
+    if path.is_dir() {
+        return Err(Error::input(path, None, "is a directory, not a CSV file", "pass the CSV files inside it"));
+    }
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let (text, encoding) = decode(path, &bytes)?;
+    if encoding != "UTF-8" && encoding != "UTF-8 with BOM" {
+        notes.push(format!("{}: decoded as {encoding} (not valid UTF-8)", path.display()));
+    }
+    if text.trim().is_empty() {
+        return Err(Error::input(path, None, "is empty", "export the data again; the file has no header and no rows"));
+    }
+    let delimiter = sniff_delimiter(&text);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter as u8)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header_rec = match records.next() {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => return Err(csv_error(path, e)),
+        None => return Err(Error::input(path, None, "is empty", "export the data again")),
+    };
+    let headers = clean_headers(path, &header_rec)?;
+    let columns = map_headers(&headers, cfg);
+    let id_column = pick_id_column(&headers, &columns, cfg);
+    let id_index = id_column.as_ref().and_then(|h| headers.iter().position(|x| x == h));
+
+    let n = headers.len();
+    let mut builders: Vec<StringChunkedBuilder> = headers
+        .iter()
+        .map(|h| StringChunkedBuilder::new(h.as_str().into(), 1024))
+        .collect();
+    let mut record_ids = Vec::new();
+    let mut lines = Vec::new();
+    let mut rows_read = 0usize;
+    let file = path.display().to_string();
+    for rec in records {
+        let rec = rec.map_err(|e| csv_error(path, e))?;
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        rows_read += 1;
+        let reject = |reason: String| Reject {
+            source: name.clone(),
+            file: file.clone(),
+            line,
+            reason,
+            raw: truncate(&rec.iter().collect::<Vec<_>>().join(&delimiter.to_string()), 500),
+        };
+        let extra_nonempty = rec.iter().skip(n).any(|f| !f.trim().is_empty());
+        if rec.len() < n {
+            rejects.push(reject(format!("too few fields: expected {n}, found {}", rec.len())));
+            continue;
+        }
+        if extra_nonempty {
+            rejects.push(reject(format!("too many fields: expected {n}, found {}", rec.len())));
+            continue;
+        }
+        if rec.iter().take(n).all(|f| f.trim().is_empty()) {
+            rejects.push(reject("row has no values".into()));
+            continue;
+        }
+        for (b, v) in builders.iter_mut().zip(rec.iter()) {
+            let v = v.trim();
+            if v.is_empty() {
+                b.append_null();
+            } else {
+                b.append_value(v);
+            }
+        }
+        let id = id_index
+            .map(|i| rec.get(i).unwrap_or("").trim())
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| rows_read.to_string());
+        record_ids.push(id);
+        lines.push(line);
+    }
+    if rows_read == 0 {
+        return Err(Error::input(
+            path,
+            Some(1),
+            "has a header but no data rows",
+            "export the data again, or leave this file out of the run",
+        ));
+    }
+    let height = record_ids.len();
+    let cols: Vec<Column> = builders.into_iter().map(|b| Column::from(b.finish().into_series())).collect();
+    let frame = DataFrame::new(height, cols)?;
+    let duplicate_ids = find_duplicates(&record_ids);
+    if !duplicate_ids.is_empty() {
+        notes.push(format!(
+            "{}: {} record id(s) occur more than once in column \"{}\" (e.g. \"{}\"); those records are kept and matched separately",
+            path.display(),
+            duplicate_ids.len(),
+            id_column.as_deref().unwrap_or("?"),
+            duplicate_ids[0]
+        ));
+    }
+    Ok(Source {
+        name,
+        path: path.to_path_buf(),
+        encoding,
+        delimiter,
+        frame,
+        columns,
+        id_column,
+        record_ids,
+        lines,
+        rows_read,
+        duplicate_ids,
+    })
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> Error {
+    let line = e.position().map(|p| p.line());
+    Error::input(path, line, format!("cannot parse CSV: {e}"), "check the quoting around this line")
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+fn find_duplicates(ids: &[String]) -> Vec<String> {
+    let mut seen: HashMap<&str, u32> = HashMap::with_capacity(ids.len());
+    for id in ids {
+        *seen.entry(id.as_str()).or_default() += 1;
+    }
+    let mut d: Vec<String> = seen.into_iter().filter(|(_, c)| *c > 1).map(|(k, _)| k.to_string()).collect();
+    d.sort();
+    d
+}
+
+/// Decodes file bytes to text. Returns the encoding used.
+///
+/// UTF-8 (BOM stripped) first; UTF-16 when it starts with a UTF-16 BOM; otherwise Windows-1252, unless the
+/// bytes look binary (NUL bytes or many control characters), which is an error.
+pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, &'static str)> {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        if let Ok(s) = std::str::from_utf8(rest) {
+            return Ok((s.to_string(), "UTF-8 with BOM"));
+        }
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok((s.to_string(), "UTF-8"));
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        let enc = if bytes[0] == 0xFF { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
+        let (text, _, had_errors) = enc.decode(bytes);
+        if !had_errors {
+            return Ok((text.into_owned(), if bytes[0] == 0xFF { "UTF-16LE" } else { "UTF-16BE" }));
+        }
+    }
+    let sample = &bytes[..bytes.len().min(1 << 16)];
+    let controls = sample
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)) || b == 0x7F)
+        .count();
+    if sample.contains(&0) || controls * 100 > sample.len() {
+        let offset = std::str::from_utf8(bytes).err().map(|e| e.valid_up_to()).unwrap_or(0);
+        let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        return Err(Error::input(
+            path,
+            Some(line),
+            "is not a text file (it holds bytes that are neither UTF-8 nor Windows-1252 text)",
+            "export the data as CSV (UTF-8 is best); spreadsheets (.xlsx) and archives must be saved as CSV first",
+        ));
+    }
+    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+    Ok((text.into_owned(), "Windows-1252"))
+}
+
+/// Picks the delimiter that splits the first rows into the most consistent, widest records.
+/// Quotes are respected, so a comma inside `"Smith, John"` does not count.
+pub fn sniff_delimiter(text: &str) -> char {
+    const CANDIDATES: [char; 4] = [',', ';', '\t', '|'];
+    let sample: String = text.chars().take(1 << 16).collect();
+    let mut best = (',', 0usize, 0usize);
+    for &d in &CANDIDATES {
+        let counts = count_per_record(&sample, d, 50);
+        if counts.is_empty() {
+            continue;
+        }
+        // Use the header's count as the reference: data rows should agree with it.
+        let header = counts[0];
+        if header == 0 {
+            continue;
+        }
+        let agree = counts.iter().filter(|&&c| c == header).count();
+        if (agree, header) > (best.1, best.2) {
+            best = (d, agree, header);
+        }
+    }
+    best.0
+}
+
+fn count_per_record(sample: &str, delim: char, max_records: usize) -> Vec<usize> {
+    let mut counts = Vec::new();
+    let mut in_quotes = false;
+    let mut count = 0usize;
+    let mut chars = sample.chars().peekable();
+    let mut line_has_content = false;
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            in_quotes = !in_quotes;
+            line_has_content = true;
+        } else if !in_quotes && (c == '\n' || c == '\r') {
+            if c == '\r' && chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            if line_has_content {
+                counts.push(count);
+                if counts.len() >= max_records {
+                    return counts;
+                }
+            }
+            count = 0;
+            line_has_content = false;
+        } else if !in_quotes && c == delim {
+            count += 1;
+            line_has_content = true;
+        } else {
+            line_has_content = true;
+        }
+    }
+    if line_has_content && chars.peek().is_none() && counts.len() < max_records {
+        // The last record is only complete if the sample held the whole file.
+        counts.push(count);
+    }
+    counts
+}
+
+fn clean_headers(path: &Path, rec: &csv::StringRecord) -> Result<Vec<String>> {
+    let mut headers: Vec<String> = rec
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{FEFF}').trim().to_string())
+        .collect();
+    // Trailing empty headers come from a trailing delimiter; drop them.
+    while headers.len() > 1 && headers.last().is_some_and(|h| h.is_empty()) {
+        headers.pop();
+    }
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, h) in headers.iter_mut().enumerate() {
+        if h.is_empty() {
+            *h = format!("column_{}", i + 1);
+        }
+        let key = h.to_lowercase();
+        if let Some(first) = seen.insert(key, i) {
+            return Err(Error::input(
+                path,
+                Some(1),
+                format!("the header \"{h}\" appears twice (columns {} and {})", first + 1, i + 1),
+                "rename one of the columns so every header is unique",
+            ));
+        }
+    }
+    Ok(headers)
+}
+
+fn map_headers(headers: &[String], cfg: &Config) -> Vec<ColumnMap> {
+    let configured: BTreeMap<String, MapTarget> =
+        cfg.mapping.iter().map(|(k, v)| (k.to_lowercase(), *v)).collect();
+    headers
+        .iter()
+        .map(|h| match configured.get(&h.to_lowercase()) {
+            Some(MapTarget::Field(f)) => ColumnMap { header: h.clone(), field: Some(*f), how: "config" },
+            Some(MapTarget::Ignore) => ColumnMap { header: h.clone(), field: None, how: "ignored" },
+            None => ColumnMap { header: h.clone(), field: guess_field(h), how: "auto" },
+        })
+        .collect()
+}
+
+/// The id column: configured (when this file has it), else the first column mapped to [`Field::Id`].
+/// A file with neither numbers its rows.
+fn pick_id_column(headers: &[String], columns: &[ColumnMap], cfg: &Config) -> Option<String> {
+    if let Some(want) = &cfg.id_column {
+        if let Some(h) = headers.iter().find(|h| h.eq_ignore_ascii_case(want)) {
+            return Some(h.clone());
+        }
+    }
+    columns.iter().find(|c| c.field == Some(Field::Id)).map(|c| c.header.clone())
+}

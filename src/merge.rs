@@ -1,0 +1,187 @@
+//! Step 7, merge: one golden record per cluster, by survivorship rules, with the provenance of every
+//! value.
+//!
+//! Default survivorship, per field: the value most members agree on (compared by match key, so
+//! "ACME Inc." and "Acme" count together); ties go to the most recently active record, then to the
+//! most complete record, then to the first in input order. Emails and phones are a union: the
+//! surviving value first, every other distinct value kept as an alternate, never thrown away. Tags
+//! are the union of all members' tags. Incomplete records are filled from their duplicates.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::cluster::Clusters;
+use crate::ingest::Ingested;
+use crate::normalize::{text, Contact};
+use crate::schema::Field;
+
+/// Columns of the golden record, in output order.
+pub const GOLDEN_FIELDS: &[&str] = &[
+    "first_name", "middle_name", "last_name", "email", "other_emails", "phone", "other_phones", "company",
+    "job_title", "street", "city", "region", "postal_code", "country", "birth_date", "national_id",
+    "tags", "created", "last_activity",
+];
+
+/// One value of a golden record and where it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Value {
+    pub value: String,
+    /// Contact index the value was taken from.
+    pub from: u32,
+}
+
+/// The golden record of one cluster.
+#[derive(Debug, Clone)]
+pub struct Golden {
+    pub cluster: u32,
+    /// One entry per [`GOLDEN_FIELDS`] (empty value when no member has it).
+    pub values: Vec<Option<Value>>,
+    /// Member whose id survives in the merge plan (most complete, then most recent, then first).
+    pub master: u32,
+}
+
+/// A candidate value: display form, match key, contact.
+type Candidate = (String, String, u32);
+
+/// Builds the golden records.
+pub fn golden_records(ingested: &Ingested, contacts: &[Contact], clusters: &Clusters) -> Vec<Golden> {
+    clusters
+        .members
+        .iter()
+        .enumerate()
+        .map(|(ci, members)| golden(ingested, contacts, ci as u32, members))
+        .collect()
+}
+
+fn raw<'a>(ingested: &'a Ingested, c: &Contact, field: Field) -> Option<&'a str> {
+    let s = &ingested.sources[c.source as usize];
+    s.columns_for(field)
+        .filter_map(|h| s.frame.column(h).ok()?.str().ok()?.get(c.row as usize))
+        .find(|v| !text::is_placeholder(v))
+}
+
+fn completeness(c: &Contact) -> usize {
+    [!c.first.is_empty(), !c.last.is_empty(), !c.emails.is_empty(), !c.phones.is_empty(), !c.street.is_empty(), !c.city.is_empty(), !c.postcode.is_empty(), !c.company.is_empty(), c.birth.is_some()]
+        .iter()
+        .filter(|b| **b)
+        .count()
+}
+
+fn golden(ingested: &Ingested, contacts: &[Contact], cluster: u32, members: &[u32]) -> Golden {
+    // Members ordered by preference: most recent activity, then most complete, then input order.
+    let mut ranked: Vec<u32> = members.to_vec();
+    ranked.sort_by(|&x, &y| {
+        let (a, b) = (&contacts[x as usize], &contacts[y as usize]);
+        b.last_activity
+            .cmp(&a.last_activity)
+            .then(completeness(b).cmp(&completeness(a)))
+            .then(x.cmp(&y))
+    });
+    let master = *members
+        .iter()
+        .max_by(|&&x, &&y| {
+            let (a, b) = (&contacts[x as usize], &contacts[y as usize]);
+            completeness(a).cmp(&completeness(b)).then(a.last_activity.cmp(&b.last_activity)).then(y.cmp(&x))
+        })
+        .unwrap_or(&members[0]);
+    let candidates = |f: &dyn Fn(&Contact, u32) -> Vec<Candidate>| -> Vec<Candidate> {
+        ranked.iter().flat_map(|&i| f(&contacts[i as usize], i)).filter(|(d, _, _)| !d.is_empty()).collect()
+    };
+    let raw_field = |field: Field, key: fn(&str) -> String| {
+        move |c: &Contact, i: u32| -> Vec<Candidate> {
+            raw(ingested, c, field).map(|v| (text::clean(v), key(v), i)).into_iter().collect()
+        }
+    };
+    let mut values: Vec<Option<Value>> = Vec::with_capacity(GOLDEN_FIELDS.len());
+    for &name in GOLDEN_FIELDS {
+        let v = match name {
+            "first_name" | "middle_name" | "last_name" => {
+                let k = match name {
+                    "first_name" => 0,
+                    "middle_name" => 1,
+                    _ => 2,
+                };
+                pick(&candidates(&|c, i| vec![(c.display_name[k].clone(), crate::normalize::name::name_key(&c.display_name[k]), i)]))
+            }
+            "email" => pick(&candidates(&|c, i| c.emails.iter().filter(|e| e.valid).map(|e| (e.address.clone(), e.key.clone(), i)).collect())),
+            "other_emails" => None,
+            "phone" => pick(&candidates(&|c, i| c.phones.iter().map(|p| (p.key.clone(), p.key.clone(), i)).collect())),
+            "other_phones" => None,
+            "company" => pick(&candidates(&raw_field(Field::Company, crate::normalize::company::company_key))),
+            "job_title" => pick(&candidates(&raw_field(Field::JobTitle, text::alnum_key))),
+            "street" => pick(&candidates(&|c, i| {
+                let s = raw(ingested, c, Field::Street).map(text::clean).unwrap_or_default();
+                let n = raw(ingested, c, Field::StreetNumber).map(text::clean).unwrap_or_default();
+                let d = if n.is_empty() || s.contains(&n) { s } else { format!("{n} {s}") };
+                vec![(d.clone(), crate::normalize::address::street_key(&d), i)]
+            })),
+            "city" => pick(&candidates(&raw_field(Field::City, text::alnum_key))),
+            "region" => pick(&candidates(&raw_field(Field::Region, text::alnum_key))),
+            "postal_code" => pick(&candidates(&raw_field(Field::PostalCode, crate::normalize::address::postal_key))),
+            "country" => pick(&candidates(&|c, i| vec![(c.country.clone(), c.country.clone(), i)])),
+            "birth_date" => pick(&candidates(&|c, i| c.birth.map(|d| (d.to_string(), d.to_string(), i)).into_iter().collect())),
+            "national_id" => pick(&candidates(&|c, i| vec![(c.national_id.clone(), c.national_id.clone(), i)])),
+            "tags" => union(&candidates(&|c, i| {
+                raw(ingested, c, Field::Tags)
+                    .map(|v| crate::normalize::tags::split_tags(v).into_iter().map(|t| (t.clone(), crate::normalize::tags::tag_key(&t), i)).collect())
+                    .unwrap_or_default()
+            })),
+            "created" => ranked
+                .iter()
+                .filter_map(|&i| contacts[i as usize].created.map(|d| (d, i)))
+                .min()
+                .map(|(d, i)| Value { value: d.to_string(), from: i }),
+            "last_activity" => ranked
+                .iter()
+                .filter_map(|&i| contacts[i as usize].last_activity.map(|d| (d, i)))
+                .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
+                .map(|(d, i)| Value { value: d.to_string(), from: i }),
+            _ => None,
+        };
+        values.push(v);
+    }
+    // Alternates: every other distinct email / phone.
+    let alternates = |chosen: Option<&Value>, all: Vec<Candidate>| -> Option<Value> {
+        let chosen = chosen.map(|v| v.value.clone()).unwrap_or_default();
+        let mut seen = vec![chosen];
+        let mut out = Vec::new();
+        let mut from = None;
+        for (d, _, i) in all {
+            if !seen.contains(&d) {
+                seen.push(d.clone());
+                out.push(d);
+                from.get_or_insert(i);
+            }
+        }
+        from.map(|f| Value { value: out.join("; "), from: f })
+    };
+    let idx = |n: &str| GOLDEN_FIELDS.iter().position(|f| *f == n).unwrap_or(0);
+    values[idx("other_emails")] = alternates(values[idx("email")].as_ref(), candidates(&|c, i| c.emails.iter().filter(|e| e.valid).map(|e| (e.address.clone(), e.key.clone(), i)).collect()));
+    values[idx("other_phones")] = alternates(values[idx("phone")].as_ref(), candidates(&|c, i| c.phones.iter().map(|p| (p.key.clone(), p.key.clone(), i)).collect()));
+    Golden { cluster, values, master }
+}
+
+/// The most frequent value by key; ties to the earliest candidate (the best-ranked member).
+fn pick(cands: &[Candidate]) -> Option<Value> {
+    let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (pos, (_, key, _)) in cands.iter().enumerate() {
+        let e = counts.entry(key.as_str()).or_insert((0, pos));
+        e.0 += 1;
+    }
+    let (_, &(_, pos)) = counts.iter().max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1)))?;
+    Some(Value { value: cands[pos].0.clone(), from: cands[pos].2 })
+}
+
+/// Every distinct value by key, joined with "; ".
+fn union(cands: &[Candidate]) -> Option<Value> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out: Vec<&str> = Vec::new();
+    for (d, k, _) in cands {
+        if !seen.contains(&k.as_str()) {
+            seen.push(k);
+            out.push(d);
+        }
+    }
+    cands.first().map(|c| Value { value: out.join("; "), from: c.2 })
+}

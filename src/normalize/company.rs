@@ -1,0 +1,78 @@
+//! Companies: a match key without legal form, punctuation or `&`/`and` differences.
+
+use super::text::alnum_key;
+
+/// Legal-form words and word sequences removed from the key (as [`alnum_key`] writes them).
+const LEGAL_FORMS: &[&str] = &[
+    "gmbh co kg", "gmbh co", "sp z o o", "sp zoo", "spzoo", "sp k", "s p a", "s r l", "s a s", "s n c",
+    "pty ltd", "co ltd", "s a", "s l", "s l u", "b v", "n v", "inc", "incorporated", "llc", "l l c",
+    "llp", "lp", "ltd", "limited", "plc", "corp", "corporation", "co", "company", "gmbh", "mbh", "ag",
+    "kg", "ohg", "ug", "gbr", "ev", "e v", "se", "spa", "srl", "srls", "sas", "snc", "sapa", "sa",
+    "sarl", "eurl", "sasu", "sl", "slu", "sc", "bv", "nv", "oy", "ab", "as", "aps", "pty", "tbk",
+    "pt", "cv", "ud", "kft", "sro", "doo", "group", "holding", "holdings",
+];
+
+const AND_WORDS: &[&str] = &["and", "und", "e", "y", "i", "et", "dan"];
+
+/// Match key of a company name.
+///
+/// ```
+/// use crmclean::normalize::company::company_key;
+/// assert_eq!(company_key("ACME Inc."), "acme");
+/// assert_eq!(company_key("Müller & Söhne GmbH & Co. KG"), "muller sohne");
+/// assert_eq!(company_key("PT Maju Jaya Tbk"), "maju jaya");
+/// assert_eq!(company_key("Rossi S.p.A."), "rossi");
+/// assert_eq!(company_key("Kowalski Sp. z o.o."), "kowalski");
+/// ```
+pub fn company_key(raw: &str) -> String {
+    let key = alnum_key(&raw.replace('&', " and "));
+    let mut words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty() && !AND_WORDS.contains(w)).collect();
+    // Strip legal forms at the end (repeatedly: "GmbH & Co. KG") and at the start ("PT", "CV").
+    loop {
+        let before = words.len();
+        for form in LEGAL_FORMS {
+            let fw: Vec<&str> = form.split(' ').collect();
+            if words.len() > fw.len() && words.ends_with(&fw) {
+                words.truncate(words.len() - fw.len());
+                break;
+            }
+        }
+        if words.len() > 1 && matches!(words[0], "pt" | "cv" | "ud" | "the") {
+            words.remove(0);
+        }
+        if words.len() == before {
+            break;
+        }
+    }
+    words.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legal_forms_in_many_countries() {
+        let cases = [
+            ("Acme, Inc.", "acme"),
+            ("Acme Corporation", "acme"),
+            ("Acme LLC", "acme"),
+            ("Smith & Jones Ltd", "smith jones"),
+            ("Smith and Jones Limited", "smith jones"),
+            ("Siemens AG", "siemens"),
+            ("Bäckerei Schmidt GmbH", "backerei schmidt"),
+            ("Ferrari S.p.A.", "ferrari"),
+            ("Trattoria Da Mario S.r.l.", "trattoria da mario"),
+            ("Nowak i Syn Sp. z o.o.", "nowak syn"),
+            ("PT Sumber Alfaria Trijaya Tbk", "sumber alfaria trijaya"),
+            ("Dupont et Fils SARL", "dupont fils"),
+            ("Construcciones García S.L.", "construcciones garcia"),
+            ("Telefónica, S.A.", "telefonica"),
+            ("The Coca-Cola Company", "coca cola"),
+            ("AG", "ag"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(company_key(input), want, "{input}");
+        }
+    }
+}

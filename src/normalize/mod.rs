@@ -1,0 +1,320 @@
+//! Step 2, normalize: turn each ingested row into a [`Contact`] of standardized match keys.
+//!
+//! One file per field kind: [`text`], [`name`], [`email`], [`phone`], [`company`], [`address`], [`date`],
+//! [`tags`]. Display values stay in the ingested frames; a `Contact` holds the keys that matching
+//! compares, plus quality flags. Contacts are numbered densely (`u32`) in input order: source by
+//! source, row by row. Rows are normalized in parallel with rayon; the result does not depend on the
+//! thread count.
+
+pub mod address;
+pub mod company;
+pub mod date;
+pub mod email;
+pub mod name;
+pub mod phone;
+pub mod tags;
+pub mod text;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::error::Result;
+use crate::ingest::{Ingested, Source};
+use crate::schema::Field;
+use date::DayOrder;
+use email::Email;
+use phone::Phone;
+
+/// Quality flags of one contact (bits of [`Contact::flags`]).
+pub mod flag {
+    pub const INVALID_EMAIL: u16 = 1;
+    pub const PLACEHOLDER_EMAIL: u16 = 1 << 1;
+    pub const ROLE_EMAIL: u16 = 1 << 2;
+    pub const INVALID_PHONE: u16 = 1 << 3;
+    pub const INVALID_DATE: u16 = 1 << 4;
+    pub const NO_NAME: u16 = 1 << 5;
+    pub const NO_CONTACT_POINT: u16 = 1 << 6;
+    pub const UNKNOWN_COUNTRY: u16 = 1 << 7;
+}
+
+/// The normalized match keys of one input row. Empty strings mean "no value".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Contact {
+    /// Index of the source in [`Ingested::sources`].
+    pub source: u16,
+    /// Row in the source's frame.
+    pub row: u32,
+    /// Names for display (golden records): first, middle, last, in display case.
+    pub display_name: [String; 3],
+    /// First-name key ([`name::name_key`]).
+    pub first: String,
+    /// First-name key with nicknames resolved ([`name::canonical_first`]).
+    pub first_canon: String,
+    /// Middle-name key.
+    pub middle: String,
+    /// Last-name key.
+    pub last: String,
+    /// Double Metaphone of the first name (nickname resolved).
+    pub first_phonetic: String,
+    /// Double Metaphone of the last name.
+    pub last_phonetic: String,
+    /// Every email cell, primary first.
+    pub emails: Vec<Email>,
+    /// Every phone and mobile cell, parsed.
+    pub phones: Vec<Phone>,
+    pub company: String,
+    pub job_title: String,
+    /// Street key ([`address::street_key`]) without the house number.
+    pub street: String,
+    /// House number (digits and letters).
+    pub street_number: String,
+    /// Second address line key.
+    pub street2: String,
+    pub city: String,
+    pub region: String,
+    pub postcode: String,
+    /// ISO 3166 alpha-2, or empty.
+    pub country: String,
+    pub birth: Option<NaiveDate>,
+    pub gender: String,
+    pub national_id: String,
+    pub created: Option<NaiveDate>,
+    pub last_activity: Option<NaiveDate>,
+    /// Tag keys ([`tags::tag_key`]).
+    pub tags: Vec<String>,
+    /// Quality flags ([`flag`]).
+    pub flags: u16,
+}
+
+impl Contact {
+    /// Personal email keys (valid, not role or placeholder).
+    pub fn personal_emails(&self) -> impl Iterator<Item = &Email> {
+        self.emails.iter().filter(|e| e.personal())
+    }
+    /// Phone keys that can identify a person (valid numbers).
+    pub fn valid_phones(&self) -> impl Iterator<Item = &Phone> {
+        self.phones.iter().filter(|p| p.valid)
+    }
+}
+
+/// Normalizes every source. Contact `i` of the result is row `i - offset(source)` of its source.
+pub fn normalize(ingested: &Ingested, cfg: &Config) -> Result<Vec<Contact>> {
+    let mut out = Vec::with_capacity(ingested.record_count());
+    for (si, source) in ingested.sources.iter().enumerate() {
+        out.extend(normalize_source(si as u16, source, cfg)?);
+    }
+    Ok(out)
+}
+
+/// The string columns of a source mapped to one field.
+fn cols<'a>(source: &'a Source, field: Field) -> Result<Vec<&'a StringChunked>> {
+    source
+        .columns_for(field)
+        .map(|h| Ok(source.frame.column(h)?.str()?))
+        .collect()
+}
+
+fn first_value<'a>(cols: &[&'a StringChunked], row: usize) -> Option<&'a str> {
+    cols.iter().filter_map(|c| c.get(row)).find(|v| !text::is_placeholder(v))
+}
+
+fn normalize_source(si: u16, source: &Source, cfg: &Config) -> Result<Vec<Contact>> {
+    let c = |f| cols(source, f);
+    let (first, middle, last, full, salutation) =
+        (c(Field::FirstName)?, c(Field::MiddleName)?, c(Field::LastName)?, c(Field::FullName)?, c(Field::Salutation)?);
+    let (emails, phones, mobiles) = (c(Field::Email)?, c(Field::Phone)?, c(Field::Mobile)?);
+    let (company, title) = (c(Field::Company)?, c(Field::JobTitle)?);
+    let (number, street, street2, city, region, postcode, country) = (
+        c(Field::StreetNumber)?,
+        c(Field::Street)?,
+        c(Field::Street2)?,
+        c(Field::City)?,
+        c(Field::Region)?,
+        c(Field::PostalCode)?,
+        c(Field::Country)?,
+    );
+    let (birth, by, bm, bd) = (c(Field::BirthDate)?, c(Field::BirthYear)?, c(Field::BirthMonth)?, c(Field::BirthDay)?);
+    let (gender, nid, created, activity, tags) =
+        (c(Field::Gender)?, c(Field::NationalId)?, c(Field::Created)?, c(Field::LastActivity)?, c(Field::Tags)?);
+
+    // The source's usual country decides defaults for phones and dates.
+    let usual_country = dominant_country(&country, source.frame.height()).or(cfg.default_region.clone());
+    let fallback_order = if usual_country.as_deref() == Some("US") { DayOrder::MonthFirst } else { DayOrder::DayFirst };
+    let order_of = |cols: &[&StringChunked]| {
+        detect_order(cols.iter().flat_map(|c| c.iter().flatten()), fallback_order)
+    };
+    let (birth_order, created_order, activity_order) = (order_of(&birth), order_of(&created), order_of(&activity));
+
+    let contacts = (0..source.frame.height())
+        .into_par_iter()
+        .map(|row| {
+            let mut k = Contact { source: si, row: row as u32, ..Default::default() };
+            // Names: split columns win; a full-name column fills what they lack.
+            let mut f = first_value(&first, row).map(name::strip_honorific).unwrap_or_default();
+            let mut m = first_value(&middle, row).map(str::to_string).unwrap_or_default();
+            let mut l = first_value(&last, row).map(str::to_string).unwrap_or_default();
+            if let Some(fullv) = first_value(&full, row) {
+                let p = name::split_full_name(fullv);
+                if f.is_empty() && l.is_empty() {
+                    (f, m, l) = (p.first, p.middle, p.last);
+                } else if l.is_empty() && !p.last.is_empty() {
+                    l = p.last;
+                } else if f.is_empty() {
+                    f = p.first;
+                }
+            }
+            if f.contains(' ') && m.is_empty() {
+                // "Anna Maria" in a first-name cell: the first word is the given name for matching.
+                let (a, b) = f.split_once(' ').unwrap_or((&f, ""));
+                (f, m) = (a.to_string(), b.to_string());
+            }
+            let _ = first_value(&salutation, row);
+            k.first = name::name_key(&f).replace(' ', "");
+            k.display_name = [name::display_case(&f), name::display_case(&m), name::display_case(&l)];
+            k.first_canon = name::canonical_first(&k.first).to_string();
+            k.middle = name::name_key(&m);
+            k.last = name::name_key(&l).replace(' ', "");
+            k.first_phonetic = name::phonetic(&k.first_canon);
+            k.last_phonetic = name::phonetic(&k.last);
+
+            k.country = first_value(&country, row)
+                .and_then(address::country_code)
+                .map(str::to_string)
+                .unwrap_or_default();
+            if k.country.is_empty() && first_value(&country, row).is_some() {
+                k.flags |= flag::UNKNOWN_COUNTRY;
+            }
+            let region_for_phone = if k.country.is_empty() { usual_country.as_deref() } else { Some(k.country.as_str()) };
+
+            for col in &emails {
+                if let Some(e) = col.get(row).and_then(email::normalize_email) {
+                    if !e.valid {
+                        k.flags |= flag::INVALID_EMAIL;
+                    } else if e.placeholder {
+                        k.flags |= flag::PLACEHOLDER_EMAIL;
+                    } else if e.role {
+                        k.flags |= flag::ROLE_EMAIL;
+                    }
+                    if !k.emails.iter().any(|o| o.key == e.key) {
+                        k.emails.push(e);
+                    }
+                }
+            }
+            for col in phones.iter().chain(&mobiles) {
+                if let Some(p) = col.get(row).and_then(|v| phone::normalize_phone(v, region_for_phone)) {
+                    if !p.valid {
+                        k.flags |= flag::INVALID_PHONE;
+                    }
+                    if !k.phones.iter().any(|o| o.key == p.key) {
+                        k.phones.push(p);
+                    }
+                }
+            }
+            k.company = first_value(&company, row).map(company::company_key).unwrap_or_default();
+            k.job_title = first_value(&title, row).map(text::alnum_key).unwrap_or_default();
+
+            let street_raw = first_value(&street, row).unwrap_or("");
+            let number_raw = first_value(&number, row).unwrap_or("");
+            let (s, n) = split_house_number(&address::street_key(street_raw), &text::alnum_key(number_raw));
+            k.street = s;
+            k.street_number = n;
+            k.street2 = first_value(&street2, row).map(address::street_key).unwrap_or_default();
+            k.city = first_value(&city, row).map(text::alnum_key).unwrap_or_default();
+            k.region = first_value(&region, row).map(text::alnum_key).unwrap_or_default();
+            k.postcode = first_value(&postcode, row).map(address::postal_key).unwrap_or_default();
+
+            let mut bad_date = false;
+            let mut date_of = |cols: &[&StringChunked], order| {
+                let v = first_value(cols, row)?;
+                let d = date::parse_date(v, order);
+                bad_date |= d.is_none();
+                d
+            };
+            k.birth = date_of(&birth, birth_order).or_else(|| {
+                let y: i32 = first_value(&by, row)?.trim().parse().ok()?;
+                let m = month_number(first_value(&bm, row)?)?;
+                let d: u32 = first_value(&bd, row)?.trim().parse().ok()?;
+                NaiveDate::from_ymd_opt(y, m, d)
+            });
+            k.created = date_of(&created, created_order);
+            k.last_activity = date_of(&activity, activity_order);
+            if bad_date {
+                k.flags |= flag::INVALID_DATE;
+            }
+            k.gender = first_value(&gender, row).map(|g| text::fold(g).chars().take(1).collect()).unwrap_or_default();
+            k.national_id = first_value(&nid, row)
+                .map(|v| v.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect())
+                .unwrap_or_default();
+            for col in &tags {
+                if let Some(v) = col.get(row) {
+                    for t in tags::split_tags(v) {
+                        let key = tags::tag_key(&t);
+                        if !key.is_empty() && !k.tags.contains(&key) {
+                            k.tags.push(key);
+                        }
+                    }
+                }
+            }
+            if k.first.is_empty() && k.last.is_empty() {
+                k.flags |= flag::NO_NAME;
+            }
+            if k.emails.is_empty() && k.phones.is_empty() && k.street.is_empty() {
+                k.flags |= flag::NO_CONTACT_POINT;
+            }
+            k
+        })
+        .collect();
+    Ok(contacts)
+}
+
+fn detect_order<'a>(values: impl Iterator<Item = &'a str>, fallback: DayOrder) -> DayOrder {
+    date::detect_order(values, fallback)
+}
+
+fn month_number(v: &str) -> Option<u32> {
+    v.trim().parse().ok().or_else(|| date::parse_date(&format!("1 {v} 2000"), DayOrder::DayFirst).map(|d| chrono::Datelike::month(&d)))
+}
+
+/// The most common recognised country of a source, if at least a third of its rows name one.
+fn dominant_country(cols: &[&StringChunked], height: usize) -> Option<String> {
+    let mut counts: std::collections::HashMap<&'static str, usize> = Default::default();
+    for c in cols {
+        for v in c.iter().flatten().take(50_000) {
+            if let Some(code) = address::country_code(v) {
+                *counts.entry(code).or_default() += 1;
+            }
+        }
+    }
+    let (code, n) = counts.into_iter().max_by_key(|(c, n)| (*n, std::cmp::Reverse(*c)))?;
+    (n * 3 >= height.min(50_000)).then(|| code.to_string())
+}
+
+/// Separates the house number from a street key: `("12 main st", "")` → `("main st", "12")`,
+/// `("hauptstrasse 5a", "")` → `("hauptstrasse", "5a")`. A separate number column wins.
+fn split_house_number(street: &str, number: &str) -> (String, String) {
+    let mut words: Vec<&str> = street.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut found = String::new();
+    let is_num = |w: &str| w.chars().next().is_some_and(|c| c.is_ascii_digit()) && w.len() <= 6;
+    if words.len() > 1 && is_num(words[0]) {
+        found = words.remove(0).to_string();
+    } else if words.len() > 1 && words.last().is_some_and(|w| is_num(w)) {
+        found = words.pop().unwrap_or_default().to_string();
+    }
+    let n = if number.is_empty() { found } else { number.replace(' ', "") };
+    (words.join(" "), n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn house_numbers() {
+        assert_eq!(split_house_number("12 main st", ""), ("main st".into(), "12".into()));
+        assert_eq!(split_house_number("haupt strasse 5a", ""), ("haupt strasse".into(), "5a".into()));
+        assert_eq!(split_house_number("giblin st", "69"), ("giblin st".into(), "69".into()));
+        assert_eq!(split_house_number("12", ""), ("12".into(), "".into()));
+    }
+}

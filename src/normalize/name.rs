@@ -1,0 +1,337 @@
+//! Names: split full names, drop honorifics and suffixes, fix display case, nickname-aware match keys.
+
+use super::text::{alnum_key, clean};
+
+/// A person's name split into parts (display form).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameParts {
+    pub salutation: String,
+    pub first: String,
+    pub middle: String,
+    pub last: String,
+    pub suffix: String,
+}
+
+const HONORIFICS: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "rev", "fr", "herr",
+    "frau", "fraulein", "hr", "fr", "dipl", "ing", "mag", "sig", "sigra", "sig ra", "signor", "signora",
+    "signorina", "dott", "dottssa", "dott ssa", "dottoressa", "avv", "pan", "pani", "panna", "bapak", "bpk",
+    "pak", "ibu", "bu", "sdr", "sdri", "m", "mme", "mlle", "monsieur", "madame", "mademoiselle", "sr",
+    "sra", "srta", "senor", "senora", "senorita", "don", "dona", "dna", "lic", "ir", "drs", "hj", "h",
+];
+
+const SUFFIXES: &[&str] = &[
+    "jr", "junior", "sr", "senior", "ii", "iii", "iv", "phd", "md", "esq", "mba", "msc", "bsc", "dds",
+    "cpa", "se", "sh", "st", "mm", "skom", "spd",
+];
+
+/// Lower-case particles that belong to the surname (van der Berg, de la Cruz, bin Salleh).
+const PARTICLES: &[&str] = &[
+    "van", "von", "der", "den", "de", "del", "della", "dello", "degli", "di", "da", "dos", "das", "do",
+    "du", "la", "le", "lo", "ten", "ter", "zu", "zur", "bin", "binti", "bt", "y", "al", "el", "st",
+];
+
+fn token_key(t: &str) -> String {
+    alnum_key(t).replace(' ', "")
+}
+
+/// Splits a full name ("Dr. Anna Maria Rossi", "Rossi, Anna", "van der Berg, Jan", "Herr Jürgen Müller")
+/// into parts.
+///
+/// ```
+/// use crmclean::normalize::name::split_full_name;
+/// let p = split_full_name("Smith, John A.");
+/// assert_eq!((p.first.as_str(), p.middle.as_str(), p.last.as_str()), ("John", "A.", "Smith"));
+/// let p = split_full_name("Dr. Jan van der Berg Jr.");
+/// assert_eq!((p.salutation.as_str(), p.first.as_str(), p.last.as_str(), p.suffix.as_str()), ("Dr.", "Jan", "van der Berg", "Jr."));
+/// ```
+pub fn split_full_name(full: &str) -> NameParts {
+    let full = clean(full);
+    let mut parts = NameParts::default();
+    if let Some((last, first)) = full.split_once(',') {
+        // "Last, First Middle" — but "John Smith, Jr." is a suffix, not a comma name.
+        let after = first.trim();
+        if !after.is_empty() && !SUFFIXES.contains(&token_key(after).as_str()) {
+            let mut given = split_tokens(after, &mut parts);
+            let last_tokens = split_tokens(last, &mut parts);
+            parts.last = last_tokens.join(" ");
+            if !given.is_empty() {
+                parts.first = given.remove(0);
+                parts.middle = given.join(" ");
+            }
+            return parts;
+        }
+    }
+    let tokens = split_tokens(&full.replace(',', " "), &mut parts);
+    match tokens.len() {
+        0 => {}
+        1 => parts.last = tokens[0].clone(),
+        _ => {
+            // The surname starts at the first particle after the first name, else it is the last token.
+            let mut start = tokens.len() - 1;
+            for (i, t) in tokens.iter().enumerate().skip(1).take(tokens.len().saturating_sub(2)) {
+                if PARTICLES.contains(&token_key(t).as_str()) {
+                    start = i;
+                    break;
+                }
+            }
+            parts.first = tokens[0].clone();
+            parts.middle = tokens[1..start].join(" ");
+            parts.last = tokens[start..].join(" ");
+        }
+    }
+    parts
+}
+
+/// Splits on spaces and peels honorifics (leading) and suffixes (trailing) into `parts`.
+fn split_tokens(s: &str, parts: &mut NameParts) -> Vec<String> {
+    let mut tokens: Vec<String> = s.split_whitespace().map(str::to_string).collect();
+    while tokens.len() > 1 && HONORIFICS.contains(&token_key(&tokens[0]).as_str()) {
+        let t = tokens.remove(0);
+        if !parts.salutation.is_empty() {
+            parts.salutation.push(' ');
+        }
+        parts.salutation.push_str(&t);
+    }
+    while tokens.len() > 1 && SUFFIXES.contains(&token_key(tokens.last().map(String::as_str).unwrap_or("")).as_str()) {
+        let t = tokens.pop().unwrap_or_default();
+        parts.suffix = if parts.suffix.is_empty() { t } else { format!("{t} {}", parts.suffix) };
+    }
+    tokens
+}
+
+/// Removes a leading honorific from a first-name cell ("Dr. Anna" → "Anna").
+pub fn strip_honorific(s: &str) -> String {
+    let mut p = NameParts::default();
+    split_tokens(&clean(s), &mut p).join(" ")
+}
+
+/// Display case for a name written in all caps or all lower case: "MCDONALD" → "McDonald",
+/// "o'neil" → "O'Neil", "VAN DER BERG" → "van der Berg". Mixed-case input is kept.
+///
+/// ```
+/// use crmclean::normalize::name::display_case;
+/// assert_eq!(display_case("MCDONALD"), "McDonald");
+/// assert_eq!(display_case("o'neil"), "O'Neil");
+/// assert_eq!(display_case("VAN DER BERG"), "van der Berg");
+/// assert_eq!(display_case("anne-marie"), "Anne-Marie");
+/// assert_eq!(display_case("DeSantis"), "DeSantis");
+/// ```
+pub fn display_case(s: &str) -> String {
+    let s = clean(s);
+    let has_upper = s.chars().any(char::is_uppercase);
+    let has_lower = s.chars().any(char::is_lowercase);
+    if has_upper && has_lower {
+        return s;
+    }
+    let words: Vec<&str> = s.split(' ').collect();
+    let n = words.len();
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let lw = w.to_lowercase();
+            // Particles before the final word stay lower case: "van der Berg", "de la Cruz".
+            if i + 1 < n && PARTICLES.contains(&token_key(&lw).as_str()) {
+                lw
+            } else {
+                capitalize_word(&lw)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn capitalize_word(w: &str) -> String {
+    let mut out = String::with_capacity(w.len());
+    let mut upper_next = true;
+    let chars: Vec<char> = w.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if upper_next {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        upper_next = matches!(c, '-' | '\'' | '’' | '.');
+        // Mc/Mac prefixes: McDonald (Mac only before a consonant cluster is too risky: MacKenzie vs Mack).
+        if i == 1 && chars[0] == 'm' && c == 'c' && chars.len() > 3 {
+            upper_next = true;
+        }
+    }
+    out
+}
+
+/// Match key of a name part: folded to ASCII, letters only, German umlaut digraphs folded
+/// (Müller, Mueller and Muller share `muller`).
+///
+/// ```
+/// use crmclean::normalize::name::name_key;
+/// assert_eq!(name_key("Müller"), name_key("Mueller"));
+/// assert_eq!(name_key("O'Neil"), "oneil");
+/// assert_eq!(name_key("Łukasz"), "lukasz");
+/// ```
+pub fn name_key(s: &str) -> String {
+    let k = alnum_key(s);
+    let mut out = String::with_capacity(k.len());
+    let b = k.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b' ' {
+            out.push(' ');
+            i += 1;
+            continue;
+        }
+        if !c.is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        out.push(c as char);
+        // ae/oe/ue after a consonant-led syllable are the ASCII spelling of ä/ö/ü.
+        if matches!(c, b'a' | b'o' | b'u') && b.get(i + 1) == Some(&b'e') && i > 0 && b[i - 1] != b' ' && b.get(i + 2).is_some_and(|n| !matches!(n, b'a' | b'e' | b'i' | b'o' | b'u')) {
+            i += 2;
+            continue;
+        }
+        i += 1;
+    }
+    out.trim().to_string()
+}
+
+/// Double Metaphone code of a name key (empty for an empty key): "Meyer", "Maier" and "Mayer" agree.
+///
+/// ```
+/// use crmclean::normalize::name::phonetic;
+/// assert_eq!(phonetic("meyer"), phonetic("maier"));
+/// ```
+pub fn phonetic(key: &str) -> String {
+    use rphonetic::Encoder;
+    static DM: std::sync::OnceLock<rphonetic::DoubleMetaphone> = std::sync::OnceLock::new();
+    if key.is_empty() {
+        return String::new();
+    }
+    DM.get_or_init(rphonetic::DoubleMetaphone::default).encode(key)
+}
+
+/// The formal name a nickname stands for, as a [`name_key`]; the key itself when it is not a nickname.
+///
+/// ```
+/// use crmclean::normalize::name::canonical_first;
+/// assert_eq!(canonical_first("bob"), "robert");
+/// assert_eq!(canonical_first("kasia"), "katarzyna");
+/// assert_eq!(canonical_first("beppe"), "giuseppe");
+/// assert_eq!(canonical_first("anna"), "anna");
+/// ```
+pub fn canonical_first(key: &str) -> &str {
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<String, String>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| NICKNAMES.iter().map(|(n, f)| (name_key(n), name_key(f))).collect());
+    table.get(key).map(String::as_str).unwrap_or(key)
+}
+
+/// Nickname → formal name, sorted by nickname (checked by a test).
+const NICKNAMES: &[(&str, &str)] = &[
+    ("abby", "abigail"), ("al", "albert"), ("ale", "alessandro"), ("alejo", "alejandro"),
+    ("alex", "alexander"), ("ali", "alison"), ("andi", "andreas"), ("andy", "andrew"),
+    ("ania", "anna"), ("anka", "anna"), ("annie", "anna"), ("antek", "antoni"), ("asia", "joanna"),
+    ("bartek", "bartlomiej"), ("basia", "barbara"), ("becky", "rebecca"), ("beppe", "giuseppe"),
+    ("bert", "albert"), ("beth", "elizabeth"), ("betsy", "elizabeth"), ("betty", "elizabeth"),
+    ("bill", "william"), ("billy", "william"), ("bob", "robert"), ("bobby", "robert"),
+    ("cathy", "catherine"), ("charlie", "charles"), ("charo", "rosario"), ("chema", "josemaria"),
+    ("chris", "christopher"), ("chuck", "charles"), ("chus", "jesus"), ("concha", "concepcion"),
+    ("conchi", "concepcion"), ("dan", "daniel"), ("danny", "daniel"), ("dave", "david"),
+    ("davy", "david"), ("debbie", "deborah"), ("dick", "richard"), ("don", "donald"),
+    ("ed", "edward"), ("eddie", "edward"), ("elli", "elisabeth"), ("fede", "federico"),
+    ("franci", "francesca"), ("franek", "franciszek"), ("frank", "francis"),
+    ("franz", "franziskus"), ("fred", "frederick"), ("freddie", "frederick"),
+    ("fritz", "friedrich"), ("gabi", "gabriele"), ("geoff", "geoffrey"), ("gianni", "giovanni"),
+    ("gosia", "malgorzata"), ("greg", "gregory"), ("hank", "henry"), ("hannes", "johannes"),
+    ("hans", "johannes"), ("harry", "henry"), ("heinz", "heinrich"), ("isa", "isabelle"),
+    ("jack", "john"), ("jake", "jacob"), ("jamie", "james"), ("javi", "javier"),
+    ("jen", "jennifer"), ("jenny", "jennifer"), ("jess", "jessica"), ("jim", "james"),
+    ("jimmy", "james"), ("joe", "joseph"), ("joey", "joseph"), ("johnny", "john"),
+    ("jon", "jonathan"), ("jorg", "georg"), ("josh", "joshua"), ("jurek", "jerzy"),
+    ("kasia", "katarzyna"), ("kate", "katherine"), ("kathi", "katharina"), ("kathy", "katherine"),
+    ("katie", "katherine"), ("kris", "kristina"), ("krzysiek", "krzysztof"), ("kuba", "jakub"),
+    ("larry", "lawrence"), ("lena", "helena"), ("leni", "helene"), ("liz", "elizabeth"),
+    ("lizzy", "elizabeth"), ("lola", "dolores"), ("lupe", "guadalupe"), ("maggie", "margaret"),
+    ("malgosia", "malgorzata"), ("mandy", "amanda"), ("manolo", "manuel"), ("manu", "emmanuel"),
+    ("marga", "margarete"), ("matt", "matthew"), ("max", "maximilian"), ("meg", "margaret"),
+    ("micha", "michael"), ("mick", "michael"), ("mike", "michael"), ("mikey", "michael"),
+    ("nacho", "ignacio"), ("nate", "nathan"), ("ned", "edward"), ("nick", "nicholas"),
+    ("nico", "nicolas"), ("nino", "antonino"), ("ola", "aleksandra"), ("paco", "francisco"),
+    ("pam", "pamela"), ("pancho", "francisco"), ("pat", "patricia"), ("peggy", "margaret"),
+    ("pepe", "jose"), ("peppe", "giuseppe"), ("pete", "peter"), ("pino", "giuseppe"),
+    ("piotrek", "piotr"), ("pippo", "filippo"), ("quique", "enrique"), ("rafa", "rafael"),
+    ("rich", "richard"), ("richie", "richard"), ("rick", "richard"), ("rob", "robert"),
+    ("robbie", "robert"), ("ron", "ronald"), ("sam", "samuel"), ("sandro", "alessandro"),
+    ("sandy", "alexandra"), ("sepp", "josef"), ("staszek", "stanislaw"), ("steffi", "stefanie"),
+    ("steve", "steven"), ("sue", "susan"), ("susi", "susanne"), ("susie", "susan"),
+    ("ted", "edward"), ("tim", "timothy"), ("tom", "thomas"), ("tomek", "tomasz"),
+    ("tommy", "thomas"), ("toni", "antonio"), ("tony", "anthony"), ("toto", "salvatore"),
+    ("uli", "ulrich"), ("vicky", "victoria"), ("will", "william"), ("willy", "wilhelm"),
+    ("wojtek", "wojciech"), ("wolfi", "wolfgang"), ("zosia", "zofia"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nickname_table_is_sorted_and_keyed() {
+        for w in NICKNAMES.windows(2) {
+            assert!(w[0].0 < w[1].0, "{:?} before {:?}", w[0], w[1]);
+        }
+        for (nick, formal) in NICKNAMES {
+            assert_eq!(canonical_first(&name_key(nick)), name_key(formal), "{nick}");
+        }
+    }
+
+    #[test]
+    fn full_names_in_many_locales() {
+        // input, first, middle, last
+        let cases = [
+            ("John Smith", "John", "", "Smith"),
+            ("Smith, John", "John", "", "Smith"),
+            ("Mr. John Q. Public", "John", "Q.", "Public"),
+            ("Herr Jürgen Müller", "Jürgen", "", "Müller"),
+            ("Frau Dr. Anna Schmidt", "Anna", "", "Schmidt"),
+            ("Sig. Giuseppe Verdi", "Giuseppe", "", "Verdi"),
+            ("Dott.ssa Maria De Luca", "Maria", "", "De Luca"),
+            ("Pan Łukasz Wiśniewski", "Łukasz", "", "Wiśniewski"),
+            ("Bapak Budi Santoso", "Budi", "", "Santoso"),
+            ("Sukarno", "", "", "Sukarno"),
+            ("Mme Marie-Claire Dupont", "Marie-Claire", "", "Dupont"),
+            ("Sra. María José García López", "María", "José García", "López"),
+            ("Ludwig van Beethoven", "Ludwig", "", "van Beethoven"),
+            ("García, José Luis", "José", "Luis", "García"),
+            ("John Smith, Jr.", "John", "", "Smith"),
+        ];
+        for (input, first, middle, last) in cases {
+            let p = split_full_name(input);
+            assert_eq!((p.first.as_str(), p.middle.as_str(), p.last.as_str()), (first, middle, last), "{input}");
+        }
+    }
+
+    #[test]
+    fn keys_fold_spellings() {
+        assert_eq!(name_key("Müller"), "muller");
+        assert_eq!(name_key("MUELLER"), "muller");
+        assert_eq!(name_key("Schröder"), name_key("Schroeder"));
+        assert_eq!(name_key("Michael"), name_key("Michał")); // the same name, folded alike
+        assert_eq!(name_key("Ana María"), "ana maria");
+        assert_eq!(name_key("Wiśniewski"), "wisniewski");
+    }
+
+    #[test]
+    fn display_case_fixes() {
+        assert_eq!(display_case("JOHN SMITH"), "John Smith");
+        assert_eq!(display_case("mcdonald"), "McDonald");
+        assert_eq!(display_case("ŁUKASZ"), "Łukasz");
+        assert_eq!(display_case("JAN VAN DER BERG"), "Jan van der Berg");
+    }
+
+    #[test]
+    fn honorific_in_first_name_cell() {
+        assert_eq!(strip_honorific("Dr. Anna"), "Anna");
+        assert_eq!(strip_honorific("Anna"), "Anna");
+    }
+}

@@ -1,0 +1,113 @@
+//! Phones: parse to E.164 with the `phonenumber` crate (Google libphonenumber metadata).
+//!
+//! The default region comes from the record's country, else the configured `default_region`.
+//! `00` international prefixes, national trunk prefixes, spaces/dots/brackets and extensions
+//! (`ext. 12`, `x12`, `#12`) are handled; numbers that do not parse or are not valid for their region
+//! are flagged invalid and keep a digits-only key for matching.
+
+use phonenumber::country::Id;
+use phonenumber::Mode;
+
+/// A normalized phone number.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Phone {
+    /// E.164 (`+4930123456`) when the number is valid, else the digits as written.
+    pub key: String,
+    pub valid: bool,
+    pub extension: String,
+}
+
+/// Normalizes one phone cell; `None` when it holds no digits.
+///
+/// ```
+/// use crmclean::normalize::phone::normalize_phone;
+/// let p = normalize_phone("030 1234567", Some("DE")).unwrap();
+/// assert_eq!(p.key, "+49301234567");
+/// assert!(p.valid);
+/// let p = normalize_phone("0039 06 1234 5678", None).unwrap();
+/// assert_eq!(p.key, "+390612345678");
+/// ```
+pub fn normalize_phone(raw: &str, region: Option<&str>) -> Option<Phone> {
+    let s = super::text::clean(raw);
+    let (number, extension) = split_extension(&s);
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 3 {
+        return None;
+    }
+    let trimmed = number.trim_start();
+    let international = if trimmed.starts_with('+') {
+        Some(format!("+{digits}"))
+    } else if let Some(rest) = digits.strip_prefix("00") {
+        Some(format!("+{rest}"))
+    } else {
+        None
+    };
+    let id: Option<Id> = region.and_then(|r| r.parse().ok());
+    let parsed = match &international {
+        Some(intl) => phonenumber::parse(None, intl).ok(),
+        None => id.and_then(|id| phonenumber::parse(Some(id), &digits).ok()),
+    };
+    if let Some(p) = parsed {
+        if phonenumber::is_valid(&p) {
+            return Some(Phone { key: p.format().mode(Mode::E164).to_string(), valid: true, extension });
+        }
+    }
+    Some(Phone { key: international.unwrap_or(digits), valid: false, extension })
+}
+
+fn split_extension(s: &str) -> (String, String) {
+    let lower = s.to_lowercase();
+    for marker in ["extension", "ext.", "ext", "durchwahl", "dw", "wew.", "wew", "x", "#"] {
+        if let Some(i) = lower.rfind(marker) {
+            let tail: String = lower[i + marker.len()..].chars().filter(|c| !c.is_whitespace() && *c != '.' && *c != ':').collect();
+            let head_digits = lower[..i].chars().filter(char::is_ascii_digit).count();
+            if !tail.is_empty() && tail.chars().all(|c| c.is_ascii_digit()) && tail.len() <= 6 && head_digits >= 6 {
+                return (s[..i].to_string(), tail);
+            }
+        }
+    }
+    (s.to_string(), String::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn e164_in_many_regions() {
+        let cases = [
+            ("(415) 555-2671", Some("US"), "+14155552671"),
+            ("+1 415 555 2671", None, "+14155552671"),
+            ("0171 1234567", Some("DE"), "+491711234567"),
+            ("+49 (0)30 1234567", None, "+49301234567"),
+            ("06 1234 5678", Some("IT"), "+390612345678"),
+            ("333 123 4567", Some("IT"), "+393331234567"),
+            ("601 234 567", Some("PL"), "+48601234567"),
+            ("+48 22 123 45 67", None, "+48221234567"),
+            ("0812-3456-789", Some("ID"), "+628123456789"),
+            ("01 23 45 67 89", Some("FR"), "+33123456789"),
+            ("612 34 56 78", Some("ES"), "+34612345678"),
+            ("020 7946 0958", Some("GB"), "+442079460958"),
+            ("0044 20 7946 0958", None, "+442079460958"),
+        ];
+        for (raw, region, want) in cases {
+            let p = normalize_phone(raw, region).unwrap();
+            assert_eq!(p.key, want, "{raw}");
+            assert!(p.valid, "{raw}");
+        }
+    }
+
+    #[test]
+    fn extensions_and_invalid() {
+        let p = normalize_phone("+1 415 555 2671 ext. 23", None).unwrap();
+        assert_eq!((p.key.as_str(), p.extension.as_str()), ("+14155552671", "23"));
+        let p = normalize_phone("030 1234567 x 12", Some("DE")).unwrap();
+        assert_eq!((p.key.as_str(), p.extension.as_str()), ("+49301234567", "12"));
+        let p = normalize_phone("12345", Some("DE")).unwrap();
+        assert!(!p.valid);
+        let p = normalize_phone("555-1234", None).unwrap();
+        assert!(!p.valid);
+        assert_eq!(p.key, "5551234");
+        assert!(normalize_phone("n/a", Some("US")).is_none());
+    }
+}

@@ -1,0 +1,114 @@
+//! Text: Unicode NFKC, whitespace, case, and the accent-folded match key kept beside display values.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Display form: NFKC, control characters removed, whitespace collapsed and trimmed.
+///
+/// ```
+/// use crmclean::normalize::text::clean;
+/// assert_eq!(clean("  Ana\u{00A0}María \t López "), "Ana María López");
+/// assert_eq!(clean("Ｆｕｌｌｗｉｄｔｈ"), "Fullwidth");
+/// ```
+pub fn clean(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.nfkc() {
+        if c.is_whitespace() || c.is_control() {
+            space = !out.is_empty();
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Match key: [`clean`], transliterated to ASCII (Ł→L, ß→ss, é→e), lowercase.
+///
+/// ```
+/// use crmclean::normalize::text::fold;
+/// assert_eq!(fold("Łukasz"), "lukasz");
+/// assert_eq!(fold("Müller"), "muller");
+/// assert_eq!(fold("Mu\u{0308}ller"), "muller"); // NFD input
+/// assert_eq!(fold("STRASSE"), fold("Straße"));
+/// ```
+pub fn fold(s: &str) -> String {
+    let cleaned = clean(s);
+    if cleaned.is_ascii() {
+        return cleaned.to_ascii_lowercase();
+    }
+    deunicode::deunicode(&cleaned).to_ascii_lowercase()
+}
+
+/// [`fold`] keeping only letters and digits, words separated by one space.
+///
+/// ```
+/// use crmclean::normalize::text::alnum_key;
+/// assert_eq!(alnum_key("O'Neil-Smith, Jr."), "o neil smith jr");
+/// ```
+pub fn alnum_key(s: &str) -> String {
+    let f = fold(s);
+    let mut out = String::with_capacity(f.len());
+    for c in f.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+    }
+    while out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// True for values that mean "nothing here": `n/a`, `null`, `-`, `unknown`, `none`, `?`, `xxx`.
+pub fn is_placeholder(s: &str) -> bool {
+    let k = alnum_key(s);
+    if k.is_empty() {
+        return true;
+    }
+    matches!(
+        k.as_str(),
+        "na" | "n a" | "null" | "nil" | "none" | "unknown" | "unbekannt" | "sconosciuto" | "nieznany"
+            | "tidak diketahui" | "inconnu" | "desconocido" | "xxx" | "xx" | "x" | "test" | "tbd" | "nan"
+            | "not available" | "not provided" | "keine angabe" | "brak" | "ninguno"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_table() {
+        let cases = [
+            ("José", "jose"),
+            ("Ñuñez", "nunez"),
+            ("François", "francois"),
+            ("Wałęsa", "walesa"),
+            ("Żółć", "zolc"),
+            ("Dvořák", "dvorak"),
+            ("Søren", "soren"),
+            ("Straße", "strasse"),
+            ("  Mary   Ann ", "mary ann"),
+            ("e\u{0301}", "e"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(fold(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn placeholders() {
+        for p in ["N/A", "null", "-", "Unknown", "?", "  ", "keine Angabe"] {
+            assert!(is_placeholder(p), "{p}");
+        }
+        for v in ["Anna", "Xu", "Na Li"] {
+            assert!(!is_placeholder(v), "{v}");
+        }
+    }
+}

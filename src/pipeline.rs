@@ -1,0 +1,201 @@
+//! The orchestrator: runs the stages in order and hands each one the previous one's output.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+
+use crate::block::{self, Candidates};
+use crate::cluster::{self, Clusters, Decisions};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::ingest::{self, ColumnMap, Ingested};
+use crate::merge::{self, Golden};
+use crate::normalize::{self, Contact};
+use crate::quality::{self, SourceProfile};
+use crate::report;
+use crate::score::{self, Model, ScoredPair, TermFreq};
+
+/// What `crmclean dedupe` is asked to do.
+#[derive(Debug, Clone)]
+pub struct DedupeOptions {
+    pub inputs: Vec<PathBuf>,
+    pub out: PathBuf,
+    pub config: Config,
+    /// Load this model instead of learning one.
+    pub model: Option<PathBuf>,
+    /// Show progress bars on stderr.
+    pub progress: bool,
+}
+
+/// Everything a run produced, for the report writers.
+pub struct Run {
+    pub ingested: Ingested,
+    pub contacts: Vec<Contact>,
+    pub candidates: Candidates,
+    pub model: Model,
+    pub scored: Vec<ScoredPair>,
+    pub clusters: Clusters,
+    pub golden: Vec<Golden>,
+    pub profiles: Vec<SourceProfile>,
+    pub timings: Vec<(&'static str, f64)>,
+    pub config: Config,
+}
+
+/// Input file facts for summary.json.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputSummary {
+    pub file: String,
+    pub source: String,
+    pub encoding: &'static str,
+    pub delimiter: String,
+    pub rows_read: usize,
+    pub records: usize,
+    pub rejected: usize,
+    pub id_column: Option<String>,
+    pub duplicate_ids: usize,
+    pub mapping: Vec<ColumnMap>,
+}
+
+/// A spinner per stage, drawn only when asked for.
+struct Stages {
+    bar: ProgressBar,
+    started: Instant,
+    timings: Vec<(&'static str, f64)>,
+}
+
+impl Stages {
+    fn new(show: bool) -> Self {
+        let bar = ProgressBar::new_spinner();
+        bar.set_draw_target(if show { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
+        if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}") {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Stages { bar, started: Instant::now(), timings: Vec::new() }
+    }
+    fn start(&mut self, msg: &str) {
+        self.bar.set_message(msg.to_string());
+        self.started = Instant::now();
+    }
+    fn done(&mut self, stage: &'static str) {
+        self.timings.push((stage, self.started.elapsed().as_secs_f64()));
+    }
+}
+
+/// Checks that `out` can be an output directory, creating it when missing.
+pub fn prepare_out_dir(out: &Path) -> Result<()> {
+    if out.exists() && !out.is_dir() {
+        return Err(Error::output(out, "exists and is not a directory", "pass a directory for --out (it is created when missing)"));
+    }
+    std::fs::create_dir_all(out).map_err(|e| Error::output(out, e.to_string(), "check the path and your permissions"))
+}
+
+/// Runs the whole pipeline and writes every output into `opts.out`.
+pub fn dedupe(opts: &DedupeOptions) -> Result<Run> {
+    prepare_out_dir(&opts.out)?;
+    let cfg = &opts.config;
+    let mut st = Stages::new(opts.progress);
+
+    st.start("reading inputs");
+    let ingested = ingest::ingest(&opts.inputs, cfg)?;
+    st.done("ingest");
+
+    st.start(&format!("normalizing {} records", ingested.record_count()));
+    let contacts = normalize::normalize(&ingested, cfg)?;
+    st.done("normalize");
+
+    st.start("profiling data quality");
+    let profiles = quality::profile(&ingested, &contacts);
+    st.done("quality");
+
+    st.start("blocking");
+    let candidates = block::block(&contacts, &block::default_rules(), cfg.max_block_size, cfg.link_only);
+    st.done("block");
+
+    st.start(&format!("comparing {} candidate pairs", candidates.pairs.len()));
+    let vectors = score::vectors(&contacts, &candidates.pairs);
+    st.done("compare");
+
+    st.start("learning the match model");
+    let model = match &opts.model {
+        Some(path) => Model::load(path)?,
+        None => {
+            let (u, samples) = score::estimate_u(&contacts, 1_000_000, cfg.link_only);
+            score::train(u, samples, &score::patterns(&vectors))
+        }
+    };
+    let tf = TermFreq::new(&contacts);
+    let scored = score::score(&model, &tf, &contacts, &candidates.pairs, &vectors);
+    st.done("score");
+
+    st.start("clustering");
+    let clusters = cluster::cluster(&contacts, &scored, &model, &tf, cfg.threshold, cfg.link_only, &Decisions::default());
+    st.done("cluster");
+
+    st.start("building golden records");
+    let golden = merge::golden_records(&ingested, &contacts, &clusters);
+    st.done("merge");
+
+    let mut run = Run {
+        ingested,
+        contacts,
+        candidates,
+        model,
+        scored,
+        clusters,
+        golden,
+        profiles,
+        timings: st.timings,
+        config: cfg.clone(),
+    };
+    st.bar.set_message("writing outputs");
+    let t = Instant::now();
+    report::write_all(&run, &opts.out)?;
+    run.timings.push(("report", t.elapsed().as_secs_f64()));
+    // summary.json carries the report time too.
+    report::write_summary(&run, &opts.out)?;
+    st.bar.finish_and_clear();
+    Ok(run)
+}
+
+impl Run {
+    /// Per-input facts.
+    pub fn inputs(&self) -> Vec<InputSummary> {
+        self.ingested
+            .sources
+            .iter()
+            .map(|s| InputSummary {
+                file: s.path.display().to_string(),
+                source: s.name.clone(),
+                encoding: s.encoding,
+                delimiter: match s.delimiter {
+                    '\t' => "tab".into(),
+                    d => d.to_string(),
+                },
+                rows_read: s.rows_read,
+                records: s.frame.height(),
+                rejected: self.ingested.rejects.iter().filter(|r| r.source == s.name).count(),
+                id_column: s.id_column.clone(),
+                duplicate_ids: s.duplicate_ids.len(),
+                mapping: s.columns.clone(),
+            })
+            .collect()
+    }
+
+    /// `(source name, record id)` of a contact.
+    pub fn record(&self, i: u32) -> (&str, &str) {
+        let c = &self.contacts[i as usize];
+        let s = &self.ingested.sources[c.source as usize];
+        (&s.name, &s.record_ids[c.row as usize])
+    }
+}
+
+/// Steps 1–3 only: what `profile` and `check` need.
+pub fn profile(inputs: &[PathBuf], cfg: &Config) -> Result<(Ingested, Vec<Contact>, Vec<SourceProfile>)> {
+    let ingested = ingest::ingest(inputs, cfg)?;
+    let contacts = normalize::normalize(&ingested, cfg)?;
+    let profiles = quality::profile(&ingested, &contacts);
+    Ok((ingested, contacts, profiles))
+}

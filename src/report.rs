@@ -1,0 +1,396 @@
+//! Step 8, report: every output file of a run.
+//!
+//! | file | what |
+//! |---|---|
+//! | `clusters.csv` | `source,record_id,cluster_id`, one row per accepted input record |
+//! | `golden.csv` | one golden record per cluster |
+//! | `provenance.csv` | for every golden value, the record it came from |
+//! | `review.csv` | uncertain pairs and refused joins, with per-field values and weights |
+//! | `quality_issues.csv` | every record with a data-quality flag |
+//! | `rejects.csv` | rows that could not be used, with file, line and reason (only when any) |
+//! | `model.json` | the learned match model (reuse it with `--model`) |
+//! | `summary.json` | the run's figures for machines |
+//! | `report.html` | a self-contained page for people |
+//!
+//! Files are written to a temporary name and renamed, so an interrupted run never leaves a
+//! half-written file that looks complete. CSV cells that a spreadsheet would run as a formula are
+//! prefixed with `'`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::compare::{describe, unpack, COMPARISONS};
+use crate::error::{Error, Result};
+use crate::merge::GOLDEN_FIELDS;
+use crate::pipeline::Run;
+use crate::score::{probability, weights, TermFreq};
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default()
+    ));
+    let fail = |e: std::io::Error| Error::output(path, e.to_string(), "check free disk space and permissions on the output directory");
+    std::fs::write(&tmp, bytes).map_err(fail)?;
+    std::fs::rename(&tmp, path).map_err(fail)
+}
+
+/// Neutralises a cell a spreadsheet would evaluate (`=cmd()`, `@SUM`, `+A1`, `-1+2`): prefixes `'`.
+/// Plain numbers and phone numbers (`+49 30 123`, `-12.5`) are left alone.
+///
+/// ```
+/// use crmclean::report::safe_cell;
+/// assert_eq!(safe_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+/// assert_eq!(safe_cell("+4930123456"), "+4930123456");
+/// assert_eq!(safe_cell("+A1"), "'+A1");
+/// assert_eq!(safe_cell("Anna"), "Anna");
+/// ```
+pub fn safe_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    let risky = match s.chars().next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => !s[1..].chars().all(|c| c.is_ascii_digit() || " ()./-".contains(c)),
+        _ => false,
+    };
+    if risky {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
+}
+
+/// A CSV document built in memory and written atomically.
+struct Csv(csv::Writer<Vec<u8>>);
+
+impl Csv {
+    fn new(header: &[&str]) -> Result<Self> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(header).map_err(csv_err)?;
+        Ok(Csv(w))
+    }
+    fn row<I, S>(&mut self, cells: I) -> Result<()>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let cells: Vec<String> = cells.into_iter().map(|c| safe_cell(c.as_ref()).into_owned()).collect();
+        self.0.write_record(&cells).map_err(csv_err)
+    }
+    fn save(self, path: &Path) -> Result<()> {
+        let bytes = self.0.into_inner().map_err(|e| Error::output(path, e.to_string(), "report this as a bug"))?;
+        write_atomic(path, &bytes)
+    }
+}
+
+fn csv_err(e: csv::Error) -> Error {
+    Error::output("<csv>", e.to_string(), "report this as a bug")
+}
+
+/// Writes every output except summary.json.
+pub fn write_all(run: &Run, out: &Path) -> Result<()> {
+    write_clusters(run, out)?;
+    write_golden(run, out)?;
+    write_review(run, out)?;
+    write_quality(run, out)?;
+    write_rejects(run, out)?;
+    run.model.save(&out.join("model.json"))?;
+    write_atomic(&out.join("report.html"), html(run).as_bytes())
+}
+
+fn write_clusters(run: &Run, out: &Path) -> Result<()> {
+    let mut w = Csv::new(&["source", "record_id", "cluster_id"])?;
+    for i in 0..run.contacts.len() as u32 {
+        let (s, r) = run.record(i);
+        w.row([s, r, &run.clusters.id(run.clusters.of[i as usize])])?;
+    }
+    w.save(&out.join("clusters.csv"))
+}
+
+fn write_golden(run: &Run, out: &Path) -> Result<()> {
+    let mut header = vec!["cluster_id", "records", "sources", "master_source", "master_record_id"];
+    header.extend_from_slice(GOLDEN_FIELDS);
+    let mut w = Csv::new(&header)?;
+    let mut p = Csv::new(&["cluster_id", "field", "value", "source", "record_id"])?;
+    for g in &run.golden {
+        let id = run.clusters.id(g.cluster);
+        let members = &run.clusters.members[g.cluster as usize];
+        let mut sources: Vec<&str> = members.iter().map(|&i| run.record(i).0).collect();
+        sources.dedup();
+        sources.sort_unstable();
+        sources.dedup();
+        let (ms, mr) = run.record(g.master);
+        let mut row = vec![id.clone(), members.len().to_string(), sources.join(";"), ms.to_string(), mr.to_string()];
+        for (field, v) in GOLDEN_FIELDS.iter().zip(&g.values) {
+            row.push(v.as_ref().map(|v| v.value.clone()).unwrap_or_default());
+            if let Some(v) = v {
+                let (s, r) = run.record(v.from);
+                p.row([id.as_str(), field, &v.value, s, r])?;
+            }
+        }
+        w.row(&row)?;
+    }
+    w.save(&out.join("golden.csv"))?;
+    p.save(&out.join("provenance.csv"))
+}
+
+/// Review rows: uncertain pairs (probability in `[review_low, threshold)`) and refused joins.
+fn write_review(run: &Run, out: &Path) -> Result<()> {
+    let tf = TermFreq::new(&run.contacts);
+    let mut header = vec![
+        "kind", "probability", "match_weight", "left_source", "left_record_id", "left_cluster", "right_source",
+        "right_record_id", "right_cluster", "reason",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect::<Vec<_>>();
+    for c in &COMPARISONS {
+        header.push(format!("{}_left", c.name));
+        header.push(format!("{}_right", c.name));
+        header.push(format!("{}_weight", c.name));
+    }
+    header.push("decision".into());
+    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut w = Csv::new(&header_refs)?;
+    let cfg = &run.config;
+    let mut rows: Vec<(f64, &'static str, u32, u32, f64, String)> = run
+        .scored
+        .iter()
+        .filter(|p| {
+            let pr = p.probability();
+            pr >= cfg.review_low && pr < cfg.threshold
+        })
+        .map(|p| (p.probability(), "uncertain_pair", p.a, p.b, p.weight, String::new()))
+        .collect();
+    rows.sort_by(|x, y| (x.0 - 0.5).abs().total_cmp(&(y.0 - 0.5).abs()).then(x.2.cmp(&y.2)).then(x.3.cmp(&y.3)));
+    let mut splits: Vec<_> = run
+        .clusters
+        .splits
+        .iter()
+        .map(|s| {
+            let (a, b) = s.conflict.unwrap_or((s.a, s.b));
+            (s.probability, "split", a, b, f64::NAN, s.reason.clone())
+        })
+        .collect();
+    splits.extend(rows);
+    for (_, kind, a, b, _, reason) in splits.into_iter().take(200_000) {
+        let (ca, cb) = (&run.contacts[a as usize], &run.contacts[b as usize]);
+        let v = crate::compare::compare(ca, cb);
+        let ws = weights(&run.model, &tf, ca, cb, &v);
+        let total = crate::score::total_weight(&run.model, &ws);
+        let (sa, ra) = run.record(a);
+        let (sb, rb) = run.record(b);
+        let mut row = vec![
+            kind.to_string(),
+            format!("{:.4}", probability(total)),
+            format!("{total:.2}"),
+            sa.into(),
+            ra.into(),
+            run.clusters.id(run.clusters.of[a as usize]),
+            sb.into(),
+            rb.into(),
+            run.clusters.id(run.clusters.of[b as usize]),
+            reason,
+        ];
+        for (i, _) in COMPARISONS.iter().enumerate() {
+            row.push(describe(ca, i));
+            row.push(describe(cb, i));
+            row.push(if v[i] == 0 { String::new() } else { format!("{:.2}", ws[i]) });
+        }
+        row.push(String::new());
+        w.row(&row)?;
+    }
+    w.save(&out.join("review.csv"))
+}
+
+fn write_quality(run: &Run, out: &Path) -> Result<()> {
+    let mut w = Csv::new(&["source", "record_id", "issues"])?;
+    for (i, c) in run.contacts.iter().enumerate() {
+        if c.flags != 0 {
+            let (s, r) = run.record(i as u32);
+            w.row([s, r, &crate::quality::flag_names(c.flags)])?;
+        }
+    }
+    w.save(&out.join("quality_issues.csv"))
+}
+
+fn write_rejects(run: &Run, out: &Path) -> Result<()> {
+    let path = out.join("rejects.csv");
+    if run.ingested.rejects.is_empty() {
+        // A rejects.csv from an earlier run in the same directory would be misleading.
+        if path.exists() {
+            std::fs::remove_file(&path).map_err(|e| Error::output(&path, e.to_string(), "remove the old file by hand"))?;
+        }
+        return Ok(());
+    }
+    let mut w = Csv::new(&["source", "file", "line", "reason", "raw"])?;
+    for r in &run.ingested.rejects {
+        w.row([r.source.as_str(), &r.file, &r.line.to_string(), &r.reason, &r.raw])?;
+    }
+    w.save(&path)
+}
+
+/// The run's headline figures.
+pub fn summary_json(run: &Run) -> serde_json::Value {
+    let records = run.contacts.len();
+    let clusters = run.clusters.members.len();
+    let sizes = size_histogram(run);
+    let matched = run.scored.iter().filter(|p| p.probability() >= run.config.threshold).count();
+    let review = run
+        .scored
+        .iter()
+        .filter(|p| (run.config.review_low..run.config.threshold).contains(&p.probability()))
+        .count();
+    json!({
+        "crmclean_version": env!("CARGO_PKG_VERSION"),
+        "inputs": run.inputs(),
+        "records_read": records + run.ingested.rejects.len(),
+        "records": records,
+        "rejected": run.ingested.rejects.len(),
+        "clusters": clusters,
+        "duplicate_records": records - clusters,
+        "clusters_with_duplicates": run.clusters.members.iter().filter(|m| m.len() > 1).count(),
+        "cluster_sizes": sizes,
+        "notes": run.ingested.notes,
+        "blocking": {
+            "candidate_pairs": run.candidates.pairs.len(),
+            "rules": run.candidates.rules,
+        },
+        "scoring": {
+            "pairs_scored": run.scored.len(),
+            "threshold": run.config.threshold,
+            "review_low": run.config.review_low,
+            "pairs_above_threshold": matched,
+            "pairs_for_review": review,
+            "refused_joins": run.clusters.splits.len(),
+            "prior": run.model.prior,
+            "em_iterations": run.model.em_iterations,
+            "em_converged": run.model.em_converged,
+            "link_only": run.config.link_only,
+        },
+        "quality": run.profiles,
+        "timings_seconds": run.timings.iter().map(|(k, v)| (k.to_string(), json!((v * 1000.0).round() / 1000.0))).collect::<serde_json::Map<_, _>>(),
+    })
+}
+
+/// Writes summary.json.
+pub fn write_summary(run: &Run, out: &Path) -> Result<()> {
+    let text = serde_json::to_string_pretty(&summary_json(run)).map_err(|e| Error::output(out, e.to_string(), "report this as a bug"))?;
+    write_atomic(&out.join("summary.json"), text.as_bytes())
+}
+
+fn size_histogram(run: &Run) -> std::collections::BTreeMap<usize, usize> {
+    let mut h = std::collections::BTreeMap::new();
+    for m in &run.clusters.members {
+        *h.entry(m.len()).or_insert(0) += 1;
+    }
+    h
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// An inline SVG bar chart of `(label, value)`.
+fn bar_chart(title: &str, bars: &[(String, f64)]) -> String {
+    let max = bars.iter().map(|b| b.1).fold(0.0, f64::max).max(1e-9);
+    let (w, bar_h) = (640.0, 18.0);
+    let h = bars.len() as f64 * (bar_h + 4.0) + 24.0;
+    let mut s = format!("<figure><figcaption>{}</figcaption><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" role=\"img\">", esc(title));
+    for (i, (label, v)) in bars.iter().enumerate() {
+        let y = i as f64 * (bar_h + 4.0) + 4.0;
+        let bw = (w - 260.0) * v / max;
+        let _ = write!(
+            s,
+            "<text x=\"150\" y=\"{ty}\" text-anchor=\"end\" font-size=\"12\">{l}</text><rect x=\"156\" y=\"{y}\" width=\"{bw:.1}\" height=\"{bar_h}\" fill=\"#3b6ea5\"/><text x=\"{tx:.1}\" y=\"{ty}\" font-size=\"12\">{v}</text>",
+            ty = y + 13.0,
+            l = esc(label),
+            tx = 160.0 + bw,
+            v = v
+        );
+    }
+    s.push_str("</svg></figure>");
+    s
+}
+
+/// The self-contained HTML report.
+pub fn html(run: &Run) -> String {
+    let sum = summary_json(run);
+    let mut h = String::new();
+    h.push_str("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>crmclean report</title><style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:left}th{background:#eef}h2{margin-top:2em;border-bottom:1px solid #ccc}figure{margin:1em 0}figcaption{font-weight:600}</style></head><body>");
+    h.push_str("<h1>crmclean report</h1>");
+    let _ = write!(
+        h,
+        "<table><tr><th>records read</th><td>{}</td></tr><tr><th>rejected rows</th><td>{}</td></tr><tr><th>records</th><td>{}</td></tr><tr><th>clusters (people)</th><td>{}</td></tr><tr><th>duplicate records</th><td>{}</td></tr><tr><th>candidate pairs</th><td>{}</td></tr><tr><th>pairs for review</th><td>{}</td></tr><tr><th>refused joins (anti-chaining)</th><td>{}</td></tr></table>",
+        sum["records_read"], sum["rejected"], sum["records"], sum["clusters"], sum["duplicate_records"],
+        sum["blocking"]["candidate_pairs"], sum["scoring"]["pairs_for_review"], sum["scoring"]["refused_joins"]
+    );
+    h.push_str("<h2>Time per stage</h2>");
+    h.push_str(&bar_chart("seconds", &run.timings.iter().map(|(k, v)| (k.to_string(), (v * 1000.0).round() / 1000.0)).collect::<Vec<_>>()));
+    h.push_str("<h2>Inputs and header mapping</h2>");
+    for inp in run.inputs() {
+        let _ = write!(h, "<h3>{} — {} records ({} rejected), {}, delimiter “{}”</h3><table><tr><th>header</th><th>field</th><th>how</th></tr>", esc(&inp.file), inp.records, inp.rejected, inp.encoding, esc(&inp.delimiter));
+        for m in &inp.mapping {
+            let _ = write!(h, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", esc(&m.header), m.field.map(|f| f.name()).unwrap_or("(kept as-is)"), m.how);
+        }
+        h.push_str("</table>");
+    }
+    if !run.ingested.notes.is_empty() {
+        h.push_str("<h2>Notes</h2><ul>");
+        for n in &run.ingested.notes {
+            let _ = write!(h, "<li>{}</li>", esc(n));
+        }
+        h.push_str("</ul>");
+    }
+    h.push_str("<h2>Data quality</h2><table><tr><th>source</th><th>records</th>");
+    for (_, name) in crate::quality::FLAGS {
+        let _ = write!(h, "<th>{name}</th>");
+    }
+    h.push_str("</tr>");
+    for p in &run.profiles {
+        let _ = write!(h, "<tr><td>{}</td><td>{}</td>", esc(&p.source), p.records);
+        for (_, name) in crate::quality::FLAGS {
+            let _ = write!(h, "<td>{}</td>", p.issues.get(name).copied().unwrap_or(0));
+        }
+        h.push_str("</tr>");
+    }
+    h.push_str("</table>");
+    h.push_str("<h2>Blocking</h2>");
+    h.push_str(&bar_chart("new candidate pairs per rule", &run.candidates.rules.iter().map(|r| (r.rule.to_string(), r.new_pairs as f64)).collect::<Vec<_>>()));
+    h.push_str("<h2>Match weights</h2>");
+    let mut hist = std::collections::BTreeMap::<i64, usize>::new();
+    for p in &run.scored {
+        *hist.entry(((p.weight / 5.0).floor() as i64 * 5).clamp(-40, 40)).or_default() += 1;
+    }
+    h.push_str(&bar_chart("candidate pairs by match weight (log2 odds)", &hist.iter().map(|(k, v)| (format!("{k} to {}", k + 5), *v as f64)).collect::<Vec<_>>()));
+    h.push_str("<h2>Cluster sizes</h2>");
+    h.push_str(&bar_chart("clusters by number of records", &size_histogram(run).iter().map(|(k, v)| (format!("{k} record(s)"), *v as f64)).collect::<Vec<_>>()));
+    h.push_str("<h2>Model</h2><table><tr><th>comparison</th><th>level</th><th>m</th><th>u</th><th>weight</th></tr>");
+    for c in &run.model.comparisons {
+        for (i, label) in c.levels.iter().enumerate() {
+            let _ = write!(h, "<tr><td>{}</td><td>{}</td><td>{:.4}</td><td>{:.6}</td><td>{:.2}</td></tr>", c.name, esc(label), c.m[i], c.u[i], c.weight(i as u8 + 1));
+        }
+    }
+    let _ = write!(h, "</table><p>Prior share of matches among candidate pairs: {:.4}; EM iterations: {}.</p>", run.model.prior, run.model.em_iterations);
+    h.push_str("<h2>Most uncertain pairs</h2><table><tr><th>probability</th><th>left</th><th>right</th><th>field weights</th></tr>");
+    let tf = TermFreq::new(&run.contacts);
+    let mut unc: Vec<_> = run.scored.iter().filter(|p| (run.config.review_low..run.config.threshold).contains(&p.probability())).collect();
+    unc.sort_by(|a, b| (a.probability() - 0.5).abs().total_cmp(&(b.probability() - 0.5).abs()));
+    for p in unc.iter().take(25) {
+        let (ca, cb) = (&run.contacts[p.a as usize], &run.contacts[p.b as usize]);
+        let v = unpack(p.vector);
+        let ws = weights(&run.model, &tf, ca, cb, &v);
+        let (sa, ra) = run.record(p.a);
+        let (sb, rb) = run.record(p.b);
+        let mut bars = String::new();
+        for (i, c) in COMPARISONS.iter().enumerate() {
+            if v[i] > 0 {
+                let _ = write!(bars, "{}: {:+.1}<br>", c.name, ws[i]);
+            }
+        }
+        let _ = write!(h, "<tr><td>{:.3}</td><td>{}:{}</td><td>{}:{}</td><td>{}</td></tr>", p.probability(), esc(sa), esc(ra), esc(sb), esc(rb), bars);
+    }
+    h.push_str("</table><p>All uncertain pairs are in review.csv.</p></body></html>\n");
+    h
+}
