@@ -7,8 +7,10 @@
 //! 1. no pair across them is a *conflict* ([`crate::score::conflict`]: clearly different first names
 //!    or birth dates without an agreeing personal email or national id — a household or a namesake),
 //!    and
-//! 2. their *average linkage* — the mean match probability over all pairs across the two groups, each
-//!    pair compared on the spot when blocking did not pair it — is at least the threshold.
+//! 2. their *average linkage* — the mean match weight (log2 odds, each pair capped to ±20) over all
+//!    pairs across the two groups, each pair compared on the spot when blocking did not pair it — is at
+//!    least the threshold's weight. Averaging weights, not probabilities, lets one strong "different
+//!    person" pair outvote a strong "same person" pair.
 //!
 //! So one weak edge cannot pull two groups together. Every refused join is returned as a
 //! [`Split`] for the review queue. Cluster ids are numbered by each cluster's first record in input
@@ -27,7 +29,7 @@ pub struct Split {
     pub a: u32,
     pub b: u32,
     pub probability: f64,
-    /// Mean probability across the two groups.
+    /// Mean match weight across the two groups.
     pub linkage: f64,
     pub reason: String,
     /// The pair across the groups that conflicts, if that was the reason.
@@ -95,20 +97,22 @@ pub fn cluster(
     let pair_info = |x: u32, y: u32| -> (f64, bool) {
         let key = (x.min(y), x.max(y));
         if cannot.contains(&key) {
-            return (0.0, true);
+            return (-20.0, true);
         }
         let (vector, weight) = match known.get(&key) {
             Some(p) => (crate::compare::unpack(p.vector), p.weight),
             None => {
                 let (a, b) = (&contacts[key.0 as usize], &contacts[key.1 as usize]);
                 let v = compare(a, b);
-                (v, total_weight(model, &weights(model, tf, a, b, &v)))
+                (v, total_weight(model, &weights(model, tf, a, &v)))
             }
         };
-        (probability(weight), conflict(&vector))
+        (weight.clamp(-20.0, 20.0), conflict(&vector))
     };
 
+    let threshold_weight = (threshold / (1.0 - threshold)).log2();
     let mut splits = Vec::new();
+    let debug = std::env::var_os("CRMCLEAN_DEBUG_JOINS").is_some();
     // Must-link decisions join first, unconditionally.
     for &(a, b) in &decisions.must_link {
         let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
@@ -142,9 +146,17 @@ pub fn cluster(
                 count += 1;
             }
         }
-        let linkage = if count == 0 { 1.0 } else { sum / count as f64 };
-        if reason.is_none() && linkage < threshold {
-            reason = Some(format!("average match probability across the groups is {linkage:.2}, below the threshold"));
+        let linkage = if count == 0 { e.weight } else { sum / count as f64 };
+        if reason.is_none() && linkage < threshold_weight {
+            reason = Some(format!(
+                "average match weight across the groups is {linkage:.1} (probability {:.2}), below the threshold",
+                probability(linkage)
+            ));
+        }
+        if debug {
+            let v = crate::compare::unpack(e.vector);
+            let w = weights(model, tf, &contacts[e.a as usize], &v);
+            eprintln!("edge {} {} p={:.3} w={:.2} linkage={:.3} sizes={}+{} {:?} {:?} {:?}", e.a, e.b, e.probability(), e.weight, linkage, groups[ra as usize].len(), groups[rb as usize].len(), reason, v, w.map(|x| (x * 10.0).round() / 10.0));
         }
         match reason {
             None => join(&mut parent, &mut groups, ra, rb),

@@ -41,7 +41,7 @@ pub const MIDDLE: usize = 9;
 pub const COMPARISONS: [Comparison; 10] = [
     Comparison { name: "first_name", levels: &["different", "similar (Jaro-Winkler ≥ 0.80, phonetic or initial)", "close (Jaro-Winkler ≥ 0.92 or nickname)", "exact"] },
     Comparison { name: "last_name", levels: &["different", "similar (Jaro-Winkler ≥ 0.80 or phonetic)", "close (Jaro-Winkler ≥ 0.92)", "exact"] },
-    Comparison { name: "email", levels: &["different", "similar local part", "exact"] },
+    Comparison { name: "email", levels: &["different", "same local part (not the person's name), other domain", "exact"] },
     Comparison { name: "phone", levels: &["different", "same last 7 digits or one typo", "exact E.164"] },
     Comparison { name: "birth_date", levels: &["different", "one typo or day/month swapped", "exact"] },
     Comparison { name: "address", levels: &["different", "same postcode or city", "similar street", "same street and number", "exact"] },
@@ -137,20 +137,34 @@ fn typo_level(a: &str, b: &str) -> u8 {
     }
 }
 
+/// Whether an email local part is made from the person's own name (`anna.rossi`, `arossi`, `rossi84`):
+/// then two such addresses at different domains repeat the name comparison and are no evidence of
+/// their own — namesakes have them too.
+fn name_derived(local: &str, c: &Contact) -> bool {
+    let letters: String = local.chars().filter(char::is_ascii_alphabetic).collect();
+    [&c.last, &c.first].iter().any(|n| n.len() >= 3 && letters.contains(n.as_str()))
+}
+
 fn email_level(a: &Contact, b: &Contact) -> u8 {
     let mut best = 0u8;
     for x in a.personal_emails() {
         for y in b.personal_emails() {
             let l = if x.key == y.key {
                 3
-            } else if x.local() == y.local() && x.local().len() >= 4
-                || x.domain() == y.domain() && jaro_winkler(x.local(), y.local()) >= 0.92
-            {
-                2
+            } else if x.local() == y.local() && x.local().len() >= 4 {
+                if name_derived(x.local(), a) || name_derived(y.local(), b) {
+                    0
+                } else {
+                    2
+                }
             } else {
                 1
             };
-            best = best.max(l);
+            // "Different" only when no other pair of addresses says more.
+            best = match (best, l) {
+                (0, 0) => 0,
+                (b, l) => b.max(l),
+            };
         }
     }
     best

@@ -230,6 +230,12 @@ fn new_person(rng: &mut Rng, entity: usize, companies: &[Company]) -> Person {
     let female = rng.chance(0.5);
     let first = rng.pick(if female { l.first_f } else { l.first_m }).to_string();
     let last = rng.pick(l.last).to_string();
+    new_person_named(rng, entity, companies, locale, &first, &last, female)
+}
+
+fn new_person_named(rng: &mut Rng, entity: usize, companies: &[Company], locale: usize, first: &str, last: &str, female: bool) -> Person {
+    let l = &LOCALES[locale];
+    let (first, last) = (first.to_string(), last.to_string());
     let city = rng.below(l.cities.len());
     let postcode_len = match l.country { "US" | "DE" | "IT" | "FR" | "ES" => 5, "PL" => 5, _ => 5 };
     let prefix = l.cities[city].1;
@@ -307,30 +313,22 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
         let id = people.len();
         let mut p = new_person(&mut rng, id, &companies);
         if rng.chance(0.03) && !people.is_empty() {
-            // Namesake: someone else with exactly the same name.
+            // Namesake: someone else with exactly the same name (and so often the same email style).
             let other = rng.below(people.len());
-            p.first = people[other].first.clone();
-            p.last = people[other].last.clone();
-            p.locale = people[other].locale;
+            p = new_person_named(&mut rng, id, &companies, people[other].locale, &people[other].first, &people[other].last, people[other].female);
         }
         let household = rng.chance(0.08);
         people.push(p.clone());
         if household && people.len() < people_target {
             // Household: same surname, address and landline; own first name, email and mobile.
             let l = &LOCALES[p.locale];
-            let mut h = new_person(&mut rng, people.len(), &companies);
-            h.locale = p.locale;
-            h.female = !p.female;
-            h.first = rng.pick(if h.female { l.first_f } else { l.first_m }).to_string();
-            h.last = p.last.clone();
+            let first = rng.pick(if p.female { l.first_m } else { l.first_f }).to_string();
+            let mut h = new_person_named(&mut rng, people.len(), &companies, p.locale, &first, &p.last, !p.female);
             h.street = p.street.clone();
             h.number = p.number;
             h.city = p.city;
             h.postcode = p.postcode.clone();
             h.landline = p.landline.clone().or_else(|| Some(landline_number(&mut rng, l.country)));
-            let (fl, ll) = (ascii_local(&h.first), ascii_local(&h.last));
-            h.personal_email = Some(format!("{fl}.{ll}@{}", rng.pick(l.domains)));
-            h.work_email = h.company.map(|c| format!("{fl}.{ll}@{}", companies[c].domain));
             if let Some(i) = people.len().checked_sub(1) {
                 people[i].landline = h.landline.clone();
             }

@@ -111,7 +111,8 @@ pub fn dedupe(opts: &DedupeOptions) -> Result<Run> {
     st.done("quality");
 
     st.start("blocking");
-    let candidates = block::block(&contacts, &block::default_rules(), cfg.max_block_size, cfg.link_only);
+    let rules = block::default_rules();
+    let candidates = block::block(&contacts, &rules, cfg.max_block_size, cfg.link_only);
     st.done("block");
 
     st.start(&format!("comparing {} candidate pairs", candidates.pairs.len()));
@@ -123,7 +124,7 @@ pub fn dedupe(opts: &DedupeOptions) -> Result<Run> {
         Some(path) => Model::load(path)?,
         None => {
             let (u, samples) = score::estimate_u(&contacts, 1_000_000, cfg.link_only);
-            score::train(u, samples, &score::patterns(&vectors))
+            score::train(u, samples, &vectors, score::total_pairs(&contacts, cfg.link_only))
         }
     };
     let tf = TermFreq::new(&contacts);

@@ -177,7 +177,7 @@ fn write_review(run: &Run, out: &Path) -> Result<()> {
     for (_, kind, a, b, _, reason) in splits.into_iter().take(200_000) {
         let (ca, cb) = (&run.contacts[a as usize], &run.contacts[b as usize]);
         let v = crate::compare::compare(ca, cb);
-        let ws = weights(&run.model, &tf, ca, cb, &v);
+        let ws = weights(&run.model, &tf, ca, &v);
         let total = crate::score::total_weight(&run.model, &ws);
         let (sa, ra) = run.record(a);
         let (sb, rb) = run.record(b);
@@ -378,9 +378,9 @@ pub fn html(run: &Run) -> String {
     let mut unc: Vec<_> = run.scored.iter().filter(|p| (run.config.review_low..run.config.threshold).contains(&p.probability())).collect();
     unc.sort_by(|a, b| (a.probability() - 0.5).abs().total_cmp(&(b.probability() - 0.5).abs()));
     for p in unc.iter().take(25) {
-        let (ca, cb) = (&run.contacts[p.a as usize], &run.contacts[p.b as usize]);
+        let ca = &run.contacts[p.a as usize];
         let v = unpack(p.vector);
-        let ws = weights(&run.model, &tf, ca, cb, &v);
+        let ws = weights(&run.model, &tf, ca, &v);
         let (sa, ra) = run.record(p.a);
         let (sb, rb) = run.record(p.b);
         let mut bars = String::new();

@@ -2,12 +2,12 @@
 //! match weights and probabilities.
 //!
 //! * **u** (how often a level occurs between two different people) is measured on random record
-//!   pairs: almost all of them are non-matches.
-//! * **m** (how often a level occurs between two records of the same person) and the prior share of
-//!   matches among the candidate pairs are learned by expectation–maximisation over the distinct
-//!   comparison patterns of the candidate pairs, with u held fixed.
-//! * **Term frequencies**: an exact first- or last-name agreement uses that name's own frequency as its
-//!   u, so a rare surname agreeing weighs more than "Smith".
+//!   pairs, almost all of which are non-matches.
+//! * **m** (how often a level occurs between two records of the same person) is learned by
+//!   expectation–maximisation in training sessions over high-precision candidate pairs (see
+//!   [`train`]); then the prior chance that two random records match.
+//! * **Term frequencies**: an exact first- or last-name agreement uses that name's own frequency as
+//!   its u, so a rare surname agreeing weighs more than "Smith".
 //!
 //! The match weight of a pair is `log2(prior odds) + Σ log2(m/u)` (missing values add nothing), and its
 //! probability `1 / (1 + 2^-weight)`. Scoring runs in parallel with rayon; results do not depend on
@@ -34,7 +34,7 @@ pub struct ComparisonParams {
     pub levels: Vec<String>,
     /// P(level | match), per level.
     pub m: Vec<f64>,
-    /// P(level | non-match), per level.
+    /// P(level | non-match), per level, measured on random pairs.
     pub u: Vec<f64>,
 }
 
@@ -53,7 +53,7 @@ impl ComparisonParams {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Model {
     pub version: u32,
-    /// Share of matches among candidate pairs.
+    /// Chance that two random records are the same person.
     pub prior: f64,
     pub comparisons: Vec<ComparisonParams>,
     /// Random pairs used to estimate u.
@@ -79,7 +79,9 @@ impl Model {
         let fits = model.version == MODEL_VERSION
             && model.comparisons.len() == N
             && model.comparisons.iter().zip(COMPARISONS.iter()).all(|(p, c)| {
-                p.name == c.name && p.m.len() == c.levels.len() && p.u.len() == c.levels.len()
+                p.name == c.name
+                    && p.m.len() == c.levels.len()
+                    && p.u.len() == c.levels.len()
             });
         if !fits {
             return Err(Error::Artifact {
@@ -140,6 +142,20 @@ type Counts = Vec<Vec<f64>>;
 
 fn empty_counts() -> Counts {
     COMPARISONS.iter().map(|c| vec![0.0; c.levels.len()]).collect()
+}
+
+/// Number of record pairs a run considers: all pairs, or only cross-source pairs with `link_only`.
+pub fn total_pairs(contacts: &[Contact], link_only: bool) -> u64 {
+    let n = contacts.len() as u64;
+    let all = n * n.saturating_sub(1) / 2;
+    if !link_only {
+        return all;
+    }
+    let mut per_source: HashMap<u16, u64> = HashMap::new();
+    for c in contacts {
+        *per_source.entry(c.source).or_default() += 1;
+    }
+    all - per_source.values().map(|k| k * k.saturating_sub(1) / 2).sum::<u64>()
 }
 
 /// Estimates u from `samples` random pairs (cross-source pairs only with `link_only`).
@@ -206,9 +222,8 @@ pub fn patterns(vectors: &[u64]) -> Vec<(u64, f64)> {
     sorted.chunk_by(|a, b| a == b).map(|g| (g[0], g.len() as f64)).collect()
 }
 
-/// Learns m and the prior by EM over the candidate patterns, u held fixed.
-pub fn train(u: Counts, u_samples: u64, patterns: &[(u64, f64)]) -> Model {
-    let mut m: Counts = COMPARISONS
+fn initial_m() -> Counts {
+    COMPARISONS
         .iter()
         .map(|c| {
             let k = c.levels.len();
@@ -221,9 +236,23 @@ pub fn train(u: Counts, u_samples: u64, patterns: &[(u64, f64)]) -> Model {
                 })
                 .collect()
         })
-        .collect();
-    let mut prior = 0.2f64;
-    let vectors: Vec<(Vector, f64)> = patterns.iter().map(|&(p, c)| (unpack(p), c)).collect();
+        .collect()
+}
+
+/// One EM session over `patterns` with u fixed: learns m (for comparisons not in `ignore`) and the
+/// share of matches. Returns `(m, prior, iterations, converged)`.
+///
+/// `population` is the number of pairs the prior is a share of: `None` for the session's own pairs;
+/// for the final fit, every pair of records, of which the candidates are the only ones that can match.
+fn em_session(
+    patterns: &[(Vector, f64)],
+    u: &Counts,
+    ignore: &[usize],
+    learn_m: bool,
+    mut m: Counts,
+    mut prior: f64,
+    population: Option<f64>,
+) -> (Counts, f64, u32, bool) {
     let mut iterations = 0;
     let mut converged = false;
     for it in 0..200 {
@@ -231,10 +260,10 @@ pub fn train(u: Counts, u_samples: u64, patterns: &[(u64, f64)]) -> Model {
         let mut new_m = empty_counts();
         let mut match_mass = 0.0;
         let mut total = 0.0;
-        for (v, count) in &vectors {
+        for (v, count) in patterns {
             let mut log_bf = 0.0;
             for (i, &l) in v.iter().enumerate() {
-                if l > 0 {
+                if l > 0 && !ignore.contains(&i) {
                     log_bf += (m[i][l as usize - 1] / u[i][l as usize - 1]).ln();
                 }
             }
@@ -251,25 +280,104 @@ pub fn train(u: Counts, u_samples: u64, patterns: &[(u64, f64)]) -> Model {
         if total == 0.0 {
             break;
         }
-        let new_prior = (match_mass / total).clamp(1e-6, 1.0 - 1e-6);
-        let mut delta = (new_prior - prior).abs();
-        for (mi, ni) in m.iter_mut().zip(&new_m) {
-            let s: f64 = ni.iter().sum();
-            if s <= 0.0 {
-                continue;
-            }
-            for (a, b) in mi.iter_mut().zip(ni) {
-                let v = (b / s).clamp(1e-6, 1.0);
-                delta = delta.max((v - *a).abs());
-                *a = v;
+        let new_prior = (match_mass / population.unwrap_or(total)).clamp(1e-15, 1.0 - 1e-6);
+        let mut delta = (new_prior - prior).abs() / prior;
+        if learn_m {
+            for (i, (mi, ni)) in m.iter_mut().zip(&new_m).enumerate() {
+                let s: f64 = ni.iter().sum();
+                if s < 1.0 || ignore.contains(&i) {
+                    continue;
+                }
+                for (a, b) in mi.iter_mut().zip(ni) {
+                    let v = (b / s).clamp(1e-6, 1.0);
+                    delta = delta.max((v - *a).abs());
+                    *a = v;
+                }
             }
         }
         prior = new_prior;
-        if delta < 1e-7 {
+        if delta < 1e-6 {
             converged = true;
             break;
         }
     }
+    (m, prior, iterations, converged)
+}
+
+/// A training session: candidate pairs that agree on a strong identifier are almost all matches,
+/// so how they compare on the *other* fields estimates m for those fields.
+struct Session {
+    name: &'static str,
+    /// Comparisons the selection is made on; the session does not learn them.
+    uses: &'static [usize],
+    select: fn(&Vector) -> bool,
+}
+
+const SESSIONS: &[Session] = &[
+    Session { name: "same personal email", uses: &[compare::EMAIL], select: |v| v[compare::EMAIL] == 3 },
+    Session { name: "same national id", uses: &[compare::NATIONAL_ID], select: |v| v[compare::NATIONAL_ID] == 3 },
+    Session {
+        name: "same name and birth date",
+        uses: &[compare::FIRST, compare::LAST, compare::BIRTH],
+        select: |v| v[compare::FIRST] == 4 && v[compare::LAST] == 4 && v[compare::BIRTH] == 3,
+    },
+    Session {
+        name: "same name and phone",
+        uses: &[compare::FIRST, compare::LAST, compare::PHONE],
+        select: |v| v[compare::FIRST] == 4 && v[compare::LAST] == 4 && v[compare::PHONE] == 3,
+    },
+    Session {
+        name: "same name and address",
+        uses: &[compare::FIRST, compare::LAST, compare::ADDRESS],
+        select: |v| v[compare::FIRST] == 4 && v[compare::LAST] == 4 && v[compare::ADDRESS] == 5,
+    },
+];
+
+/// Learns m and the prior.
+///
+/// As in Splink, m is learned by EM in training sessions, each over the candidate pairs that agree on
+/// a strong identifier ([`SESSIONS`]: the same personal email, national id, name and birth date, name
+/// and phone, or name and address), with u fixed and the comparisons the selection used left out.
+/// Each comparison's m is the mean over the sessions that learned it (at least 30 pairs with a
+/// value). Then the prior — the chance that two *random* records match, as u is measured on random
+/// pairs — is fitted by EM with m and u fixed over all `total_pairs` record pairs, where pairs that
+/// blocking did not propose count as non-matches. Sessions, not one EM over all candidates: candidate pairs were paired because they share
+/// something, so their non-matches are not like random pairs and one global EM drifts.
+pub fn train(u: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64) -> Model {
+    let all: Vec<(Vector, f64)> = patterns(vectors).into_iter().map(|(p, c)| (unpack(p), c)).collect();
+    let mut sums = empty_counts();
+    let mut sessions = vec![0usize; N];
+    let mut total_iterations = 0;
+    let mut all_converged = true;
+    for session in SESSIONS {
+        let pats: Vec<(Vector, f64)> = all.iter().filter(|(v, _)| (session.select)(v)).cloned().collect();
+        let pairs: f64 = pats.iter().map(|p| p.1).sum();
+        if pairs < 30.0 {
+            continue;
+        }
+        let (m, pr, it, conv) = em_session(&pats, &u, session.uses, true, initial_m(), 0.9, None);
+        total_iterations += it;
+        all_converged &= conv;
+        if std::env::var_os("CRMCLEAN_DEBUG_EM").is_some() {
+            eprintln!("session {}: {pairs} pairs, prior {pr:.3}", session.name);
+        }
+        for i in 0..N {
+            let seen: f64 = pats.iter().filter(|(v, _)| v[i] > 0).map(|p| p.1).sum();
+            if session.uses.contains(&i) || seen < 30.0 {
+                continue;
+            }
+            for (s, v) in sums[i].iter_mut().zip(&m[i]) {
+                *s += v;
+            }
+            sessions[i] += 1;
+        }
+    }
+    let init = initial_m();
+    let m: Counts = (0..N)
+        .map(|i| if sessions[i] == 0 { init[i].clone() } else { sums[i].iter().map(|s| s / sessions[i] as f64).collect() })
+        .collect();
+    let population = (total_pairs as f64).max(vectors.len() as f64).max(1.0);
+    let (m, prior, it, conv) = em_session(&all, &u, &[], false, m, vectors.len().max(1) as f64 / population * 0.5, Some(population));
     Model {
         version: MODEL_VERSION,
         prior,
@@ -284,27 +392,30 @@ pub fn train(u: Counts, u_samples: u64, patterns: &[(u64, f64)]) -> Model {
             })
             .collect(),
         u_sample_pairs: u_samples,
-        em_iterations: iterations,
-        em_converged: converged,
+        em_iterations: total_iterations + it,
+        em_converged: all_converged && conv,
     }
 }
 
 /// Per-comparison weights of one pair, term-frequency adjusted.
-pub fn weights(model: &Model, tf: &TermFreq, a: &Contact, b: &Contact, v: &Vector) -> [f64; N] {
+pub fn weights(model: &Model, tf: &TermFreq, a: &Contact, v: &Vector) -> [f64; N] {
     let mut w = [0.0; N];
     for (i, &l) in v.iter().enumerate() {
         let p = &model.comparisons[i];
         w[i] = p.weight(l);
         if l == p.m.len() as u8 && (i == compare::FIRST || i == compare::LAST) {
             // Exact name agreement: the name's own frequency is its chance agreement.
+            // How much more (or less) common this name is than the average agreeing name.
             let f = if i == compare::FIRST {
                 tf.freq(&tf.first, &a.first_canon)
             } else {
                 tf.freq(&tf.last, &a.last)
             };
-            let _ = b;
-            let u_tf = f.max(1.0 / tf.n);
-            w[i] = (p.m[l as usize - 1] / u_tf).log2().min(p.weight(l) + 6.0);
+            let k = l as usize - 1;
+            // Splink's term-frequency adjustment: the name's own frequency is its u, within 5 bits of
+            // the average.
+            let u_tf = f.max(1.0 / tf.n).clamp(p.u[k] / 32.0, p.u[k] * 32.0);
+            w[i] = (p.m[k] / u_tf.min(1.0)).log2();
         }
     }
     w
@@ -321,11 +432,14 @@ pub fn probability(weight: f64) -> f64 {
 }
 
 /// Strong evidence that two records are different people even when much else agrees: clearly
-/// different first names (a household, colleagues) or different birth dates (a parent and child
-/// namesake), unless a personal email or national id agrees exactly.
+/// different first names (a household, colleagues) or clearly different birth dates (a parent and
+/// child namesake) — unless a personal identifier agrees: an exact personal email, a national id (up to
+/// one typo), or, for different first names, the birth date (up to one typo).
 pub fn conflict(v: &Vector) -> bool {
-    let strong_id = v[compare::EMAIL] == 3 || v[compare::NATIONAL_ID] == 3;
-    !strong_id && (v[compare::FIRST] == 1 || v[compare::BIRTH] == 1 && v[compare::NATIONAL_ID] != 2)
+    let id = v[compare::EMAIL] == 3 || v[compare::NATIONAL_ID] >= 2;
+    let first_conflict = v[compare::FIRST] == 1 && v[compare::BIRTH] < 2;
+    let birth_conflict = v[compare::BIRTH] == 1;
+    !id && (first_conflict || birth_conflict)
 }
 
 /// One scored candidate pair.
@@ -358,7 +472,7 @@ pub fn score(model: &Model, tf: &TermFreq, contacts: &[Contact], pairs: &[(u32, 
         .zip(vectors.par_iter())
         .map(|(&(a, b), &p)| {
             let v = unpack(p);
-            let w = weights(model, tf, &contacts[a as usize], &contacts[b as usize], &v);
+            let w = weights(model, tf, &contacts[a as usize], &v);
             ScoredPair { a, b, vector: p, weight: total_weight(model, &w) }
         })
         .collect()
@@ -393,8 +507,11 @@ mod tests {
                 (0..k).map(|i| if i == 0 { 0.97 } else { 0.03 / (k - 1) as f64 }).collect()
             })
             .collect();
-        let model = train(u, 1000, &pats);
+        let vectors: Vec<u64> = pats.iter().flat_map(|&(p, c)| std::iter::repeat_n(p, c as usize)).collect();
+        let model = train(u, 1000, &vectors, 1000);
         assert!((model.prior - 0.1).abs() < 0.01, "prior {}", model.prior);
+        let model = train(model.comparisons.iter().map(|c| c.u.clone()).collect(), 1000, &vectors, 10_000);
+        assert!((model.prior - 0.01).abs() < 0.001, "prior {}", model.prior);
         for p in &model.comparisons {
             assert!(p.weight(p.m.len() as u8) > 0.0 && p.weight(1) < 0.0, "{}", p.name);
         }
