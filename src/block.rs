@@ -37,7 +37,8 @@ pub fn default_rules() -> Vec<Rule> {
             name: "first_last",
             keys: |c, k| {
                 // Sorted so that swapped first/last names share the key.
-                let (a, b) = if c.first_canon <= c.last { (&c.first_canon, &c.last) } else { (&c.last, &c.first_canon) };
+                let (a, b) =
+                    if c.first_canon <= c.last { (&c.first_canon, &c.last) } else { (&c.last, &c.first_canon) };
                 push_if(k, !a.is_empty() && !b.is_empty(), || format!("{a}|{b}"))
             },
         },
@@ -51,11 +52,19 @@ pub fn default_rules() -> Vec<Rule> {
         },
         Rule {
             name: "last_name_postcode",
-            keys: |c, k| push_if(k, !c.last_phonetic.is_empty() && !c.postcode.is_empty(), || format!("{}|{}", c.last_phonetic, c.postcode)),
+            keys: |c, k| {
+                push_if(k, !c.last_phonetic.is_empty() && !c.postcode.is_empty(), || {
+                    format!("{}|{}", c.last_phonetic, c.postcode)
+                })
+            },
         },
         Rule {
             name: "first_name_postcode",
-            keys: |c, k| push_if(k, !c.first_phonetic.is_empty() && !c.postcode.is_empty(), || format!("{}|{}", c.first_phonetic, c.postcode)),
+            keys: |c, k| {
+                push_if(k, !c.first_phonetic.is_empty() && !c.postcode.is_empty(), || {
+                    format!("{}|{}", c.first_phonetic, c.postcode)
+                })
+            },
         },
         Rule {
             name: "last_name_city",
@@ -75,15 +84,23 @@ pub fn default_rules() -> Vec<Rule> {
         },
         Rule {
             name: "birth_date_postcode",
-            keys: |c, k| push_if(k, c.birth.is_some() && !c.postcode.is_empty(), || format!("{:?}|{}", c.birth, c.postcode)),
+            keys: |c, k| {
+                push_if(k, c.birth.is_some() && !c.postcode.is_empty(), || format!("{:?}|{}", c.birth, c.postcode))
+            },
         },
         Rule {
             name: "address",
-            keys: |c, k| push_if(k, !c.street.is_empty() && !c.street_number.is_empty(), || format!("{}|{}|{}", pre(&c.street, 6), c.street_number, pre(&c.postcode, 3))),
+            keys: |c, k| {
+                push_if(k, !c.street.is_empty() && !c.street_number.is_empty(), || {
+                    format!("{}|{}|{}", pre(&c.street, 6), c.street_number, pre(&c.postcode, 3))
+                })
+            },
         },
         Rule {
             name: "company_name",
-            keys: |c, k| push_if(k, !c.company.is_empty() && !c.last.is_empty(), || format!("{}|{}", c.company, c.last_phonetic)),
+            keys: |c, k| {
+                push_if(k, !c.company.is_empty() && !c.last.is_empty(), || format!("{}|{}", c.company, c.last_phonetic))
+            },
         },
     ]
 }
@@ -153,7 +170,14 @@ pub fn block(contacts: &[Contact], rules: &[Rule], max_block_size: usize, link_o
                 a
             });
         keyed.par_sort_unstable();
-        let mut st = RuleStats { rule: rule.name, pairs: 0, new_pairs: 0, largest_block: 0, oversized_blocks: 0, oversized_records: 0 };
+        let mut st = RuleStats {
+            rule: rule.name,
+            pairs: 0,
+            new_pairs: 0,
+            largest_block: 0,
+            oversized_blocks: 0,
+            oversized_records: 0,
+        };
         let mut pairs: Vec<u64> = Vec::new();
         for group in keyed.chunk_by(|a, b| a.0 == b.0) {
             let n = group.len();
@@ -186,10 +210,7 @@ pub fn block(contacts: &[Contact], rules: &[Rule], max_block_size: usize, link_o
         st.new_pairs = (all.len() - before) as u64;
         stats.push(st);
     }
-    Candidates {
-        pairs: all.into_iter().map(|p| ((p >> 32) as u32, p as u32)).collect(),
-        rules: stats,
-    }
+    Candidates { pairs: all.into_iter().map(|p| ((p >> 32) as u32, p as u32)).collect(), rules: stats }
 }
 
 #[cfg(test)]
@@ -225,8 +246,11 @@ mod tests {
 
     #[test]
     fn oversized_blocks_are_skipped_and_reported() {
-        let cs: Vec<Contact> = (0..10).map(|i| contact(&format!("p{i}"), &format!("q{i}"), "test@test.com", 0)).collect();
-        let cs2: Vec<Contact> = (0..10).map(|i| contact(&format!("p{i}"), &format!("q{i}"), "shared@firm.com", 0)).collect();
+        let firsts = ["anna", "jan", "marco", "sophie", "budi", "claire", "pablo", "emma", "lukas", "sara"];
+        let lasts = ["rossi", "nowak", "bianchi", "weber", "santoso", "dubois", "garcia", "smith", "fischer", "lopez"];
+        let people =
+            |email: &str| -> Vec<Contact> { (0..10).map(|i| contact(firsts[i], lasts[i], email, 0)).collect() };
+        let (cs, cs2) = (people("test@test.com"), people("shared@firm.com"));
         let c = block(&cs2, &default_rules(), 5, false);
         assert!(c.pairs.is_empty());
         let email = c.rules.iter().find(|r| r.rule == "email").unwrap();

@@ -79,10 +79,8 @@ pub fn cluster(
     let cannot: std::collections::HashSet<(u32, u32)> =
         decisions.cannot_link.iter().map(|&(a, b)| (a.min(b), a.max(b))).collect();
 
-    let mut edges: Vec<&ScoredPair> = scored
-        .iter()
-        .filter(|p| p.probability() >= threshold && !cannot.contains(&(p.a, p.b)))
-        .collect();
+    let mut edges: Vec<&ScoredPair> =
+        scored.iter().filter(|p| p.probability() >= threshold && !cannot.contains(&(p.a, p.b))).collect();
     edges.sort_by(|x, y| y.weight.total_cmp(&x.weight).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
 
     fn find(parent: &mut [u32], mut x: u32) -> u32 {
@@ -138,7 +136,9 @@ pub fn cluster(
                 }
                 let (p, c) = pair_info(x, y);
                 if c {
-                    reason = Some("two records across the groups conflict (different first names or birth dates)".to_string());
+                    reason = Some(
+                        "two records across the groups conflict (different first names or birth dates)".to_string(),
+                    );
                     conflict_pair = Some((x, y));
                     break 'outer;
                 }
@@ -156,7 +156,19 @@ pub fn cluster(
         if debug {
             let v = crate::compare::unpack(e.vector);
             let w = weights(model, tf, &contacts[e.a as usize], &v);
-            eprintln!("edge {} {} p={:.3} w={:.2} linkage={:.3} sizes={}+{} {:?} {:?} {:?}", e.a, e.b, e.probability(), e.weight, linkage, groups[ra as usize].len(), groups[rb as usize].len(), reason, v, w.map(|x| (x * 10.0).round() / 10.0));
+            eprintln!(
+                "edge {} {} p={:.3} w={:.2} linkage={:.3} sizes={}+{} {:?} {:?} {:?}",
+                e.a,
+                e.b,
+                e.probability(),
+                e.weight,
+                linkage,
+                groups[ra as usize].len(),
+                groups[rb as usize].len(),
+                reason,
+                v,
+                w.map(|x| (x * 10.0).round() / 10.0)
+            );
         }
         match reason {
             None => join(&mut parent, &mut groups, ra, rb),

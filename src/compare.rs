@@ -11,11 +11,14 @@ use strsim::{damerau_levenshtein, jaro_winkler};
 use crate::normalize::Contact;
 
 /// One comparison of the model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Comparison {
     pub name: &'static str,
     /// Labels of levels `1..=top` (level 0 is "missing").
     pub levels: &'static [&'static str],
+    /// Typical share of each level among random pairs of different people: the prior that u
+    /// measured on a small input is shrunk towards (it counts as 1,000 sampled pairs).
+    pub u_default: &'static [f64],
 }
 
 impl Comparison {
@@ -39,16 +42,53 @@ pub const MIDDLE: usize = 9;
 
 /// The comparisons of the model, in vector order.
 pub const COMPARISONS: [Comparison; 10] = [
-    Comparison { name: "first_name", levels: &["different", "similar (Jaro-Winkler ≥ 0.80, phonetic or initial)", "close (Jaro-Winkler ≥ 0.92 or nickname)", "exact"] },
-    Comparison { name: "last_name", levels: &["different", "similar (Jaro-Winkler ≥ 0.80 or phonetic)", "close (Jaro-Winkler ≥ 0.92)", "exact"] },
-    Comparison { name: "email", levels: &["different", "same local part (not the person's name), other domain", "exact"] },
-    Comparison { name: "phone", levels: &["different", "same last 7 digits or one typo", "exact E.164"] },
-    Comparison { name: "birth_date", levels: &["different", "one typo or day/month swapped", "exact"] },
-    Comparison { name: "address", levels: &["different", "same postcode or city", "similar street", "same street and number", "exact"] },
-    Comparison { name: "locality", levels: &["different", "similar", "exact"] },
-    Comparison { name: "company", levels: &["different", "similar (Jaro-Winkler ≥ 0.88)", "exact"] },
-    Comparison { name: "national_id", levels: &["different", "one typo", "exact"] },
-    Comparison { name: "middle_name", levels: &["different", "same initial", "exact"] },
+    Comparison {
+        name: "first_name",
+        levels: &[
+            "different",
+            "similar (Jaro-Winkler ≥ 0.80, phonetic or initial)",
+            "close (Jaro-Winkler ≥ 0.92 or nickname)",
+            "exact",
+        ],
+        u_default: &[0.985, 0.01, 0.002, 0.003],
+    },
+    Comparison {
+        name: "last_name",
+        levels: &["different", "similar (Jaro-Winkler ≥ 0.80 or phonetic)", "close (Jaro-Winkler ≥ 0.92)", "exact"],
+        u_default: &[0.99, 0.005, 0.001, 0.004],
+    },
+    Comparison {
+        name: "email",
+        levels: &["different", "same local part (not the person's name), other domain", "exact"],
+        u_default: &[0.99998, 0.00001, 0.00001],
+    },
+    Comparison {
+        name: "phone",
+        levels: &["different", "same last 7 digits or one typo", "exact E.164"],
+        u_default: &[0.99998, 0.00001, 0.00001],
+    },
+    Comparison {
+        name: "birth_date",
+        levels: &["different", "one typo or day/month swapped", "exact"],
+        u_default: &[0.9985, 0.0014, 0.0001],
+    },
+    Comparison {
+        name: "address",
+        levels: &["different", "same postcode or city", "similar street", "same street and number", "exact"],
+        u_default: &[0.9698, 0.02, 0.01, 0.0001, 0.0001],
+    },
+    Comparison { name: "locality", levels: &["different", "similar", "exact"], u_default: &[0.998, 0.001, 0.001] },
+    Comparison {
+        name: "company",
+        levels: &["different", "similar (Jaro-Winkler ≥ 0.88)", "exact"],
+        u_default: &[0.995, 0.003, 0.002],
+    },
+    Comparison {
+        name: "national_id",
+        levels: &["different", "one typo", "exact"],
+        u_default: &[0.99999, 0.000005, 0.000005],
+    },
+    Comparison { name: "middle_name", levels: &["different", "same initial", "exact"], u_default: &[0.85, 0.1, 0.05] },
 ];
 
 /// Number of comparisons.
@@ -218,11 +258,12 @@ fn address_level(a: &Contact, b: &Contact) -> u8 {
     let both = |x: &str, y: &str| !x.is_empty() && !y.is_empty();
     let same = |x: &str, y: &str| both(x, y) && x == y;
     let place = same(&a.postcode, &b.postcode) || same(&a.city, &b.city);
-    let place_conflict = both(&a.postcode, &b.postcode) && a.postcode != b.postcode && !(both(&a.city, &b.city) && a.city == b.city);
+    let place_conflict =
+        both(&a.postcode, &b.postcode) && a.postcode != b.postcode && !(both(&a.city, &b.city) && a.city == b.city);
     let street_same = same(&a.street, &b.street);
     let street_close = both(&a.street, &b.street) && (street_same || jaro_winkler(&a.street, &b.street) >= 0.88);
-    let number_same = same(&a.street_number, &b.street_number)
-        || (a.street_number.is_empty() && b.street_number.is_empty());
+    let number_same =
+        same(&a.street_number, &b.street_number) || (a.street_number.is_empty() && b.street_number.is_empty());
     if street_same && number_same && !place_conflict {
         5
     } else if street_close && number_same {
@@ -335,6 +376,8 @@ mod tests {
         assert_eq!(x, y);
         for (i, c) in COMPARISONS.iter().enumerate() {
             assert!(x[i] <= c.top(), "{}", c.name);
+            assert_eq!(c.u_default.len(), c.levels.len(), "{}", c.name);
+            assert!((c.u_default.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{}", c.name);
         }
         assert_eq!(x[EMAIL], 3);
         assert_eq!(x[ADDRESS], 3);

@@ -95,11 +95,7 @@ impl Config {
             None => FileConfig::default(),
         };
         let mut cfg = Config::default();
-        let src = o
-            .config_file
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "--map".into());
+        let src = o.config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "--map".into());
         for (header, target) in &file.mapping {
             cfg.mapping
                 .insert(header.trim().to_string(), parse_target(target, &format!("{src}: [mapping] \"{header}\""))?);
@@ -111,8 +107,7 @@ impl Config {
                     "write it as --map \"Mobile Number=mobile\" (or =ignore to drop a column from matching)",
                 )
             })?;
-            cfg.mapping
-                .insert(header.trim().to_string(), parse_target(target, &format!("--map \"{m}\""))?);
+            cfg.mapping.insert(header.trim().to_string(), parse_target(target, &format!("--map \"{m}\""))?);
         }
         cfg.id_column = o.id_column.clone().or(file.id_column).map(|s| s.trim().to_string());
         if let Some(region) = o.default_region.clone().or(file.default_region) {
@@ -150,10 +145,7 @@ impl Config {
 }
 
 fn load_file(path: &Path) -> Result<FileConfig> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
     toml::from_str(&text).map_err(|e| {
         Error::config(
             format!("{}: invalid config: {}", path.display(), e.to_string().trim_end()),

@@ -30,22 +30,13 @@ pub enum Error {
     },
     /// An input file is not usable as a CSV export (empty, binary, bad header, ...).
     #[error("{path}{}: {message}\n  hint: {hint}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
-    Input {
-        path: PathBuf,
-        line: Option<u64>,
-        message: String,
-        hint: String,
-    },
+    Input { path: PathBuf, line: Option<u64>, message: String, hint: String },
     /// The config file or a command-line option is invalid.
     #[error("{message}\n  hint: {hint}")]
     Config { message: String, hint: String },
     /// An output could not be written.
     #[error("cannot write {path}: {message}\n  hint: {hint}")]
-    Output {
-        path: PathBuf,
-        message: String,
-        hint: String,
-    },
+    Output { path: PathBuf, message: String, hint: String },
     /// A file written by an earlier run (model, decisions, truth) could not be used.
     #[error("{path}: {message}")]
     Artifact { path: PathBuf, message: String },
@@ -62,29 +53,17 @@ impl Error {
         message: impl Into<String>,
         hint: impl Into<String>,
     ) -> Self {
-        Error::Input {
-            path: path.into(),
-            line,
-            message: message.into(),
-            hint: hint.into(),
-        }
+        Error::Input { path: path.into(), line, message: message.into(), hint: hint.into() }
     }
 
     /// Shorthand for a config/usage error.
     pub fn config(message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Error::Config {
-            message: message.into(),
-            hint: hint.into(),
-        }
+        Error::Config { message: message.into(), hint: hint.into() }
     }
 
     /// Shorthand for an output error.
     pub fn output(path: impl Into<PathBuf>, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Error::Output {
-            path: path.into(),
-            message: message.into(),
-            hint: hint.into(),
-        }
+        Error::Output { path: path.into(), message: message.into(), hint: hint.into() }
     }
 
     /// The process exit code for this error.

@@ -35,10 +35,16 @@ pub fn read_labels(path: &Path) -> Result<HashMap<(String, String), String>> {
         csv::ErrorKind::Io(_) => Error::Read { path: path.to_path_buf(), source: std::io::Error::other(e.to_string()) },
         _ => Error::input(path, None, e.to_string(), "the file must be a CSV with columns source,record_id,<id>"),
     })?;
-    let headers = rdr.headers().map_err(|e| Error::input(path, Some(1), e.to_string(), "check the header row"))?.clone();
+    let headers =
+        rdr.headers().map_err(|e| Error::input(path, Some(1), e.to_string(), "check the header row"))?.clone();
     let pos = |name: &str| headers.iter().position(|h| h.trim().trim_start_matches('\u{FEFF}') == name);
     let (Some(s), Some(r)) = (pos("source"), pos("record_id")) else {
-        return Err(Error::input(path, Some(1), "needs columns source and record_id", "the header must be source,record_id,entity_id (or cluster_id)"));
+        return Err(Error::input(
+            path,
+            Some(1),
+            "needs columns source and record_id",
+            "the header must be source,record_id,entity_id (or cluster_id)",
+        ));
     };
     let label = (0..headers.len()).find(|&i| i != s && i != r).ok_or_else(|| {
         Error::input(path, Some(1), "has no id column besides source and record_id", "add entity_id or cluster_id")

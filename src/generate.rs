@@ -34,87 +34,852 @@ struct Locale {
 
 const LOCALES: &[Locale] = &[
     Locale {
-        country: "US", country_names: &["United States", "USA", "US", "U.S.A."], calling: "1",
-        first_m: &["James", "Robert", "John", "Michael", "William", "David", "Richard", "Joseph", "Thomas", "Christopher", "Daniel", "Matthew", "Anthony", "Steven", "Andrew", "Joshua", "Kevin", "Brian", "George", "Edward", "Ronald", "Timothy", "Jason", "Jeffrey", "Ryan", "Jacob", "Gary", "Nicholas", "Eric", "Jonathan"],
-        first_f: &["Mary", "Patricia", "Jennifer", "Linda", "Elizabeth", "Barbara", "Susan", "Jessica", "Sarah", "Karen", "Nancy", "Lisa", "Margaret", "Sandra", "Ashley", "Kimberly", "Emily", "Donna", "Michelle", "Katherine", "Amanda", "Melissa", "Deborah", "Stephanie", "Rebecca", "Laura", "Sharon", "Cynthia", "Amy", "Angela"],
-        last: &["Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson", "Taylor", "Thomas", "Moore", "Jackson", "Martin", "Thompson", "White", "Harris", "Clark", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Hill", "Green", "Adams", "Baker", "Nelson", "Carter", "Mitchell", "Roberts", "Turner", "Phillips", "Campbell", "Parker", "Evans", "Edwards", "McDonald", "O'Neil", "Collins", "Stewart", "Morris"],
-        cities: &[("New York", "100"), ("Chicago", "606"), ("Boston", "021"), ("Austin", "787"), ("Seattle", "981"), ("Denver", "802"), ("Portland", "972"), ("Atlanta", "303")],
-        streets: &["Main Street", "Oak Avenue", "Maple Drive", "Cedar Lane", "Park Road", "Washington Boulevard", "Elm Street", "Lake Court", "Hill Place", "Sunset Boulevard"],
-        street_first: false, domains: &["gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com"],
+        country: "US",
+        country_names: &["United States", "USA", "US", "U.S.A."],
+        calling: "1",
+        first_m: &[
+            "James",
+            "Robert",
+            "John",
+            "Michael",
+            "William",
+            "David",
+            "Richard",
+            "Joseph",
+            "Thomas",
+            "Christopher",
+            "Daniel",
+            "Matthew",
+            "Anthony",
+            "Steven",
+            "Andrew",
+            "Joshua",
+            "Kevin",
+            "Brian",
+            "George",
+            "Edward",
+            "Ronald",
+            "Timothy",
+            "Jason",
+            "Jeffrey",
+            "Ryan",
+            "Jacob",
+            "Gary",
+            "Nicholas",
+            "Eric",
+            "Jonathan",
+        ],
+        first_f: &[
+            "Mary",
+            "Patricia",
+            "Jennifer",
+            "Linda",
+            "Elizabeth",
+            "Barbara",
+            "Susan",
+            "Jessica",
+            "Sarah",
+            "Karen",
+            "Nancy",
+            "Lisa",
+            "Margaret",
+            "Sandra",
+            "Ashley",
+            "Kimberly",
+            "Emily",
+            "Donna",
+            "Michelle",
+            "Katherine",
+            "Amanda",
+            "Melissa",
+            "Deborah",
+            "Stephanie",
+            "Rebecca",
+            "Laura",
+            "Sharon",
+            "Cynthia",
+            "Amy",
+            "Angela",
+        ],
+        last: &[
+            "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson", "Taylor",
+            "Thomas", "Moore", "Jackson", "Martin", "Thompson", "White", "Harris", "Clark", "Lewis", "Robinson",
+            "Walker", "Young", "Allen", "King", "Wright", "Scott", "Hill", "Green", "Adams", "Baker", "Nelson",
+            "Carter", "Mitchell", "Roberts", "Turner", "Phillips", "Campbell", "Parker", "Evans", "Edwards",
+            "McDonald", "O'Neil", "Collins", "Stewart", "Morris",
+        ],
+        cities: &[
+            ("New York", "100"),
+            ("Chicago", "606"),
+            ("Boston", "021"),
+            ("Austin", "787"),
+            ("Seattle", "981"),
+            ("Denver", "802"),
+            ("Portland", "972"),
+            ("Atlanta", "303"),
+        ],
+        streets: &[
+            "Main Street",
+            "Oak Avenue",
+            "Maple Drive",
+            "Cedar Lane",
+            "Park Road",
+            "Washington Boulevard",
+            "Elm Street",
+            "Lake Court",
+            "Hill Place",
+            "Sunset Boulevard",
+        ],
+        street_first: false,
+        domains: &["gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com"],
     },
     Locale {
-        country: "DE", country_names: &["Deutschland", "Germany", "DE"], calling: "49",
-        first_m: &["Jürgen", "Hans", "Klaus", "Stefan", "Michael", "Andreas", "Thomas", "Wolfgang", "Peter", "Uwe", "Frank", "Matthias", "Jörg", "Sebastian", "Tobias", "Florian", "Maximilian", "Lukas", "Jonas", "Felix", "Dieter", "Günter", "Bernd", "Ralf", "Sven"],
-        first_f: &["Ursula", "Sabine", "Monika", "Petra", "Andrea", "Claudia", "Susanne", "Birgit", "Katharina", "Julia", "Anna", "Lena", "Sophie", "Jana", "Stefanie", "Gabriele", "Brigitte", "Renate", "Karin", "Heike", "Jutta", "Anja", "Nicole", "Sandra", "Tanja"],
-        last: &["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann", "Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann", "Schwarz", "Zimmermann", "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Schmitt", "Werner", "Krause", "Meier", "Lehmann", "Köhler", "Maier", "Jäger", "Groß", "Vogel"],
-        cities: &[("Berlin", "10"), ("München", "80"), ("Hamburg", "20"), ("Köln", "50"), ("Frankfurt am Main", "60"), ("Stuttgart", "70"), ("Düsseldorf", "40"), ("Leipzig", "04")],
-        streets: &["Hauptstraße", "Bahnhofstraße", "Gartenstraße", "Schulstraße", "Dorfstraße", "Bergstraße", "Lindenstraße", "Goethestraße", "Kirchweg", "Am Markt"],
-        street_first: true, domains: &["web.de", "gmx.de", "t-online.de", "gmail.com", "gmx.net"],
+        country: "DE",
+        country_names: &["Deutschland", "Germany", "DE"],
+        calling: "49",
+        first_m: &[
+            "Jürgen",
+            "Hans",
+            "Klaus",
+            "Stefan",
+            "Michael",
+            "Andreas",
+            "Thomas",
+            "Wolfgang",
+            "Peter",
+            "Uwe",
+            "Frank",
+            "Matthias",
+            "Jörg",
+            "Sebastian",
+            "Tobias",
+            "Florian",
+            "Maximilian",
+            "Lukas",
+            "Jonas",
+            "Felix",
+            "Dieter",
+            "Günter",
+            "Bernd",
+            "Ralf",
+            "Sven",
+        ],
+        first_f: &[
+            "Ursula",
+            "Sabine",
+            "Monika",
+            "Petra",
+            "Andrea",
+            "Claudia",
+            "Susanne",
+            "Birgit",
+            "Katharina",
+            "Julia",
+            "Anna",
+            "Lena",
+            "Sophie",
+            "Jana",
+            "Stefanie",
+            "Gabriele",
+            "Brigitte",
+            "Renate",
+            "Karin",
+            "Heike",
+            "Jutta",
+            "Anja",
+            "Nicole",
+            "Sandra",
+            "Tanja",
+        ],
+        last: &[
+            "Müller",
+            "Schmidt",
+            "Schneider",
+            "Fischer",
+            "Weber",
+            "Meyer",
+            "Wagner",
+            "Becker",
+            "Schulz",
+            "Hoffmann",
+            "Schäfer",
+            "Koch",
+            "Bauer",
+            "Richter",
+            "Klein",
+            "Wolf",
+            "Schröder",
+            "Neumann",
+            "Schwarz",
+            "Zimmermann",
+            "Braun",
+            "Krüger",
+            "Hofmann",
+            "Hartmann",
+            "Lange",
+            "Schmitt",
+            "Werner",
+            "Krause",
+            "Meier",
+            "Lehmann",
+            "Köhler",
+            "Maier",
+            "Jäger",
+            "Groß",
+            "Vogel",
+        ],
+        cities: &[
+            ("Berlin", "10"),
+            ("München", "80"),
+            ("Hamburg", "20"),
+            ("Köln", "50"),
+            ("Frankfurt am Main", "60"),
+            ("Stuttgart", "70"),
+            ("Düsseldorf", "40"),
+            ("Leipzig", "04"),
+        ],
+        streets: &[
+            "Hauptstraße",
+            "Bahnhofstraße",
+            "Gartenstraße",
+            "Schulstraße",
+            "Dorfstraße",
+            "Bergstraße",
+            "Lindenstraße",
+            "Goethestraße",
+            "Kirchweg",
+            "Am Markt",
+        ],
+        street_first: true,
+        domains: &["web.de", "gmx.de", "t-online.de", "gmail.com", "gmx.net"],
     },
     Locale {
-        country: "IT", country_names: &["Italia", "Italy", "IT"], calling: "39",
-        first_m: &["Giuseppe", "Giovanni", "Antonio", "Mario", "Luigi", "Francesco", "Angelo", "Vincenzo", "Pietro", "Salvatore", "Carlo", "Franco", "Domenico", "Bruno", "Paolo", "Michele", "Giorgio", "Aldo", "Sergio", "Luca", "Marco", "Alessandro", "Matteo", "Lorenzo", "Andrea"],
-        first_f: &["Maria", "Anna", "Giuseppina", "Rosa", "Angela", "Giovanna", "Teresa", "Lucia", "Carmela", "Caterina", "Francesca", "Antonella", "Chiara", "Giulia", "Sara", "Federica", "Valentina", "Alessia", "Martina", "Elena", "Silvia", "Laura", "Paola", "Roberta", "Simona"],
-        last: &["Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci", "Marino", "Greco", "Bruno", "Gallo", "Conti", "De Luca", "Mancini", "Costa", "Giordano", "Rizzo", "Lombardi", "Moretti", "Barbieri", "Fontana", "Santoro", "Mariani", "Rinaldi", "Caruso", "Ferrara", "Galli", "Martini", "Leone", "Longo", "Gentile", "Martinelli", "Vitale", "D'Angelo"],
-        cities: &[("Roma", "001"), ("Milano", "201"), ("Napoli", "801"), ("Torino", "101"), ("Palermo", "901"), ("Bologna", "401"), ("Firenze", "501"), ("Genova", "161")],
-        streets: &["Via Roma", "Via Garibaldi", "Via Mazzini", "Via Verdi", "Corso Italia", "Via Dante", "Viale Europa", "Piazza Cavour", "Via Marconi", "Via Cavour"],
-        street_first: true, domains: &["libero.it", "gmail.com", "virgilio.it", "alice.it", "tiscali.it"],
+        country: "IT",
+        country_names: &["Italia", "Italy", "IT"],
+        calling: "39",
+        first_m: &[
+            "Giuseppe",
+            "Giovanni",
+            "Antonio",
+            "Mario",
+            "Luigi",
+            "Francesco",
+            "Angelo",
+            "Vincenzo",
+            "Pietro",
+            "Salvatore",
+            "Carlo",
+            "Franco",
+            "Domenico",
+            "Bruno",
+            "Paolo",
+            "Michele",
+            "Giorgio",
+            "Aldo",
+            "Sergio",
+            "Luca",
+            "Marco",
+            "Alessandro",
+            "Matteo",
+            "Lorenzo",
+            "Andrea",
+        ],
+        first_f: &[
+            "Maria",
+            "Anna",
+            "Giuseppina",
+            "Rosa",
+            "Angela",
+            "Giovanna",
+            "Teresa",
+            "Lucia",
+            "Carmela",
+            "Caterina",
+            "Francesca",
+            "Antonella",
+            "Chiara",
+            "Giulia",
+            "Sara",
+            "Federica",
+            "Valentina",
+            "Alessia",
+            "Martina",
+            "Elena",
+            "Silvia",
+            "Laura",
+            "Paola",
+            "Roberta",
+            "Simona",
+        ],
+        last: &[
+            "Rossi",
+            "Russo",
+            "Ferrari",
+            "Esposito",
+            "Bianchi",
+            "Romano",
+            "Colombo",
+            "Ricci",
+            "Marino",
+            "Greco",
+            "Bruno",
+            "Gallo",
+            "Conti",
+            "De Luca",
+            "Mancini",
+            "Costa",
+            "Giordano",
+            "Rizzo",
+            "Lombardi",
+            "Moretti",
+            "Barbieri",
+            "Fontana",
+            "Santoro",
+            "Mariani",
+            "Rinaldi",
+            "Caruso",
+            "Ferrara",
+            "Galli",
+            "Martini",
+            "Leone",
+            "Longo",
+            "Gentile",
+            "Martinelli",
+            "Vitale",
+            "D'Angelo",
+        ],
+        cities: &[
+            ("Roma", "001"),
+            ("Milano", "201"),
+            ("Napoli", "801"),
+            ("Torino", "101"),
+            ("Palermo", "901"),
+            ("Bologna", "401"),
+            ("Firenze", "501"),
+            ("Genova", "161"),
+        ],
+        streets: &[
+            "Via Roma",
+            "Via Garibaldi",
+            "Via Mazzini",
+            "Via Verdi",
+            "Corso Italia",
+            "Via Dante",
+            "Viale Europa",
+            "Piazza Cavour",
+            "Via Marconi",
+            "Via Cavour",
+        ],
+        street_first: true,
+        domains: &["libero.it", "gmail.com", "virgilio.it", "alice.it", "tiscali.it"],
     },
     Locale {
-        country: "PL", country_names: &["Polska", "Poland", "PL"], calling: "48",
-        first_m: &["Piotr", "Krzysztof", "Andrzej", "Tomasz", "Paweł", "Jan", "Michał", "Marcin", "Stanisław", "Jakub", "Adam", "Marek", "Łukasz", "Grzegorz", "Mateusz", "Wojciech", "Mariusz", "Dariusz", "Zbigniew", "Jerzy", "Bartłomiej", "Kamil", "Rafał", "Robert", "Józef"],
-        first_f: &["Anna", "Maria", "Katarzyna", "Małgorzata", "Agnieszka", "Barbara", "Ewa", "Krystyna", "Elżbieta", "Zofia", "Joanna", "Magdalena", "Monika", "Teresa", "Danuta", "Natalia", "Karolina", "Aleksandra", "Marta", "Beata", "Dorota", "Halina", "Jadwiga", "Justyna", "Iwona"],
-        last: &["Nowak", "Kowalski", "Wiśniewski", "Wójcik", "Kowalczyk", "Kamiński", "Lewandowski", "Zieliński", "Szymański", "Woźniak", "Dąbrowski", "Kozłowski", "Jankowski", "Mazur", "Kwiatkowski", "Krawczyk", "Piotrowski", "Grabowski", "Nowakowski", "Pawłowski", "Michalski", "Nowicki", "Adamczyk", "Dudek", "Zając", "Wieczorek", "Jabłoński", "Król", "Majewski", "Olszewski"],
-        cities: &[("Warszawa", "00"), ("Kraków", "30"), ("Łódź", "90"), ("Wrocław", "50"), ("Poznań", "60"), ("Gdańsk", "80"), ("Szczecin", "70"), ("Lublin", "20")],
-        streets: &["ul. Marszałkowska", "ul. Piłsudskiego", "ul. Mickiewicza", "ul. Słowackiego", "ul. Kościuszki", "ul. Długa", "ul. Polna", "ul. Leśna", "Aleje Jerozolimskie", "ul. Ogrodowa"],
-        street_first: true, domains: &["wp.pl", "onet.pl", "interia.pl", "gmail.com", "o2.pl"],
+        country: "PL",
+        country_names: &["Polska", "Poland", "PL"],
+        calling: "48",
+        first_m: &[
+            "Piotr",
+            "Krzysztof",
+            "Andrzej",
+            "Tomasz",
+            "Paweł",
+            "Jan",
+            "Michał",
+            "Marcin",
+            "Stanisław",
+            "Jakub",
+            "Adam",
+            "Marek",
+            "Łukasz",
+            "Grzegorz",
+            "Mateusz",
+            "Wojciech",
+            "Mariusz",
+            "Dariusz",
+            "Zbigniew",
+            "Jerzy",
+            "Bartłomiej",
+            "Kamil",
+            "Rafał",
+            "Robert",
+            "Józef",
+        ],
+        first_f: &[
+            "Anna",
+            "Maria",
+            "Katarzyna",
+            "Małgorzata",
+            "Agnieszka",
+            "Barbara",
+            "Ewa",
+            "Krystyna",
+            "Elżbieta",
+            "Zofia",
+            "Joanna",
+            "Magdalena",
+            "Monika",
+            "Teresa",
+            "Danuta",
+            "Natalia",
+            "Karolina",
+            "Aleksandra",
+            "Marta",
+            "Beata",
+            "Dorota",
+            "Halina",
+            "Jadwiga",
+            "Justyna",
+            "Iwona",
+        ],
+        last: &[
+            "Nowak",
+            "Kowalski",
+            "Wiśniewski",
+            "Wójcik",
+            "Kowalczyk",
+            "Kamiński",
+            "Lewandowski",
+            "Zieliński",
+            "Szymański",
+            "Woźniak",
+            "Dąbrowski",
+            "Kozłowski",
+            "Jankowski",
+            "Mazur",
+            "Kwiatkowski",
+            "Krawczyk",
+            "Piotrowski",
+            "Grabowski",
+            "Nowakowski",
+            "Pawłowski",
+            "Michalski",
+            "Nowicki",
+            "Adamczyk",
+            "Dudek",
+            "Zając",
+            "Wieczorek",
+            "Jabłoński",
+            "Król",
+            "Majewski",
+            "Olszewski",
+        ],
+        cities: &[
+            ("Warszawa", "00"),
+            ("Kraków", "30"),
+            ("Łódź", "90"),
+            ("Wrocław", "50"),
+            ("Poznań", "60"),
+            ("Gdańsk", "80"),
+            ("Szczecin", "70"),
+            ("Lublin", "20"),
+        ],
+        streets: &[
+            "ul. Marszałkowska",
+            "ul. Piłsudskiego",
+            "ul. Mickiewicza",
+            "ul. Słowackiego",
+            "ul. Kościuszki",
+            "ul. Długa",
+            "ul. Polna",
+            "ul. Leśna",
+            "Aleje Jerozolimskie",
+            "ul. Ogrodowa",
+        ],
+        street_first: true,
+        domains: &["wp.pl", "onet.pl", "interia.pl", "gmail.com", "o2.pl"],
     },
     Locale {
-        country: "ID", country_names: &["Indonesia", "ID", "RI"], calling: "62",
-        first_m: &["Budi", "Agus", "Ahmad", "Andi", "Dedi", "Eko", "Hendra", "Joko", "Rudi", "Bambang", "Wahyu", "Yudi", "Arif", "Dwi", "Hadi", "Rizki", "Fajar", "Irfan", "Teguh", "Bayu", "Gilang", "Reza", "Aditya", "Dimas", "Putra"],
-        first_f: &["Siti", "Sri", "Dewi", "Ani", "Rina", "Wati", "Nur", "Ratna", "Yuni", "Lestari", "Indah", "Fitri", "Ayu", "Putri", "Dian", "Maya", "Rini", "Tuti", "Eka", "Novi", "Wulan", "Intan", "Nadia", "Sari", "Kartika"],
-        last: &["Santoso", "Wijaya", "Saputra", "Hidayat", "Kusuma", "Pratama", "Setiawan", "Nugroho", "Susanto", "Gunawan", "Halim", "Tanjung", "Siregar", "Nasution", "Hutapea", "Lubis", "Sitompul", "Wibowo", "Purnomo", "Hartono", "Sulistyo", "Rahman", "Permana", "Utomo", "Kurniawan"],
-        cities: &[("Jakarta", "10"), ("Surabaya", "60"), ("Bandung", "40"), ("Medan", "20"), ("Semarang", "50"), ("Yogyakarta", "55"), ("Denpasar", "80"), ("Makassar", "90")],
-        streets: &["Jalan Sudirman", "Jalan Thamrin", "Jl. Gatot Subroto", "Jalan Diponegoro", "Jalan Merdeka", "Jl. Ahmad Yani", "Jalan Pemuda", "Jalan Veteran", "Jl. Gajah Mada", "Jalan Asia Afrika"],
-        street_first: true, domains: &["gmail.com", "yahoo.co.id", "yahoo.com", "outlook.com", "ymail.com"],
+        country: "ID",
+        country_names: &["Indonesia", "ID", "RI"],
+        calling: "62",
+        first_m: &[
+            "Budi", "Agus", "Ahmad", "Andi", "Dedi", "Eko", "Hendra", "Joko", "Rudi", "Bambang", "Wahyu", "Yudi",
+            "Arif", "Dwi", "Hadi", "Rizki", "Fajar", "Irfan", "Teguh", "Bayu", "Gilang", "Reza", "Aditya", "Dimas",
+            "Putra",
+        ],
+        first_f: &[
+            "Siti", "Sri", "Dewi", "Ani", "Rina", "Wati", "Nur", "Ratna", "Yuni", "Lestari", "Indah", "Fitri", "Ayu",
+            "Putri", "Dian", "Maya", "Rini", "Tuti", "Eka", "Novi", "Wulan", "Intan", "Nadia", "Sari", "Kartika",
+        ],
+        last: &[
+            "Santoso",
+            "Wijaya",
+            "Saputra",
+            "Hidayat",
+            "Kusuma",
+            "Pratama",
+            "Setiawan",
+            "Nugroho",
+            "Susanto",
+            "Gunawan",
+            "Halim",
+            "Tanjung",
+            "Siregar",
+            "Nasution",
+            "Hutapea",
+            "Lubis",
+            "Sitompul",
+            "Wibowo",
+            "Purnomo",
+            "Hartono",
+            "Sulistyo",
+            "Rahman",
+            "Permana",
+            "Utomo",
+            "Kurniawan",
+        ],
+        cities: &[
+            ("Jakarta", "10"),
+            ("Surabaya", "60"),
+            ("Bandung", "40"),
+            ("Medan", "20"),
+            ("Semarang", "50"),
+            ("Yogyakarta", "55"),
+            ("Denpasar", "80"),
+            ("Makassar", "90"),
+        ],
+        streets: &[
+            "Jalan Sudirman",
+            "Jalan Thamrin",
+            "Jl. Gatot Subroto",
+            "Jalan Diponegoro",
+            "Jalan Merdeka",
+            "Jl. Ahmad Yani",
+            "Jalan Pemuda",
+            "Jalan Veteran",
+            "Jl. Gajah Mada",
+            "Jalan Asia Afrika",
+        ],
+        street_first: true,
+        domains: &["gmail.com", "yahoo.co.id", "yahoo.com", "outlook.com", "ymail.com"],
     },
     Locale {
-        country: "FR", country_names: &["France", "FR", "Frankreich"], calling: "33",
-        first_m: &["Jean", "Pierre", "Michel", "André", "Philippe", "Alain", "Jacques", "Bernard", "Éric", "Nicolas", "François", "Patrick", "Christophe", "Daniel", "Laurent", "Thierry", "Julien", "Sébastien", "Olivier", "Emmanuel", "Hugo", "Louis", "Lucas", "Mathieu", "Vincent"],
-        first_f: &["Marie", "Nathalie", "Isabelle", "Sylvie", "Catherine", "Françoise", "Valérie", "Christine", "Sophie", "Monique", "Céline", "Julie", "Sandrine", "Stéphanie", "Camille", "Chloé", "Léa", "Manon", "Émilie", "Aurélie", "Hélène", "Anne", "Claire", "Élodie", "Margaux"],
-        last: &["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier", "Morel", "Girard", "André", "Lefebvre", "Mercier", "Dupont", "Lambert", "Bonnet", "François", "Martinez"],
-        cities: &[("Paris", "750"), ("Marseille", "130"), ("Lyon", "690"), ("Toulouse", "310"), ("Nice", "060"), ("Nantes", "440"), ("Strasbourg", "670"), ("Bordeaux", "330")],
-        streets: &["Rue de la Paix", "Rue Victor Hugo", "Avenue Jean Jaurès", "Boulevard Voltaire", "Rue Pasteur", "Rue de la République", "Avenue de la Gare", "Rue du Moulin", "Place de l'Église", "Rue des Écoles"],
-        street_first: false, domains: &["orange.fr", "free.fr", "gmail.com", "laposte.net", "sfr.fr"],
+        country: "FR",
+        country_names: &["France", "FR", "Frankreich"],
+        calling: "33",
+        first_m: &[
+            "Jean",
+            "Pierre",
+            "Michel",
+            "André",
+            "Philippe",
+            "Alain",
+            "Jacques",
+            "Bernard",
+            "Éric",
+            "Nicolas",
+            "François",
+            "Patrick",
+            "Christophe",
+            "Daniel",
+            "Laurent",
+            "Thierry",
+            "Julien",
+            "Sébastien",
+            "Olivier",
+            "Emmanuel",
+            "Hugo",
+            "Louis",
+            "Lucas",
+            "Mathieu",
+            "Vincent",
+        ],
+        first_f: &[
+            "Marie",
+            "Nathalie",
+            "Isabelle",
+            "Sylvie",
+            "Catherine",
+            "Françoise",
+            "Valérie",
+            "Christine",
+            "Sophie",
+            "Monique",
+            "Céline",
+            "Julie",
+            "Sandrine",
+            "Stéphanie",
+            "Camille",
+            "Chloé",
+            "Léa",
+            "Manon",
+            "Émilie",
+            "Aurélie",
+            "Hélène",
+            "Anne",
+            "Claire",
+            "Élodie",
+            "Margaux",
+        ],
+        last: &[
+            "Martin",
+            "Bernard",
+            "Dubois",
+            "Thomas",
+            "Robert",
+            "Richard",
+            "Petit",
+            "Durand",
+            "Leroy",
+            "Moreau",
+            "Simon",
+            "Laurent",
+            "Lefèvre",
+            "Michel",
+            "Garcia",
+            "David",
+            "Bertrand",
+            "Roux",
+            "Vincent",
+            "Fournier",
+            "Morel",
+            "Girard",
+            "André",
+            "Lefebvre",
+            "Mercier",
+            "Dupont",
+            "Lambert",
+            "Bonnet",
+            "François",
+            "Martinez",
+        ],
+        cities: &[
+            ("Paris", "750"),
+            ("Marseille", "130"),
+            ("Lyon", "690"),
+            ("Toulouse", "310"),
+            ("Nice", "060"),
+            ("Nantes", "440"),
+            ("Strasbourg", "670"),
+            ("Bordeaux", "330"),
+        ],
+        streets: &[
+            "Rue de la Paix",
+            "Rue Victor Hugo",
+            "Avenue Jean Jaurès",
+            "Boulevard Voltaire",
+            "Rue Pasteur",
+            "Rue de la République",
+            "Avenue de la Gare",
+            "Rue du Moulin",
+            "Place de l'Église",
+            "Rue des Écoles",
+        ],
+        street_first: false,
+        domains: &["orange.fr", "free.fr", "gmail.com", "laposte.net", "sfr.fr"],
     },
     Locale {
-        country: "ES", country_names: &["España", "Spain", "ES"], calling: "34",
-        first_m: &["Antonio", "José", "Manuel", "Francisco", "David", "Juan", "Javier", "Daniel", "Carlos", "Jesús", "Alejandro", "Miguel", "Rafael", "Pedro", "Pablo", "Ángel", "Sergio", "Fernando", "Jorge", "Luis", "Alberto", "Álvaro", "Diego", "Adrián", "Raúl"],
-        first_f: &["María", "Carmen", "Ana", "Isabel", "Laura", "Cristina", "Marta", "Lucía", "Dolores", "Pilar", "Elena", "Rosa", "Sara", "Paula", "Raquel", "Concepción", "Manuela", "Mercedes", "Beatriz", "Nuria", "Silvia", "Julia", "Irene", "Patricia", "Rocío"],
-        last: &["García", "Rodríguez", "González", "Fernández", "López", "Martínez", "Sánchez", "Pérez", "Gómez", "Martín", "Jiménez", "Ruiz", "Hernández", "Díaz", "Moreno", "Muñoz", "Álvarez", "Romero", "Alonso", "Gutiérrez", "Navarro", "Torres", "Domínguez", "Vázquez", "Ramos", "Gil", "Ramírez", "Serrano", "Blanco", "Molina"],
-        cities: &[("Madrid", "280"), ("Barcelona", "080"), ("Valencia", "460"), ("Sevilla", "410"), ("Zaragoza", "500"), ("Málaga", "290"), ("Bilbao", "480"), ("Murcia", "300")],
-        streets: &["Calle Mayor", "Calle Real", "Avenida de la Constitución", "Calle Nueva", "Plaza de España", "Calle Sol", "Avenida de Andalucía", "Calle Iglesia", "Paseo de Gracia", "Calle Toledo"],
-        street_first: true, domains: &["gmail.com", "hotmail.es", "yahoo.es", "telefonica.net", "outlook.es"],
+        country: "ES",
+        country_names: &["España", "Spain", "ES"],
+        calling: "34",
+        first_m: &[
+            "Antonio",
+            "José",
+            "Manuel",
+            "Francisco",
+            "David",
+            "Juan",
+            "Javier",
+            "Daniel",
+            "Carlos",
+            "Jesús",
+            "Alejandro",
+            "Miguel",
+            "Rafael",
+            "Pedro",
+            "Pablo",
+            "Ángel",
+            "Sergio",
+            "Fernando",
+            "Jorge",
+            "Luis",
+            "Alberto",
+            "Álvaro",
+            "Diego",
+            "Adrián",
+            "Raúl",
+        ],
+        first_f: &[
+            "María",
+            "Carmen",
+            "Ana",
+            "Isabel",
+            "Laura",
+            "Cristina",
+            "Marta",
+            "Lucía",
+            "Dolores",
+            "Pilar",
+            "Elena",
+            "Rosa",
+            "Sara",
+            "Paula",
+            "Raquel",
+            "Concepción",
+            "Manuela",
+            "Mercedes",
+            "Beatriz",
+            "Nuria",
+            "Silvia",
+            "Julia",
+            "Irene",
+            "Patricia",
+            "Rocío",
+        ],
+        last: &[
+            "García",
+            "Rodríguez",
+            "González",
+            "Fernández",
+            "López",
+            "Martínez",
+            "Sánchez",
+            "Pérez",
+            "Gómez",
+            "Martín",
+            "Jiménez",
+            "Ruiz",
+            "Hernández",
+            "Díaz",
+            "Moreno",
+            "Muñoz",
+            "Álvarez",
+            "Romero",
+            "Alonso",
+            "Gutiérrez",
+            "Navarro",
+            "Torres",
+            "Domínguez",
+            "Vázquez",
+            "Ramos",
+            "Gil",
+            "Ramírez",
+            "Serrano",
+            "Blanco",
+            "Molina",
+        ],
+        cities: &[
+            ("Madrid", "280"),
+            ("Barcelona", "080"),
+            ("Valencia", "460"),
+            ("Sevilla", "410"),
+            ("Zaragoza", "500"),
+            ("Málaga", "290"),
+            ("Bilbao", "480"),
+            ("Murcia", "300"),
+        ],
+        streets: &[
+            "Calle Mayor",
+            "Calle Real",
+            "Avenida de la Constitución",
+            "Calle Nueva",
+            "Plaza de España",
+            "Calle Sol",
+            "Avenida de Andalucía",
+            "Calle Iglesia",
+            "Paseo de Gracia",
+            "Calle Toledo",
+        ],
+        street_first: true,
+        domains: &["gmail.com", "hotmail.es", "yahoo.es", "telefonica.net", "outlook.es"],
     },
 ];
 
 const NICKS: &[(&str, &str)] = &[
-    ("Robert", "Bob"), ("William", "Bill"), ("James", "Jim"), ("Michael", "Mike"), ("Richard", "Rick"),
-    ("Thomas", "Tom"), ("Anthony", "Tony"), ("Katherine", "Kate"), ("Elizabeth", "Liz"), ("Margaret", "Peggy"),
-    ("Daniel", "Dan"), ("Joseph", "Joe"), ("Christopher", "Chris"), ("Matthew", "Matt"), ("Nicholas", "Nick"),
-    ("Jennifer", "Jenny"), ("Rebecca", "Becky"), ("Deborah", "Debbie"), ("Amanda", "Mandy"), ("Steven", "Steve"),
-    ("Katarzyna", "Kasia"), ("Małgorzata", "Gosia"), ("Aleksandra", "Ola"), ("Jakub", "Kuba"), ("Wojciech", "Wojtek"),
-    ("Bartłomiej", "Bartek"), ("Stanisław", "Staszek"), ("Zofia", "Zosia"), ("Giuseppe", "Beppe"), ("Giovanni", "Gianni"),
-    ("Salvatore", "Totò"), ("Alessandro", "Sandro"), ("Francisco", "Paco"), ("José", "Pepe"), ("Dolores", "Lola"),
-    ("Manuel", "Manolo"), ("Rafael", "Rafa"), ("Concepción", "Concha"), ("Stefanie", "Steffi"), ("Wolfgang", "Wolfi"),
-    ("Gabriele", "Gabi"), ("Katharina", "Kathi"), ("Emmanuel", "Manu"), ("Nicolas", "Nico"),
+    ("Robert", "Bob"),
+    ("William", "Bill"),
+    ("James", "Jim"),
+    ("Michael", "Mike"),
+    ("Richard", "Rick"),
+    ("Thomas", "Tom"),
+    ("Anthony", "Tony"),
+    ("Katherine", "Kate"),
+    ("Elizabeth", "Liz"),
+    ("Margaret", "Peggy"),
+    ("Daniel", "Dan"),
+    ("Joseph", "Joe"),
+    ("Christopher", "Chris"),
+    ("Matthew", "Matt"),
+    ("Nicholas", "Nick"),
+    ("Jennifer", "Jenny"),
+    ("Rebecca", "Becky"),
+    ("Deborah", "Debbie"),
+    ("Amanda", "Mandy"),
+    ("Steven", "Steve"),
+    ("Katarzyna", "Kasia"),
+    ("Małgorzata", "Gosia"),
+    ("Aleksandra", "Ola"),
+    ("Jakub", "Kuba"),
+    ("Wojciech", "Wojtek"),
+    ("Bartłomiej", "Bartek"),
+    ("Stanisław", "Staszek"),
+    ("Zofia", "Zosia"),
+    ("Giuseppe", "Beppe"),
+    ("Giovanni", "Gianni"),
+    ("Salvatore", "Totò"),
+    ("Alessandro", "Sandro"),
+    ("Francisco", "Paco"),
+    ("José", "Pepe"),
+    ("Dolores", "Lola"),
+    ("Manuel", "Manolo"),
+    ("Rafael", "Rafa"),
+    ("Concepción", "Concha"),
+    ("Stefanie", "Steffi"),
+    ("Wolfgang", "Wolfi"),
+    ("Gabriele", "Gabi"),
+    ("Katharina", "Kathi"),
+    ("Emmanuel", "Manu"),
+    ("Nicolas", "Nico"),
 ];
 
-const COMPANY_WORDS: &[&str] = &["Nord", "Alpha", "Blue", "Sun", "Green", "Tech", "Data", "Smart", "Global", "Prime", "Nova", "Delta", "Vista", "Terra", "Astra", "Fox", "Iron", "Silver", "Bright", "Rapid"];
-const COMPANY_TAILS: &[&str] = &["Systems", "Logistics", "Solutions", "Consulting", "Software", "Foods", "Energy", "Media", "Labs", "Partners", "Industries", "Trading"];
-const LEGAL: &[(&str, &[&str])] = &[("US", &["Inc.", "LLC", "Corp."]), ("DE", &["GmbH", "AG", "GmbH & Co. KG"]), ("IT", &["S.p.A.", "S.r.l."]), ("PL", &["Sp. z o.o.", "S.A."]), ("ID", &["PT", "Tbk"]), ("FR", &["SARL", "SAS", "S.A."]), ("ES", &["S.L.", "S.A."])];
-const TITLES: &[&str] = &["Sales Manager", "CEO", "Head of Marketing", "Account Executive", "Software Engineer", "Office Manager", "CFO", "Procurement Lead", "Consultant", "Director of Operations"];
-const TAGS: &[&[&str]] = &[&["VIP", "vip", "V.I.P."], &["Newsletter", "news letter", "newsletter"], &["Webinar 2024", "webinar-2024"], &["Customer", "customer"], &["Lead"], &["Partner"], &["Event Berlin"]];
+const COMPANY_WORDS: &[&str] = &[
+    "Nord", "Alpha", "Blue", "Sun", "Green", "Tech", "Data", "Smart", "Global", "Prime", "Nova", "Delta", "Vista",
+    "Terra", "Astra", "Fox", "Iron", "Silver", "Bright", "Rapid",
+];
+const COMPANY_TAILS: &[&str] = &[
+    "Systems",
+    "Logistics",
+    "Solutions",
+    "Consulting",
+    "Software",
+    "Foods",
+    "Energy",
+    "Media",
+    "Labs",
+    "Partners",
+    "Industries",
+    "Trading",
+];
+const LEGAL: &[(&str, &[&str])] = &[
+    ("US", &["Inc.", "LLC", "Corp."]),
+    ("DE", &["GmbH", "AG", "GmbH & Co. KG"]),
+    ("IT", &["S.p.A.", "S.r.l."]),
+    ("PL", &["Sp. z o.o.", "S.A."]),
+    ("ID", &["PT", "Tbk"]),
+    ("FR", &["SARL", "SAS", "S.A."]),
+    ("ES", &["S.L.", "S.A."]),
+];
+const TITLES: &[&str] = &[
+    "Sales Manager",
+    "CEO",
+    "Head of Marketing",
+    "Account Executive",
+    "Software Engineer",
+    "Office Manager",
+    "CFO",
+    "Procurement Lead",
+    "Consultant",
+    "Director of Operations",
+];
+const TAGS: &[&[&str]] = &[
+    &["VIP", "vip", "V.I.P."],
+    &["Newsletter", "news letter", "newsletter"],
+    &["Webinar 2024", "webinar-2024"],
+    &["Customer", "customer"],
+    &["Lead"],
+    &["Partner"],
+    &["Event Berlin"],
+];
 
 struct Company {
     name: String,
@@ -233,11 +998,23 @@ fn new_person(rng: &mut Rng, entity: usize, companies: &[Company]) -> Person {
     new_person_named(rng, entity, companies, locale, &first, &last, female)
 }
 
-fn new_person_named(rng: &mut Rng, entity: usize, companies: &[Company], locale: usize, first: &str, last: &str, female: bool) -> Person {
+fn new_person_named(
+    rng: &mut Rng,
+    entity: usize,
+    companies: &[Company],
+    locale: usize,
+    first: &str,
+    last: &str,
+    female: bool,
+) -> Person {
     let l = &LOCALES[locale];
     let (first, last) = (first.to_string(), last.to_string());
     let city = rng.below(l.cities.len());
-    let postcode_len = match l.country { "US" | "DE" | "IT" | "FR" | "ES" => 5, "PL" => 5, _ => 5 };
+    let postcode_len = match l.country {
+        "US" | "DE" | "IT" | "FR" | "ES" => 5,
+        "PL" => 5,
+        _ => 5,
+    };
     let prefix = l.cities[city].1;
     let mut postcode = format!("{prefix}{}", rng.digits(postcode_len - prefix.len()));
     if l.country == "PL" {
@@ -246,7 +1023,11 @@ fn new_person_named(rng: &mut Rng, entity: usize, companies: &[Company], locale:
     let company = (rng.chance(0.6) && !companies.is_empty()).then(|| {
         // Colleagues: most people work for a company of their own country.
         let same: Vec<usize> = (0..companies.len()).filter(|&c| companies[c].locale == locale).collect();
-        if same.is_empty() { rng.below(companies.len()) } else { *rng.pick(&same) }
+        if same.is_empty() {
+            rng.below(companies.len())
+        } else {
+            *rng.pick(&same)
+        }
     });
     let (fl, ll) = (ascii_local(&first), ascii_local(&last));
     let personal_email = rng.chance(0.8).then(|| {
@@ -315,7 +1096,15 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
         if rng.chance(0.03) && !people.is_empty() {
             // Namesake: someone else with exactly the same name (and so often the same email style).
             let other = rng.below(people.len());
-            p = new_person_named(&mut rng, id, &companies, people[other].locale, &people[other].first, &people[other].last, people[other].female);
+            p = new_person_named(
+                &mut rng,
+                id,
+                &companies,
+                people[other].locale,
+                &people[other].first,
+                &people[other].last,
+                people[other].female,
+            );
         }
         let household = rng.chance(0.08);
         people.push(p.clone());
@@ -336,9 +1125,52 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
         }
     }
 
-    let mut sf = Export::new(&["Id", "Salutation", "First Name", "Last Name", "Email", "Phone", "Mobile", "Account Name", "Title", "Mailing Street", "Mailing City", "Mailing Zip/Postal Code", "Mailing Country", "Birthdate", "Created Date", "Last Activity"]);
-    let mut hs = Export::new(&["Record ID", "First Name", "Last Name", "Email", "Phone Number", "Company Name", "Job Title", "Street Address", "City", "Postal Code", "Country/Region", "Create Date", "Last Activity Date", "Lists"]);
-    let mut wb = Export::new(&["Name", "E-Mail", "Telefon", "Firma", "Straße", "PLZ", "Ort", "Land", "Geburtsdatum", "Anmeldedatum"]);
+    let mut sf = Export::new(&[
+        "Id",
+        "Salutation",
+        "First Name",
+        "Last Name",
+        "Email",
+        "Phone",
+        "Mobile",
+        "Account Name",
+        "Title",
+        "Mailing Street",
+        "Mailing City",
+        "Mailing Zip/Postal Code",
+        "Mailing Country",
+        "Birthdate",
+        "Created Date",
+        "Last Activity",
+    ]);
+    let mut hs = Export::new(&[
+        "Record ID",
+        "First Name",
+        "Last Name",
+        "Email",
+        "Phone Number",
+        "Company Name",
+        "Job Title",
+        "Street Address",
+        "City",
+        "Postal Code",
+        "Country/Region",
+        "Create Date",
+        "Last Activity Date",
+        "Lists",
+    ]);
+    let mut wb = Export::new(&[
+        "Name",
+        "E-Mail",
+        "Telefon",
+        "Firma",
+        "Straße",
+        "PLZ",
+        "Ort",
+        "Land",
+        "Geburtsdatum",
+        "Anmeldedatum",
+    ]);
     let mut truth: Vec<(String, String, usize)> = Vec::new();
     let mut next_sf = 0usize;
     let mut next_hs = 0usize;
@@ -368,27 +1200,79 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
                     next_sf += 1;
                     let id = format!("003{:012}", next_sf * 7919 % 1_000_000_000_000);
                     let b = v.birth.map(|(y, m, d)| format!("{m:02}/{d:02}/{y}")).unwrap_or_default();
-                    sf.push(vec![id.clone(), v.salutation, v.first, v.last, v.email, v.phone, v.mobile, v.company, v.title, v.street, v.city, v.postcode, v.country, b, fmt_date(p.created, "us"), fmt_date(p.activity, "us")]);
+                    sf.push(vec![
+                        id.clone(),
+                        v.salutation,
+                        v.first,
+                        v.last,
+                        v.email,
+                        v.phone,
+                        v.mobile,
+                        v.company,
+                        v.title,
+                        v.street,
+                        v.city,
+                        v.postcode,
+                        v.country,
+                        b,
+                        fmt_date(p.created, "us"),
+                        fmt_date(p.activity, "us"),
+                    ]);
                     truth.push(("crm_salesforce".into(), id, p.entity));
                 }
                 1 => {
                     next_hs += 1;
                     let id = (100_000 + next_hs * 13).to_string();
                     let phone = if v.phone.is_empty() { v.mobile.clone() } else { v.phone.clone() };
-                    hs.push(vec![id.clone(), v.first, v.last, v.email, phone, v.company, v.title, v.street, v.city, v.postcode, v.country, fmt_date(p.created, "iso"), fmt_date(p.activity, "iso"), v.tags]);
+                    hs.push(vec![
+                        id.clone(),
+                        v.first,
+                        v.last,
+                        v.email,
+                        phone,
+                        v.company,
+                        v.title,
+                        v.street,
+                        v.city,
+                        v.postcode,
+                        v.country,
+                        fmt_date(p.created, "iso"),
+                        fmt_date(p.activity, "iso"),
+                        v.tags,
+                    ]);
                     truth.push(("hubspot_export".into(), id, p.entity));
                 }
                 _ => {
-                    let name = if rng.chance(0.5) { format!("{}, {}", v.last, v.first) } else { format!("{} {}", v.first, v.last) };
+                    let name = if rng.chance(0.5) {
+                        format!("{}, {}", v.last, v.first)
+                    } else {
+                        format!("{} {}", v.first, v.last)
+                    };
                     let phone = if v.mobile.is_empty() { v.phone.clone() } else { v.mobile.clone() };
                     let b = v.birth.map(|(y, m, d)| format!("{d:02}.{m:02}.{y}")).unwrap_or_default();
-                    wb.push(vec![name, v.email, phone, v.company, v.street, v.postcode, v.city, v.country, b, fmt_date(p.activity, "de")]);
+                    wb.push(vec![
+                        name,
+                        v.email,
+                        phone,
+                        v.company,
+                        v.street,
+                        v.postcode,
+                        v.city,
+                        v.country,
+                        b,
+                        fmt_date(p.activity, "de"),
+                    ]);
                     truth.push(("webinar_anmeldungen".into(), wb.rows.len().to_string(), p.entity));
                 }
             }
             wrote = true;
         }
         debug_assert!(wrote);
+    }
+    // Sign-up tools export free text unquoted: a company name with the delimiter in it breaks the row.
+    // These rows are not in the truth: crmclean must reject them with their line number.
+    for i in 0..(wb.rows.len() / 400).max(1) {
+        wb.raw_lines.push(format!("Nowak, Ewa;ewa.nowak{i}@wp.pl;+48 601 234 56{};Nowak; Syn;ul. Długa 5;00-950;Warszawa;Polska;;01.02.2024 10:00", i % 10));
     }
     let files = [
         ("crm_salesforce.csv", sf.to_bytes(b',', false, false)?),
@@ -509,7 +1393,9 @@ fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool) -
             email = format!("info@{}", companies[c].domain);
         }
     }
-    let phone_of = |rng: &mut Rng, nsn: &Option<String>| nsn.as_ref().map(|n| write_phone(rng, l.calling, l.country, n)).unwrap_or_default();
+    let phone_of = |rng: &mut Rng, nsn: &Option<String>| {
+        nsn.as_ref().map(|n| write_phone(rng, l.calling, l.country, n)).unwrap_or_default()
+    };
     let mut phone = phone_of(rng, &p.landline);
     if let Some(c) = p.company {
         if phone.is_empty() && rng.chance(0.5) {
@@ -549,7 +1435,8 @@ fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool) -
     if later_copy && rng.chance(0.05) {
         street_name = typo(rng, &street_name);
     }
-    let street = if l.street_first { format!("{street_name} {}", p.number) } else { format!("{} {street_name}", p.number) };
+    let street =
+        if l.street_first { format!("{street_name} {}", p.number) } else { format!("{} {street_name}", p.number) };
     let missing_address = rng.chance(0.2);
     let (street, city, postcode) = if missing_address {
         (String::new(), String::new(), String::new())
@@ -557,12 +1444,7 @@ fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool) -
         (street, l.cities[p.city].0.to_string(), p.postcode.clone())
     };
     let country = if rng.chance(0.15) { String::new() } else { rng.pick(l.country_names).to_string() };
-    let tags = p
-        .tags
-        .iter()
-        .map(|&t| rng.pick(TAGS[t]).to_string())
-        .collect::<Vec<_>>()
-        .join(";");
+    let tags = p.tags.iter().map(|&t| rng.pick(TAGS[t]).to_string()).collect::<Vec<_>>().join(";");
     Variant {
         salutation,
         first,
@@ -584,24 +1466,32 @@ fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool) -
 struct Export {
     header: Vec<String>,
     rows: Vec<Vec<String>>,
+    /// Lines written as they are, after the rows: broken rows a real export has.
+    raw_lines: Vec<String>,
 }
 
 impl Export {
     fn new(header: &[&str]) -> Self {
-        Export { header: header.iter().map(|s| s.to_string()).collect(), rows: Vec::new() }
+        Export { header: header.iter().map(|s| s.to_string()).collect(), rows: Vec::new(), raw_lines: Vec::new() }
     }
     fn push(&mut self, row: Vec<String>) {
         self.rows.push(row);
     }
     fn to_bytes(&self, delimiter: u8, bom: bool, windows_1252: bool) -> Result<Vec<u8>> {
-        let mut w = csv::WriterBuilder::new().delimiter(delimiter).terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+        let mut w =
+            csv::WriterBuilder::new().delimiter(delimiter).terminator(csv::Terminator::CRLF).from_writer(Vec::new());
         let err = |e: csv::Error| Error::output("<generated>", e.to_string(), "report this as a bug");
         w.write_record(&self.header).map_err(err)?;
         for r in &self.rows {
             w.write_record(r).map_err(err)?;
         }
         let bytes = w.into_inner().map_err(|e| Error::output("<generated>", e.to_string(), "report this as a bug"))?;
-        let text = String::from_utf8(bytes).map_err(|e| Error::output("<generated>", e.to_string(), "report this as a bug"))?;
+        let mut text = String::from_utf8(bytes)
+            .map_err(|e| Error::output("<generated>", e.to_string(), "report this as a bug"))?;
+        for line in &self.raw_lines {
+            text.push_str(line);
+            text.push_str("\r\n");
+        }
         if windows_1252 {
             // Excel on European Windows: characters outside Windows-1252 are transliterated.
             let fitted: String = text
@@ -609,7 +1499,11 @@ impl Export {
                 .map(|c| {
                     let mut buf = [0u8; 4];
                     let (_, _, bad) = encoding_rs::WINDOWS_1252.encode(c.encode_utf8(&mut buf));
-                    if bad { deunicode::deunicode_char(c).unwrap_or("?").to_string() } else { c.to_string() }
+                    if bad {
+                        deunicode::deunicode_char(c).unwrap_or("?").to_string()
+                    } else {
+                        c.to_string()
+                    }
                 })
                 .collect();
             let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&fitted);

@@ -59,10 +59,7 @@ pub struct Source {
 impl Source {
     /// Column headers mapped to `field`, in file order.
     pub fn columns_for(&self, field: Field) -> impl Iterator<Item = &str> {
-        self.columns
-            .iter()
-            .filter(move |c| c.field == Some(field))
-            .map(|c| c.header.as_str())
+        self.columns.iter().filter(move |c| c.field == Some(field)).map(|c| c.header.as_str())
     }
 }
 
@@ -116,9 +113,7 @@ pub fn ingest(paths: &[PathBuf], cfg: &Config) -> Result<Ingested> {
 /// A `--map`/config header that no input has is almost always a typo: say so.
 fn check_mapping_used(sources: &[Source], cfg: &Config) -> Result<()> {
     for header in cfg.mapping.keys().chain(cfg.id_column.iter()) {
-        let found = sources
-            .iter()
-            .any(|s| s.columns.iter().any(|c| c.header.eq_ignore_ascii_case(header)));
+        let found = sources.iter().any(|s| s.columns.iter().any(|c| c.header.eq_ignore_ascii_case(header)));
         if !found {
             let all: Vec<String> = sources
                 .iter()
@@ -140,14 +135,8 @@ pub fn load_file(path: &Path, cfg: &Config, rejects: &mut Vec<Reject>, notes: &m
     if path.is_dir() {
         return Err(Error::input(path, None, "is a directory, not a CSV file", "pass the CSV files inside it"));
     }
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let name = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string());
+    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
     let (text, encoding) = decode(path, &bytes)?;
     if encoding != "UTF-8" && encoding != "UTF-8 with BOM" {
         notes.push(format!("{}: decoded as {encoding} (not valid UTF-8)", path.display()));
@@ -173,10 +162,8 @@ pub fn load_file(path: &Path, cfg: &Config, rejects: &mut Vec<Reject>, notes: &m
     let id_index = id_column.as_ref().and_then(|h| headers.iter().position(|x| x == h));
 
     let n = headers.len();
-    let mut builders: Vec<StringChunkedBuilder> = headers
-        .iter()
-        .map(|h| StringChunkedBuilder::new(h.as_str().into(), 1024))
-        .collect();
+    let mut builders: Vec<StringChunkedBuilder> =
+        headers.iter().map(|h| StringChunkedBuilder::new(h.as_str().into(), 1024)).collect();
     let mut record_ids = Vec::new();
     let mut lines = Vec::new();
     let mut rows_read = 0usize;
@@ -300,10 +287,8 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, &'static str)> {
         }
     }
     let sample = &bytes[..bytes.len().min(1 << 16)];
-    let controls = sample
-        .iter()
-        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)) || b == 0x7F)
-        .count();
+    let controls =
+        sample.iter().filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)) || b == 0x7F).count();
     if sample.contains(&0) || controls * 100 > sample.len() {
         let offset = std::str::from_utf8(bytes).err().map(|e| e.valid_up_to()).unwrap_or(0);
         let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
@@ -379,10 +364,8 @@ fn count_per_record(sample: &str, delim: char, max_records: usize) -> Vec<usize>
 }
 
 fn clean_headers(path: &Path, rec: &csv::StringRecord) -> Result<Vec<String>> {
-    let mut headers: Vec<String> = rec
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{FEFF}').trim().to_string())
-        .collect();
+    let mut headers: Vec<String> =
+        rec.iter().map(|h| h.trim().trim_start_matches('\u{FEFF}').trim().to_string()).collect();
     // Trailing empty headers come from a trailing delimiter; drop them.
     while headers.len() > 1 && headers.last().is_some_and(|h| h.is_empty()) {
         headers.pop();
@@ -406,8 +389,7 @@ fn clean_headers(path: &Path, rec: &csv::StringRecord) -> Result<Vec<String>> {
 }
 
 fn map_headers(headers: &[String], cfg: &Config) -> Vec<ColumnMap> {
-    let configured: BTreeMap<String, MapTarget> =
-        cfg.mapping.iter().map(|(k, v)| (k.to_lowercase(), *v)).collect();
+    let configured: BTreeMap<String, MapTarget> = cfg.mapping.iter().map(|(k, v)| (k.to_lowercase(), *v)).collect();
     headers
         .iter()
         .map(|h| match configured.get(&h.to_lowercase()) {

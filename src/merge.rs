@@ -18,9 +18,25 @@ use crate::schema::Field;
 
 /// Columns of the golden record, in output order.
 pub const GOLDEN_FIELDS: &[&str] = &[
-    "first_name", "middle_name", "last_name", "email", "other_emails", "phone", "other_phones", "company",
-    "job_title", "street", "city", "region", "postal_code", "country", "birth_date", "national_id",
-    "tags", "created", "last_activity",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "email",
+    "other_emails",
+    "phone",
+    "other_phones",
+    "company",
+    "job_title",
+    "street",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "birth_date",
+    "national_id",
+    "tags",
+    "created",
+    "last_activity",
 ];
 
 /// One value of a golden record and where it came from.
@@ -46,12 +62,7 @@ type Candidate = (String, String, u32);
 
 /// Builds the golden records.
 pub fn golden_records(ingested: &Ingested, contacts: &[Contact], clusters: &Clusters) -> Vec<Golden> {
-    clusters
-        .members
-        .iter()
-        .enumerate()
-        .map(|(ci, members)| golden(ingested, contacts, ci as u32, members))
-        .collect()
+    clusters.members.iter().enumerate().map(|(ci, members)| golden(ingested, contacts, ci as u32, members)).collect()
 }
 
 fn raw<'a>(ingested: &'a Ingested, c: &Contact, field: Field) -> Option<&'a str> {
@@ -62,10 +73,20 @@ fn raw<'a>(ingested: &'a Ingested, c: &Contact, field: Field) -> Option<&'a str>
 }
 
 fn completeness(c: &Contact) -> usize {
-    [!c.first.is_empty(), !c.last.is_empty(), !c.emails.is_empty(), !c.phones.is_empty(), !c.street.is_empty(), !c.city.is_empty(), !c.postcode.is_empty(), !c.company.is_empty(), c.birth.is_some()]
-        .iter()
-        .filter(|b| **b)
-        .count()
+    [
+        !c.first.is_empty(),
+        !c.last.is_empty(),
+        !c.emails.is_empty(),
+        !c.phones.is_empty(),
+        !c.street.is_empty(),
+        !c.city.is_empty(),
+        !c.postcode.is_empty(),
+        !c.company.is_empty(),
+        c.birth.is_some(),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count()
 }
 
 fn golden(ingested: &Ingested, contacts: &[Contact], cluster: u32, members: &[u32]) -> Golden {
@@ -73,10 +94,7 @@ fn golden(ingested: &Ingested, contacts: &[Contact], cluster: u32, members: &[u3
     let mut ranked: Vec<u32> = members.to_vec();
     ranked.sort_by(|&x, &y| {
         let (a, b) = (&contacts[x as usize], &contacts[y as usize]);
-        b.last_activity
-            .cmp(&a.last_activity)
-            .then(completeness(b).cmp(&completeness(a)))
-            .then(x.cmp(&y))
+        b.last_activity.cmp(&a.last_activity).then(completeness(b).cmp(&completeness(a))).then(x.cmp(&y))
     });
     let master = *members
         .iter()
@@ -102,9 +120,13 @@ fn golden(ingested: &Ingested, contacts: &[Contact], cluster: u32, members: &[u3
                     "middle_name" => 1,
                     _ => 2,
                 };
-                pick(&candidates(&|c, i| vec![(c.display_name[k].clone(), crate::normalize::name::name_key(&c.display_name[k]), i)]))
+                pick(&candidates(&|c, i| {
+                    vec![(c.display_name[k].clone(), crate::normalize::name::name_key(&c.display_name[k]), i)]
+                }))
             }
-            "email" => pick(&candidates(&|c, i| c.emails.iter().filter(|e| e.valid).map(|e| (e.address.clone(), e.key.clone(), i)).collect())),
+            "email" => pick(&candidates(&|c, i| {
+                c.emails.iter().filter(|e| e.valid).map(|e| (e.address.clone(), e.key.clone(), i)).collect()
+            })),
             "other_emails" => None,
             "phone" => pick(&candidates(&|c, i| c.phones.iter().map(|p| (p.key.clone(), p.key.clone(), i)).collect())),
             "other_phones" => None,
@@ -120,11 +142,18 @@ fn golden(ingested: &Ingested, contacts: &[Contact], cluster: u32, members: &[u3
             "region" => pick(&candidates(&raw_field(Field::Region, text::alnum_key))),
             "postal_code" => pick(&candidates(&raw_field(Field::PostalCode, crate::normalize::address::postal_key))),
             "country" => pick(&candidates(&|c, i| vec![(c.country.clone(), c.country.clone(), i)])),
-            "birth_date" => pick(&candidates(&|c, i| c.birth.map(|d| (d.to_string(), d.to_string(), i)).into_iter().collect())),
+            "birth_date" => {
+                pick(&candidates(&|c, i| c.birth.map(|d| (d.to_string(), d.to_string(), i)).into_iter().collect()))
+            }
             "national_id" => pick(&candidates(&|c, i| vec![(c.national_id.clone(), c.national_id.clone(), i)])),
             "tags" => union(&candidates(&|c, i| {
                 raw(ingested, c, Field::Tags)
-                    .map(|v| crate::normalize::tags::split_tags(v).into_iter().map(|t| (t.clone(), crate::normalize::tags::tag_key(&t), i)).collect())
+                    .map(|v| {
+                        crate::normalize::tags::split_tags(v)
+                            .into_iter()
+                            .map(|t| (t.clone(), crate::normalize::tags::tag_key(&t), i))
+                            .collect()
+                    })
                     .unwrap_or_default()
             })),
             "created" => ranked
@@ -157,8 +186,16 @@ fn golden(ingested: &Ingested, contacts: &[Contact], cluster: u32, members: &[u3
         from.map(|f| Value { value: out.join("; "), from: f })
     };
     let idx = |n: &str| GOLDEN_FIELDS.iter().position(|f| *f == n).unwrap_or(0);
-    values[idx("other_emails")] = alternates(values[idx("email")].as_ref(), candidates(&|c, i| c.emails.iter().filter(|e| e.valid).map(|e| (e.address.clone(), e.key.clone(), i)).collect()));
-    values[idx("other_phones")] = alternates(values[idx("phone")].as_ref(), candidates(&|c, i| c.phones.iter().map(|p| (p.key.clone(), p.key.clone(), i)).collect()));
+    values[idx("other_emails")] = alternates(
+        values[idx("email")].as_ref(),
+        candidates(&|c, i| {
+            c.emails.iter().filter(|e| e.valid).map(|e| (e.address.clone(), e.key.clone(), i)).collect()
+        }),
+    );
+    values[idx("other_phones")] = alternates(
+        values[idx("phone")].as_ref(),
+        candidates(&|c, i| c.phones.iter().map(|p| (p.key.clone(), p.key.clone(), i)).collect()),
+    );
     Golden { cluster, values, master }
 }
 

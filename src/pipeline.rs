@@ -87,7 +87,11 @@ impl Stages {
 /// Checks that `out` can be an output directory, creating it when missing.
 pub fn prepare_out_dir(out: &Path) -> Result<()> {
     if out.exists() && !out.is_dir() {
-        return Err(Error::output(out, "exists and is not a directory", "pass a directory for --out (it is created when missing)"));
+        return Err(Error::output(
+            out,
+            "exists and is not a directory",
+            "pass a directory for --out (it is created when missing)",
+        ));
     }
     std::fs::create_dir_all(out).map_err(|e| Error::output(out, e.to_string(), "check the path and your permissions"))
 }
@@ -132,7 +136,8 @@ pub fn dedupe(opts: &DedupeOptions) -> Result<Run> {
     st.done("score");
 
     st.start("clustering");
-    let clusters = cluster::cluster(&contacts, &scored, &model, &tf, cfg.threshold, cfg.link_only, &Decisions::default());
+    let clusters =
+        cluster::cluster(&contacts, &scored, &model, &tf, cfg.threshold, cfg.link_only, &Decisions::default());
     st.done("cluster");
 
     st.start("building golden records");

@@ -33,7 +33,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         "{}.tmp",
         path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default()
     ));
-    let fail = |e: std::io::Error| Error::output(path, e.to_string(), "check free disk space and permissions on the output directory");
+    let fail = |e: std::io::Error| {
+        Error::output(path, e.to_string(), "check free disk space and permissions on the output directory")
+    };
     std::fs::write(&tmp, bytes).map_err(fail)?;
     std::fs::rename(&tmp, path).map_err(fail)
 }
@@ -139,8 +141,16 @@ fn write_golden(run: &Run, out: &Path) -> Result<()> {
 fn write_review(run: &Run, out: &Path) -> Result<()> {
     let tf = TermFreq::new(&run.contacts);
     let mut header = vec![
-        "kind", "probability", "match_weight", "left_source", "left_record_id", "left_cluster", "right_source",
-        "right_record_id", "right_cluster", "reason",
+        "kind",
+        "probability",
+        "match_weight",
+        "left_source",
+        "left_record_id",
+        "left_cluster",
+        "right_source",
+        "right_record_id",
+        "right_cluster",
+        "reason",
     ]
     .into_iter()
     .map(String::from)
@@ -220,7 +230,8 @@ fn write_rejects(run: &Run, out: &Path) -> Result<()> {
     if run.ingested.rejects.is_empty() {
         // A rejects.csv from an earlier run in the same directory would be misleading.
         if path.exists() {
-            std::fs::remove_file(&path).map_err(|e| Error::output(&path, e.to_string(), "remove the old file by hand"))?;
+            std::fs::remove_file(&path)
+                .map_err(|e| Error::output(&path, e.to_string(), "remove the old file by hand"))?;
         }
         return Ok(());
     }
@@ -237,11 +248,8 @@ pub fn summary_json(run: &Run) -> serde_json::Value {
     let clusters = run.clusters.members.len();
     let sizes = size_histogram(run);
     let matched = run.scored.iter().filter(|p| p.probability() >= run.config.threshold).count();
-    let review = run
-        .scored
-        .iter()
-        .filter(|p| (run.config.review_low..run.config.threshold).contains(&p.probability()))
-        .count();
+    let review =
+        run.scored.iter().filter(|p| (run.config.review_low..run.config.threshold).contains(&p.probability())).count();
     json!({
         "crmclean_version": env!("CARGO_PKG_VERSION"),
         "inputs": run.inputs(),
@@ -276,7 +284,8 @@ pub fn summary_json(run: &Run) -> serde_json::Value {
 
 /// Writes summary.json.
 pub fn write_summary(run: &Run, out: &Path) -> Result<()> {
-    let text = serde_json::to_string_pretty(&summary_json(run)).map_err(|e| Error::output(out, e.to_string(), "report this as a bug"))?;
+    let text = serde_json::to_string_pretty(&summary_json(run))
+        .map_err(|e| Error::output(out, e.to_string(), "report this as a bug"))?;
     write_atomic(&out.join("summary.json"), text.as_bytes())
 }
 
@@ -327,12 +336,21 @@ pub fn html(run: &Run) -> String {
         sum["blocking"]["candidate_pairs"], sum["scoring"]["pairs_for_review"], sum["scoring"]["refused_joins"]
     );
     h.push_str("<h2>Time per stage</h2>");
-    h.push_str(&bar_chart("seconds", &run.timings.iter().map(|(k, v)| (k.to_string(), (v * 1000.0).round() / 1000.0)).collect::<Vec<_>>()));
+    h.push_str(&bar_chart(
+        "seconds",
+        &run.timings.iter().map(|(k, v)| (k.to_string(), (v * 1000.0).round() / 1000.0)).collect::<Vec<_>>(),
+    ));
     h.push_str("<h2>Inputs and header mapping</h2>");
     for inp in run.inputs() {
         let _ = write!(h, "<h3>{} — {} records ({} rejected), {}, delimiter “{}”</h3><table><tr><th>header</th><th>field</th><th>how</th></tr>", esc(&inp.file), inp.records, inp.rejected, inp.encoding, esc(&inp.delimiter));
         for m in &inp.mapping {
-            let _ = write!(h, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", esc(&m.header), m.field.map(|f| f.name()).unwrap_or("(kept as-is)"), m.how);
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&m.header),
+                m.field.map(|f| f.name()).unwrap_or("(kept as-is)"),
+                m.how
+            );
         }
         h.push_str("</table>");
     }
@@ -357,25 +375,50 @@ pub fn html(run: &Run) -> String {
     }
     h.push_str("</table>");
     h.push_str("<h2>Blocking</h2>");
-    h.push_str(&bar_chart("new candidate pairs per rule", &run.candidates.rules.iter().map(|r| (r.rule.to_string(), r.new_pairs as f64)).collect::<Vec<_>>()));
+    h.push_str(&bar_chart(
+        "new candidate pairs per rule",
+        &run.candidates.rules.iter().map(|r| (r.rule.to_string(), r.new_pairs as f64)).collect::<Vec<_>>(),
+    ));
     h.push_str("<h2>Match weights</h2>");
     let mut hist = std::collections::BTreeMap::<i64, usize>::new();
     for p in &run.scored {
         *hist.entry(((p.weight / 5.0).floor() as i64 * 5).clamp(-40, 40)).or_default() += 1;
     }
-    h.push_str(&bar_chart("candidate pairs by match weight (log2 odds)", &hist.iter().map(|(k, v)| (format!("{k} to {}", k + 5), *v as f64)).collect::<Vec<_>>()));
+    h.push_str(&bar_chart(
+        "candidate pairs by match weight (log2 odds)",
+        &hist.iter().map(|(k, v)| (format!("{k} to {}", k + 5), *v as f64)).collect::<Vec<_>>(),
+    ));
     h.push_str("<h2>Cluster sizes</h2>");
-    h.push_str(&bar_chart("clusters by number of records", &size_histogram(run).iter().map(|(k, v)| (format!("{k} record(s)"), *v as f64)).collect::<Vec<_>>()));
+    h.push_str(&bar_chart(
+        "clusters by number of records",
+        &size_histogram(run).iter().map(|(k, v)| (format!("{k} record(s)"), *v as f64)).collect::<Vec<_>>(),
+    ));
     h.push_str("<h2>Model</h2><table><tr><th>comparison</th><th>level</th><th>m</th><th>u</th><th>weight</th></tr>");
     for c in &run.model.comparisons {
         for (i, label) in c.levels.iter().enumerate() {
-            let _ = write!(h, "<tr><td>{}</td><td>{}</td><td>{:.4}</td><td>{:.6}</td><td>{:.2}</td></tr>", c.name, esc(label), c.m[i], c.u[i], c.weight(i as u8 + 1));
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{:.4}</td><td>{:.6}</td><td>{:.2}</td></tr>",
+                c.name,
+                esc(label),
+                c.m[i],
+                c.u[i],
+                c.weight(i as u8 + 1)
+            );
         }
     }
-    let _ = write!(h, "</table><p>Prior share of matches among candidate pairs: {:.4}; EM iterations: {}.</p>", run.model.prior, run.model.em_iterations);
+    let _ = write!(
+        h,
+        "</table><p>Prior share of matches among candidate pairs: {:.4}; EM iterations: {}.</p>",
+        run.model.prior, run.model.em_iterations
+    );
     h.push_str("<h2>Most uncertain pairs</h2><table><tr><th>probability</th><th>left</th><th>right</th><th>field weights</th></tr>");
     let tf = TermFreq::new(&run.contacts);
-    let mut unc: Vec<_> = run.scored.iter().filter(|p| (run.config.review_low..run.config.threshold).contains(&p.probability())).collect();
+    let mut unc: Vec<_> = run
+        .scored
+        .iter()
+        .filter(|p| (run.config.review_low..run.config.threshold).contains(&p.probability()))
+        .collect();
     unc.sort_by(|a, b| (a.probability() - 0.5).abs().total_cmp(&(b.probability() - 0.5).abs()));
     for p in unc.iter().take(25) {
         let ca = &run.contacts[p.a as usize];
@@ -389,7 +432,16 @@ pub fn html(run: &Run) -> String {
                 let _ = write!(bars, "{}: {:+.1}<br>", c.name, ws[i]);
             }
         }
-        let _ = write!(h, "<tr><td>{:.3}</td><td>{}:{}</td><td>{}:{}</td><td>{}</td></tr>", p.probability(), esc(sa), esc(ra), esc(sb), esc(rb), bars);
+        let _ = write!(
+            h,
+            "<tr><td>{:.3}</td><td>{}:{}</td><td>{}:{}</td><td>{}</td></tr>",
+            p.probability(),
+            esc(sa),
+            esc(ra),
+            esc(sb),
+            esc(rb),
+            bars
+        );
     }
     h.push_str("</table><p>All uncertain pairs are in review.csv.</p></body></html>\n");
     h

@@ -36,12 +36,21 @@ pub fn run(a: CheckArgs) -> Result<u8> {
     let mut completeness = Vec::new();
     for spec in &a.min_completeness {
         let (f, r) = spec.split_once('=').ok_or_else(|| {
-            Error::config(format!("--min-completeness \"{spec}\" is not FIELD=R"), "write it as --min-completeness email=0.9")
+            Error::config(
+                format!("--min-completeness \"{spec}\" is not FIELD=R"),
+                "write it as --min-completeness email=0.9",
+            )
         })?;
         let field = Field::from_name(f).ok_or_else(|| {
-            Error::config(format!("--min-completeness: unknown field \"{f}\""), "use a field name such as email, phone, last_name")
+            Error::config(
+                format!("--min-completeness: unknown field \"{f}\""),
+                "use a field name such as email, phone, last_name",
+            )
         })?;
-        let r: f64 = r.trim().parse().map_err(|_| Error::config(format!("--min-completeness: \"{r}\" is not a number"), "e.g. email=0.9"))?;
+        let r: f64 = r
+            .trim()
+            .parse()
+            .map_err(|_| Error::config(format!("--min-completeness: \"{r}\" is not a number"), "e.g. email=0.9"))?;
         completeness.push((field, rate("--min-completeness", r)?));
     }
     let (ingested, contacts, _) = crate::pipeline::profile(&a.input.inputs, &cfg)?;
@@ -50,11 +59,19 @@ pub fn run(a: CheckArgs) -> Result<u8> {
     let mut results: Vec<(String, bool, String)> = Vec::new();
     if let Some(max) = a.max_invalid_email_rate {
         let v = share(flag::INVALID_EMAIL);
-        results.push(("max-invalid-email-rate".into(), v <= rate("--max-invalid-email-rate", max)?, format!("{v:.4} (max {max})")));
+        results.push((
+            "max-invalid-email-rate".into(),
+            v <= rate("--max-invalid-email-rate", max)?,
+            format!("{v:.4} (max {max})"),
+        ));
     }
     if let Some(max) = a.max_invalid_phone_rate {
         let v = share(flag::INVALID_PHONE);
-        results.push(("max-invalid-phone-rate".into(), v <= rate("--max-invalid-phone-rate", max)?, format!("{v:.4} (max {max})")));
+        results.push((
+            "max-invalid-phone-rate".into(),
+            v <= rate("--max-invalid-phone-rate", max)?,
+            format!("{v:.4} (max {max})"),
+        ));
     }
     for (field, min) in completeness {
         let (mut filled, mut total) = (0usize, 0usize);
@@ -62,9 +79,9 @@ pub fn run(a: CheckArgs) -> Result<u8> {
             total += s.frame.height();
             let cols: Vec<&str> = s.columns_for(field).collect();
             for row in 0..s.frame.height() {
-                let has = cols.iter().any(|h| {
-                    s.frame.column(h).ok().and_then(|c| c.str().ok().and_then(|c| c.get(row))).is_some()
-                });
+                let has = cols
+                    .iter()
+                    .any(|h| s.frame.column(h).ok().and_then(|c| c.str().ok().and_then(|c| c.get(row))).is_some());
                 filled += has as usize;
             }
         }

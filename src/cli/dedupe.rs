@@ -44,11 +44,8 @@ pub fn run(a: DedupeArgs) -> Result<u8> {
     };
     let run = dedupe(&opts)?;
     for inp in run.inputs() {
-        let mapped: Vec<String> = inp
-            .mapping
-            .iter()
-            .filter_map(|m| m.field.map(|f| format!("{}→{}", m.header, f.name())))
-            .collect();
+        let mapped: Vec<String> =
+            inp.mapping.iter().filter_map(|m| m.field.map(|f| format!("{}→{}", m.header, f.name()))).collect();
         eprintln!("crmclean: {} ({}, {} records): {}", inp.file, inp.encoding, inp.records, mapped.join(", "));
     }
     for note in &run.ingested.notes {

@@ -29,7 +29,10 @@ pub fn run(a: EvaluateArgs) -> Result<u8> {
     } else {
         println!("records    {}", acc.records);
         println!("entities   {}   clusters {}", acc.entities, acc.clusters);
-        println!("pairs      true {}   predicted {}   correct {}", acc.true_pairs, acc.predicted_pairs, acc.correct_pairs);
+        println!(
+            "pairs      true {}   predicted {}   correct {}",
+            acc.true_pairs, acc.predicted_pairs, acc.correct_pairs
+        );
         println!("precision  {:.4}", acc.precision);
         println!("recall     {:.4}", acc.recall);
         println!("f1         {:.4}", acc.f1);

@@ -32,19 +32,29 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Find duplicate contacts across one or more exports and write golden records.
-    #[command(after_help = "Example:\n  crmclean dedupe salesforce.csv hubspot.csv --out out/\n\nWrites into --out: clusters.csv (source,record_id,cluster_id for every record), golden.csv,\nprovenance.csv, review.csv, quality_issues.csv, model.json, summary.json, report.html, and\nrejects.csv when rows could not be used. Headers are mapped automatically; override with\n--map \"Header=field\" or a config file (see `crmclean init`).")]
+    #[command(
+        after_help = "Example:\n  crmclean dedupe salesforce.csv hubspot.csv --out out/\n\nWrites into --out: clusters.csv (source,record_id,cluster_id for every record), golden.csv,\nprovenance.csv, review.csv, quality_issues.csv, model.json, summary.json, report.html, and\nrejects.csv when rows could not be used. Headers are mapped automatically; override with\n--map \"Header=field\" or a config file (see `crmclean init`)."
+    )]
     Dedupe(dedupe::DedupeArgs),
     /// Profile data quality: completeness, invalid emails/phones/dates, placeholders.
-    #[command(after_help = "Example:\n  crmclean profile contacts.csv --out profile/\n\nPrints a summary; with --out also writes profile.json and quality_issues.csv.")]
+    #[command(
+        after_help = "Example:\n  crmclean profile contacts.csv --out profile/\n\nPrints a summary; with --out also writes profile.json and quality_issues.csv."
+    )]
     Profile(profile::ProfileArgs),
     /// Score clusters against ground truth: pairwise precision, recall and F1.
-    #[command(after_help = "Example:\n  crmclean evaluate --truth truth.csv --clusters out/clusters.csv\n\nBoth files have columns source,record_id and an id column (entity_id / cluster_id).")]
+    #[command(
+        after_help = "Example:\n  crmclean evaluate --truth truth.csv --clusters out/clusters.csv\n\nBoth files have columns source,record_id and an id column (entity_id / cluster_id)."
+    )]
     Evaluate(evaluate::EvaluateArgs),
     /// Check exports against quality gates (for CI); exit code 3 when a gate fails.
-    #[command(after_help = "Example:\n  crmclean check contacts.csv --max-invalid-email-rate 0.05 --min-completeness email=0.8\n\nExit codes: 0 all gates pass, 3 a gate failed, 1 error.")]
+    #[command(
+        after_help = "Example:\n  crmclean check contacts.csv --max-invalid-email-rate 0.05 --min-completeness email=0.8\n\nExit codes: 0 all gates pass, 3 a gate failed, 1 error."
+    )]
     Check(check::CheckArgs),
     /// Write a commented crmclean.toml with every option at its default.
-    #[command(after_help = "Example:\n  crmclean init && crmclean dedupe contacts.csv --out out/ --config crmclean.toml")]
+    #[command(
+        after_help = "Example:\n  crmclean init && crmclean dedupe contacts.csv --out out/ --config crmclean.toml"
+    )]
     Init(init::InitArgs),
     /// Write seeded synthetic multi-source CRM exports with ground truth (for tests and benchmarks).
     #[command(hide = true)]

@@ -35,18 +35,24 @@ pub fn run(a: ProfileArgs) -> Result<u8> {
     if let Some(out) = &a.out {
         crate::pipeline::prepare_out_dir(out)?;
         let json = serde_json::json!({ "sources": profiles, "rejected": ingested.rejects });
-        let text = serde_json::to_string_pretty(&json).map_err(|e| Error::output(out, e.to_string(), "report this as a bug"))?;
+        let text = serde_json::to_string_pretty(&json)
+            .map_err(|e| Error::output(out, e.to_string(), "report this as a bug"))?;
         crate::report::write_atomic(&out.join("profile.json"), text.as_bytes())?;
         let mut w = csv::Writer::from_writer(Vec::new());
         let io = |e: csv::Error| Error::output(out, e.to_string(), "report this as a bug");
         w.write_record(["source", "record_id", "issues"]).map_err(io)?;
         for c in contacts.iter().filter(|c| c.flags != 0) {
             let s = &ingested.sources[c.source as usize];
-            w.write_record([s.name.as_str(), &s.record_ids[c.row as usize], &crate::quality::flag_names(c.flags)]).map_err(io)?;
+            w.write_record([s.name.as_str(), &s.record_ids[c.row as usize], &crate::quality::flag_names(c.flags)])
+                .map_err(io)?;
         }
         let bytes = w.into_inner().map_err(|e| Error::output(out, e.to_string(), "report this as a bug"))?;
         crate::report::write_atomic(&out.join("quality_issues.csv"), &bytes)?;
-        eprintln!("crmclean: wrote {} and {}", out.join("profile.json").display(), out.join("quality_issues.csv").display());
+        eprintln!(
+            "crmclean: wrote {} and {}",
+            out.join("profile.json").display(),
+            out.join("quality_issues.csv").display()
+        );
     }
     Ok(EXIT_OK)
 }

@@ -93,11 +93,7 @@ fn canonical_type(w: &str, german: bool) -> &str {
     if german && (w == "str" || w == "strasse") {
         return "strasse";
     }
-    STREET_TYPES
-        .iter()
-        .find(|(_, forms)| forms.contains(&w))
-        .map(|(c, _)| *c)
-        .unwrap_or(w)
+    STREET_TYPES.iter().find(|(_, forms)| forms.contains(&w)).map(|(c, _)| *c).unwrap_or(w)
 }
 
 /// Postal code key: letters and digits only, upper case (`"sw1a 1aa"` → `"SW1A1AA"`).
@@ -107,8 +103,45 @@ pub fn postal_key(raw: &str) -> String {
 
 /// Country names in several languages, as [`alnum_key`], → ISO 3166 alpha-2.
 const COUNTRIES: &[(&str, &[&str])] = &[
-    ("US", &["us", "usa", "u s", "u s a", "united states", "united states of america", "america", "vereinigte staaten", "stati uniti", "stany zjednoczone", "amerika serikat", "etats unis", "estados unidos", "eeuu"]),
-    ("GB", &["gb", "uk", "u k", "united kingdom", "great britain", "england", "scotland", "wales", "grossbritannien", "vereinigtes konigreich", "regno unito", "wielka brytania", "inggris", "royaume uni", "reino unido"]),
+    (
+        "US",
+        &[
+            "us",
+            "usa",
+            "u s",
+            "u s a",
+            "united states",
+            "united states of america",
+            "america",
+            "vereinigte staaten",
+            "stati uniti",
+            "stany zjednoczone",
+            "amerika serikat",
+            "etats unis",
+            "estados unidos",
+            "eeuu",
+        ],
+    ),
+    (
+        "GB",
+        &[
+            "gb",
+            "uk",
+            "u k",
+            "united kingdom",
+            "great britain",
+            "england",
+            "scotland",
+            "wales",
+            "grossbritannien",
+            "vereinigtes konigreich",
+            "regno unito",
+            "wielka brytania",
+            "inggris",
+            "royaume uni",
+            "reino unido",
+        ],
+    ),
     ("DE", &["de", "germany", "deutschland", "brd", "germania", "niemcy", "jerman", "allemagne", "alemania"]),
     ("AT", &["at", "austria", "osterreich", "oesterreich", "autriche"]),
     ("CH", &["ch", "switzerland", "schweiz", "svizzera", "suisse", "szwajcaria", "swiss", "suiza"]),
@@ -117,7 +150,22 @@ const COUNTRIES: &[(&str, &[&str])] = &[
     ("ID", &["id", "indonesia", "indonesien", "indonezja", "indonesie", "ri"]),
     ("FR", &["fr", "france", "frankreich", "francia", "francja", "perancis"]),
     ("ES", &["es", "spain", "espana", "spanien", "spagna", "hiszpania", "spanyol", "espagne"]),
-    ("NL", &["nl", "netherlands", "the netherlands", "holland", "nederland", "niederlande", "paesi bassi", "holandia", "belanda", "pays bas", "paises bajos"]),
+    (
+        "NL",
+        &[
+            "nl",
+            "netherlands",
+            "the netherlands",
+            "holland",
+            "nederland",
+            "niederlande",
+            "paesi bassi",
+            "holandia",
+            "belanda",
+            "pays bas",
+            "paises bajos",
+        ],
+    ),
     ("BE", &["be", "belgium", "belgien", "belgio", "belgia", "belgique", "belgica"]),
     ("AU", &["au", "australia", "australien", "australie"]),
     ("CA", &["ca", "canada", "kanada"]),
@@ -134,7 +182,19 @@ const COUNTRIES: &[(&str, &[&str])] = &[
     ("SE", &["se", "sweden", "schweden", "svezia", "szwecja", "suede", "suecia", "sverige"]),
     ("NO", &["no", "norway", "norwegen", "norvegia", "norwegia", "norvege", "noruega", "norge"]),
     ("DK", &["dk", "denmark", "danemark", "danimarca", "dania", "dinamarca", "danmark"]),
-    ("CZ", &["cz", "czech republic", "czechia", "tschechien", "repubblica ceca", "czechy", "republique tcheque", "chequia"]),
+    (
+        "CZ",
+        &[
+            "cz",
+            "czech republic",
+            "czechia",
+            "tschechien",
+            "repubblica ceca",
+            "czechy",
+            "republique tcheque",
+            "chequia",
+        ],
+    ),
     ("NZ", &["nz", "new zealand", "neuseeland", "nuova zelanda", "nowa zelandia", "nouvelle zelande", "nueva zelanda"]),
 ];
 
@@ -188,9 +248,20 @@ mod tests {
     #[test]
     fn countries_in_many_languages() {
         let cases = [
-            ("Italia", "IT"), ("Italien", "IT"), ("Niemcy", "DE"), ("Jerman", "DE"), ("Allemagne", "DE"),
-            ("Alemania", "DE"), ("USA", "US"), ("United States", "US"), ("Estados Unidos", "US"),
-            ("Österreich", "AT"), ("Pologne", "PL"), ("Indonesia", "ID"), ("france", "FR"), ("UK", "GB"),
+            ("Italia", "IT"),
+            ("Italien", "IT"),
+            ("Niemcy", "DE"),
+            ("Jerman", "DE"),
+            ("Allemagne", "DE"),
+            ("Alemania", "DE"),
+            ("USA", "US"),
+            ("United States", "US"),
+            ("Estados Unidos", "US"),
+            ("Österreich", "AT"),
+            ("Pologne", "PL"),
+            ("Indonesia", "ID"),
+            ("france", "FR"),
+            ("UK", "GB"),
             ("de", "DE"),
         ];
         for (input, want) in cases {

@@ -67,15 +67,63 @@ fn numbers(s: &str) -> Vec<(u32, usize)> {
 }
 
 const MONTHS: &[(&str, u32)] = &[
-    ("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4), ("may", 5), ("jun", 6), ("jul", 7), ("aug", 8),
-    ("sep", 9), ("oct", 10), ("nov", 11), ("dec", 12),
-    ("januar", 1), ("februar", 2), ("marz", 3), ("mai", 5), ("juni", 6), ("juli", 7), ("okt", 10), ("dez", 12),
-    ("gen", 1), ("mag", 5), ("giu", 6), ("lug", 7), ("ago", 8), ("set", 9), ("ott", 10), ("dic", 12),
-    ("sty", 1), ("lut", 2), ("kwi", 4), ("maj", 5), ("cze", 6), ("lip", 7), ("sie", 8), ("wrz", 9),
-    ("paz", 10), ("lis", 11), ("gru", 12),
-    ("januari", 1), ("februari", 2), ("maret", 3), ("mei", 5), ("agu", 8), ("agt", 8), ("okt", 10), ("des", 12),
-    ("janv", 1), ("fev", 2), ("mars", 3), ("avr", 4), ("juin", 6), ("juil", 7), ("aou", 8),
-    ("ene", 1), ("abr", 4), ("dic", 12),
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("may", 5),
+    ("jun", 6),
+    ("jul", 7),
+    ("aug", 8),
+    ("sep", 9),
+    ("oct", 10),
+    ("nov", 11),
+    ("dec", 12),
+    ("januar", 1),
+    ("februar", 2),
+    ("marz", 3),
+    ("mai", 5),
+    ("juni", 6),
+    ("juli", 7),
+    ("okt", 10),
+    ("dez", 12),
+    ("gen", 1),
+    ("mag", 5),
+    ("giu", 6),
+    ("lug", 7),
+    ("ago", 8),
+    ("set", 9),
+    ("ott", 10),
+    ("dic", 12),
+    ("sty", 1),
+    ("lut", 2),
+    ("kwi", 4),
+    ("maj", 5),
+    ("cze", 6),
+    ("lip", 7),
+    ("sie", 8),
+    ("wrz", 9),
+    ("paz", 10),
+    ("lis", 11),
+    ("gru", 12),
+    ("januari", 1),
+    ("februari", 2),
+    ("maret", 3),
+    ("mei", 5),
+    ("agu", 8),
+    ("agt", 8),
+    ("okt", 10),
+    ("des", 12),
+    ("janv", 1),
+    ("fev", 2),
+    ("mars", 3),
+    ("avr", 4),
+    ("juin", 6),
+    ("juil", 7),
+    ("aou", 8),
+    ("ene", 1),
+    ("abr", 4),
+    ("dic", 12),
 ];
 
 fn month_from_word(w: &str) -> Option<u32> {
@@ -123,10 +171,7 @@ pub fn parse_date(raw: &str, order: DayOrder) -> Option<NaiveDate> {
         return None;
     }
     let nums = numbers(s);
-    let month_word = s
-        .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty())
-        .find_map(month_from_word);
+    let month_word = s.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).find_map(month_from_word);
     let (y, m, d) = if let Some(m) = month_word {
         // "1 March 2024", "March 1, 2024", "2024 Mar 01"
         if nums.len() != 2 {

@@ -30,22 +30,76 @@ impl Email {
 }
 
 const ROLE_LOCALS: &[&str] = &[
-    "info", "sales", "admin", "administrator", "support", "contact", "office", "hello", "marketing",
-    "noreply", "no-reply", "donotreply", "team", "billing", "accounts", "accounting", "hr", "jobs",
-    "careers", "help", "service", "enquiries", "inquiries", "webmaster", "postmaster", "mail",
-    "kontakt", "buero", "buro", "verwaltung", "vertrieb", "ufficio", "amministrazione", "segreteria",
-    "biuro", "sekretariat", "kantor", "layanan", "bonjour", "accueil", "contacto", "ventas",
-    "administracion", "reception", "orders", "press", "media", "newsletter",
+    "info",
+    "sales",
+    "admin",
+    "administrator",
+    "support",
+    "contact",
+    "office",
+    "hello",
+    "marketing",
+    "noreply",
+    "no-reply",
+    "donotreply",
+    "team",
+    "billing",
+    "accounts",
+    "accounting",
+    "hr",
+    "jobs",
+    "careers",
+    "help",
+    "service",
+    "enquiries",
+    "inquiries",
+    "webmaster",
+    "postmaster",
+    "mail",
+    "kontakt",
+    "buero",
+    "buro",
+    "verwaltung",
+    "vertrieb",
+    "ufficio",
+    "amministrazione",
+    "segreteria",
+    "biuro",
+    "sekretariat",
+    "kantor",
+    "layanan",
+    "bonjour",
+    "accueil",
+    "contacto",
+    "ventas",
+    "administracion",
+    "reception",
+    "orders",
+    "press",
+    "media",
+    "newsletter",
 ];
 
 const PLACEHOLDER_LOCALS: &[&str] = &[
-    "test", "noemail", "no-email", "none", "no", "na", "n/a", "null", "nomail", "no.email", "unknown",
-    "x", "xx", "xxx", "asdf", "abc", "fake", "dummy", "keine", "nessuna", "brak", "tidakada",
+    "test", "noemail", "no-email", "none", "no", "na", "n/a", "null", "nomail", "no.email", "unknown", "x", "xx",
+    "xxx", "asdf", "abc", "fake", "dummy", "keine", "nessuna", "brak", "tidakada",
 ];
 
 const PLACEHOLDER_DOMAINS: &[&str] = &[
-    "example.com", "example.org", "example.net", "test.com", "test.de", "email.com", "domain.com",
-    "noemail.com", "none.com", "nomail.com", "mailinator.com", "invalid", "localhost", "x.com",
+    "example.com",
+    "example.org",
+    "example.net",
+    "test.com",
+    "test.de",
+    "email.com",
+    "domain.com",
+    "noemail.com",
+    "none.com",
+    "nomail.com",
+    "mailinator.com",
+    "invalid",
+    "localhost",
+    "x.com",
 ];
 
 /// Normalizes one email cell; `None` when the cell holds nothing.
@@ -102,16 +156,16 @@ fn provider_rules(local: &str, domain: &str) -> (String, String) {
 
 /// Practical syntax check (RFC 5321 lengths, dot-atom local part, a dotted domain with an alphabetic TLD).
 pub fn is_valid(s: &str) -> bool {
-    let Some((local, domain)) = s.rsplit_once('@') else { return false };
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
     if local.is_empty() || local.len() > 64 || domain.len() > 253 || local.contains('@') {
         return false;
     }
     if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
         return false;
     }
-    let local_ok = local
-        .chars()
-        .all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+    let local_ok = local.chars().all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
     if !local_ok {
         return false;
     }
@@ -120,7 +174,11 @@ pub fn is_valid(s: &str) -> bool {
         return false;
     }
     let labels_ok = labels.iter().all(|l| {
-        !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
     });
     let tld = labels[labels.len() - 1];
     labels_ok && tld.len() >= 2 && tld.chars().all(char::is_alphabetic)

@@ -110,10 +110,7 @@ pub fn normalize(ingested: &Ingested, cfg: &Config) -> Result<Vec<Contact>> {
 
 /// The string columns of a source mapped to one field.
 fn cols<'a>(source: &'a Source, field: Field) -> Result<Vec<&'a StringChunked>> {
-    source
-        .columns_for(field)
-        .map(|h| Ok(source.frame.column(h)?.str()?))
-        .collect()
+    source.columns_for(field).map(|h| Ok(source.frame.column(h)?.str()?)).collect()
 }
 
 fn first_value<'a>(cols: &[&'a StringChunked], row: usize) -> Option<&'a str> {
@@ -142,9 +139,7 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config) -> Result<Vec<Contac
     // The source's usual country decides defaults for phones and dates.
     let usual_country = dominant_country(&country, source.frame.height()).or(cfg.default_region.clone());
     let fallback_order = if usual_country.as_deref() == Some("US") { DayOrder::MonthFirst } else { DayOrder::DayFirst };
-    let order_of = |cols: &[&StringChunked]| {
-        detect_order(cols.iter().flat_map(|c| c.iter().flatten()), fallback_order)
-    };
+    let order_of = |cols: &[&StringChunked]| detect_order(cols.iter().flat_map(|c| c.iter().flatten()), fallback_order);
     let (birth_order, created_order, activity_order) = (order_of(&birth), order_of(&created), order_of(&activity));
 
     let contacts = (0..source.frame.height())
@@ -179,14 +174,13 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config) -> Result<Vec<Contac
             k.first_phonetic = name::phonetic(&k.first_canon);
             k.last_phonetic = name::phonetic(&k.last);
 
-            k.country = first_value(&country, row)
-                .and_then(address::country_code)
-                .map(str::to_string)
-                .unwrap_or_default();
+            k.country =
+                first_value(&country, row).and_then(address::country_code).map(str::to_string).unwrap_or_default();
             if k.country.is_empty() && first_value(&country, row).is_some() {
                 k.flags |= flag::UNKNOWN_COUNTRY;
             }
-            let region_for_phone = if k.country.is_empty() { usual_country.as_deref() } else { Some(k.country.as_str()) };
+            let region_for_phone =
+                if k.country.is_empty() { usual_country.as_deref() } else { Some(k.country.as_str()) };
 
             for col in &emails {
                 if let Some(e) = col.get(row).and_then(email::normalize_email) {
@@ -274,7 +268,10 @@ fn detect_order<'a>(values: impl Iterator<Item = &'a str>, fallback: DayOrder) -
 }
 
 fn month_number(v: &str) -> Option<u32> {
-    v.trim().parse().ok().or_else(|| date::parse_date(&format!("1 {v} 2000"), DayOrder::DayFirst).map(|d| chrono::Datelike::month(&d)))
+    v.trim()
+        .parse()
+        .ok()
+        .or_else(|| date::parse_date(&format!("1 {v} 2000"), DayOrder::DayFirst).map(|d| chrono::Datelike::month(&d)))
 }
 
 /// The most common recognised country of a source, if at least a third of its rows name one.

@@ -73,9 +73,28 @@ pub fn is_placeholder(s: &str) -> bool {
     }
     matches!(
         k.as_str(),
-        "na" | "n a" | "null" | "nil" | "none" | "unknown" | "unbekannt" | "sconosciuto" | "nieznany"
-            | "tidak diketahui" | "inconnu" | "desconocido" | "xxx" | "xx" | "x" | "test" | "tbd" | "nan"
-            | "not available" | "not provided" | "keine angabe" | "brak" | "ninguno"
+        "na" | "n a"
+            | "null"
+            | "nil"
+            | "none"
+            | "unknown"
+            | "unbekannt"
+            | "sconosciuto"
+            | "nieznany"
+            | "tidak diketahui"
+            | "inconnu"
+            | "desconocido"
+            | "xxx"
+            | "xx"
+            | "x"
+            | "test"
+            | "tbd"
+            | "nan"
+            | "not available"
+            | "not provided"
+            | "keine angabe"
+            | "brak"
+            | "ninguno"
     )
 }
 

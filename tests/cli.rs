@@ -1,0 +1,440 @@
+//! Integration tests: run the real `crmclean` binary on the files in `testdata/`, each test in its own
+//! temporary directory.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn testdata(rel: &str) -> PathBuf {
+    repo().join("testdata").join(rel)
+}
+
+fn febrl(name: &str) -> PathBuf {
+    let p = repo().join("../shared/datasets/febrl").join(name);
+    assert!(p.exists(), "the Febrl benchmark is expected beside the repository at {}", p.display());
+    p
+}
+
+const SAMPLE: [&str; 3] = ["crm/crm_salesforce.csv", "crm/hubspot_export.csv", "crm/webinar_anmeldungen.csv"];
+
+fn sample_inputs() -> Vec<PathBuf> {
+    SAMPLE.iter().map(|s| testdata(s)).collect()
+}
+
+struct Run {
+    out: Output,
+}
+
+impl Run {
+    fn code(&self) -> i32 {
+        self.out.status.code().unwrap_or(-1)
+    }
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.out.stderr).into_owned()
+    }
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.out.stdout).into_owned()
+    }
+}
+
+fn crmclean<I, S>(dir: &Path, args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let out = Command::new(env!("CARGO_BIN_EXE_crmclean"))
+        .current_dir(dir)
+        .args(args)
+        .env_remove("CRMCLEAN_DEBUG_EM")
+        .output()
+        .expect("run crmclean");
+    Run { out }
+}
+
+fn dedupe(dir: &Path, inputs: &[PathBuf], extra: &[&str]) -> Run {
+    let mut args: Vec<std::ffi::OsString> = vec!["dedupe".into()];
+    args.extend(inputs.iter().map(|p| p.as_os_str().to_owned()));
+    args.push("--out".into());
+    args.push(dir.join("out").into_os_string());
+    args.extend(extra.iter().map(|s| s.into()));
+    crmclean(dir, args)
+}
+
+fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            headers.iter().zip(rec.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()
+        })
+        .collect()
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn f1(dir: &Path, truth: &Path) -> f64 {
+    let r = crmclean(
+        dir,
+        [
+            "evaluate".as_ref(),
+            "--json".as_ref(),
+            "--truth".as_ref(),
+            truth.as_os_str(),
+            "--clusters".as_ref(),
+            dir.join("out/clusters.csv").as_os_str(),
+        ],
+    );
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+    v["f1"].as_f64().unwrap()
+}
+
+#[test]
+fn sample_run_writes_every_output_and_accounts_for_every_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = dedupe(tmp.path(), &sample_inputs(), &[]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let out = tmp.path().join("out");
+    for f in [
+        "clusters.csv",
+        "golden.csv",
+        "provenance.csv",
+        "review.csv",
+        "quality_issues.csv",
+        "rejects.csv",
+        "model.json",
+        "summary.json",
+        "report.html",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    // Every data row is in clusters.csv exactly once or in rejects.csv.
+    let clusters = read_csv(&out.join("clusters.csv"));
+    let rejects = read_csv(&out.join("rejects.csv"));
+    let mut seen = HashSet::new();
+    for c in &clusters {
+        assert!(seen.insert((c["source"].clone(), c["record_id"].clone())), "{c:?} twice");
+        assert!(c["cluster_id"].starts_with('C'));
+    }
+    let data_rows: usize = sample_inputs()
+        .iter()
+        .map(|p| {
+            let bytes = std::fs::read(p).unwrap();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let delim = if text.lines().next().unwrap().contains(';') { b';' } else { b',' };
+            csv::ReaderBuilder::new().delimiter(delim).flexible(true).from_reader(text.as_bytes()).records().count()
+        })
+        .sum();
+    assert_eq!(clusters.len() + rejects.len(), data_rows);
+    assert_eq!(rejects.len(), 1);
+    assert_eq!(rejects[0]["line"], "130");
+    assert!(rejects[0]["reason"].contains("too many fields"), "{:?}", rejects[0]);
+    let summary = json(&out.join("summary.json"));
+    assert_eq!(summary["records"].as_u64().unwrap() as usize, clusters.len());
+    assert_eq!(summary["rejected"].as_u64().unwrap(), 1);
+    assert!(summary["notes"].to_string().contains("Windows-1252"));
+    // The header mapping is recorded.
+    let mapping = summary["inputs"][2]["mapping"].as_array().unwrap();
+    let plz = mapping.iter().find(|m| m["header"] == "PLZ").unwrap();
+    assert_eq!(plz["field"], "postal_code");
+    let name = mapping.iter().find(|m| m["header"] == "Name").unwrap();
+    assert_eq!(name["field"], "full_name");
+    // Every cluster has one golden record.
+    let golden = read_csv(&out.join("golden.csv"));
+    let ids: HashSet<&String> = clusters.iter().map(|c| &c["cluster_id"]).collect();
+    assert_eq!(golden.len(), ids.len());
+    // The planted duplicates are found.
+    assert!(f1(tmp.path(), &testdata("crm/truth.csv")) >= 0.95);
+}
+
+#[test]
+fn febrl_1_dedupes_with_high_f1_and_evaluate_reads_febrl_truth() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = dedupe(tmp.path(), &[febrl("febrl_1.csv")], &[]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let score = f1(tmp.path(), &febrl("truth_1.csv"));
+    assert!(score >= 0.99, "F1 {score}");
+    // Febrl headers have leading spaces: they are trimmed and mapped.
+    let summary = json(&tmp.path().join("out/summary.json"));
+    assert_eq!(summary["inputs"][0]["id_column"], "rec_id");
+}
+
+#[test]
+fn link_only_never_links_within_one_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = dedupe(tmp.path(), &[febrl("febrl_4a.csv"), febrl("febrl_4b.csv")], &["--link-only"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let clusters = read_csv(&tmp.path().join("out/clusters.csv"));
+    let mut by_cluster: HashMap<&str, Vec<&str>> = HashMap::new();
+    for c in &clusters {
+        by_cluster.entry(&c["cluster_id"]).or_default().push(&c["source"]);
+    }
+    for members in by_cluster.values() {
+        let distinct: HashSet<&&str> = members.iter().collect();
+        assert_eq!(distinct.len(), members.len(), "two records of one file in a cluster");
+    }
+    assert!(f1(tmp.path(), &febrl("truth_4.csv")) >= 0.99);
+}
+
+#[test]
+fn model_round_trips_and_scores_the_same() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(dedupe(tmp.path(), &sample_inputs(), &[]).code(), 0);
+    let first = std::fs::read(tmp.path().join("out/clusters.csv")).unwrap();
+    let model = tmp.path().join("model.json");
+    std::fs::copy(tmp.path().join("out/model.json"), &model).unwrap();
+    let r = dedupe(tmp.path(), &sample_inputs(), &["--model", model.to_str().unwrap()]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert_eq!(std::fs::read(tmp.path().join("out/clusters.csv")).unwrap(), first);
+    assert_eq!(std::fs::read(tmp.path().join("out/model.json")).unwrap(), std::fs::read(&model).unwrap());
+    // A file that is not a model is a clear error.
+    std::fs::write(&model, "{\"version\": 99}").unwrap();
+    let r = dedupe(tmp.path(), &sample_inputs(), &["--model", model.to_str().unwrap()]);
+    assert_eq!(r.code(), 1);
+    assert!(r.stderr().contains("model.json"), "{}", r.stderr());
+}
+
+#[test]
+fn outputs_are_identical_across_runs_and_thread_counts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2", "2"] {
+        let r = Command::new(env!("CARGO_BIN_EXE_crmclean"))
+            .current_dir(tmp.path())
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("dedupe")
+            .args(sample_inputs())
+            .args(["--out", "out"])
+            .output()
+            .unwrap();
+        assert!(r.status.success());
+        let files: Vec<Vec<u8>> = ["clusters.csv", "golden.csv", "provenance.csv", "review.csv", "model.json"]
+            .iter()
+            .map(|f| std::fs::read(tmp.path().join("out").join(f)).unwrap())
+            .collect();
+        outputs.push(files);
+    }
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]));
+}
+
+#[test]
+fn quoted_fields_bom_crlf_and_text_values_survive() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = dedupe(tmp.path(), &[testdata("formats/hubspot_quoted.csv"), testdata("formats/zoho_tab.tsv")], &[]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let clusters = read_csv(&tmp.path().join("out/clusters.csv"));
+    assert_eq!(clusters.len(), 6);
+    let cluster_of = |s: &str, id: &str| {
+        clusters.iter().find(|c| c["source"] == s && c["record_id"] == id).unwrap()["cluster_id"].clone()
+    };
+    // Anna Rossi twice (one in capitals, quoted address with a comma) is one person; so is John/Jack O'Neil.
+    assert_eq!(cluster_of("hubspot_quoted", "101"), cluster_of("hubspot_quoted", "102"));
+    assert_eq!(cluster_of("hubspot_quoted", "103"), cluster_of("zoho_tab", "zoho-1"));
+    assert_ne!(cluster_of("hubspot_quoted", "101"), cluster_of("zoho_tab", "zoho-2"));
+    let golden = read_csv(&tmp.path().join("out/golden.csv"));
+    // Zip codes stay text: the leading zero is kept.
+    assert!(golden.iter().any(|g| g["postal_code"] == "02134"), "{golden:?}");
+    assert!(golden.iter().any(|g| g["postal_code"] == "00184"));
+    // A formula in a name is neutralised in the CSV outputs.
+    assert!(golden.iter().any(|g| g["first_name"].starts_with("'=")), "{golden:?}");
+    assert!(!golden.iter().any(|g| g["first_name"].starts_with('=')));
+    // The tab file was sniffed.
+    let summary = json(&tmp.path().join("out/summary.json"));
+    assert_eq!(summary["inputs"][1]["delimiter"], "tab");
+    assert_eq!(summary["inputs"][0]["encoding"], "UTF-8 with BOM");
+}
+
+#[test]
+fn excel_windows_1252_with_semicolons_is_decoded_and_noted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = dedupe(tmp.path(), &[testdata("formats/excel_windows1252.csv")], &[]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(r.stderr().contains("Windows-1252"), "{}", r.stderr());
+    let golden = read_csv(&tmp.path().join("out/golden.csv"));
+    assert!(golden.iter().any(|g| g["last_name"] == "Groß" && g["city"] == "München"), "{golden:?}");
+    // Jürgen Müller and Jürgen Mueller with the same email are one person.
+    assert_eq!(golden.len(), 2, "{golden:?}");
+    let summary = json(&tmp.path().join("out/summary.json"));
+    assert_eq!(summary["inputs"][0]["delimiter"], ";");
+}
+
+#[test]
+fn ragged_rows_go_to_rejects_with_line_numbers_and_the_run_continues() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = dedupe(tmp.path(), &[testdata("bad/ragged.csv")], &[]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(r.stderr().contains("2 row(s) rejected"), "{}", r.stderr());
+    let rejects = read_csv(&tmp.path().join("out/rejects.csv"));
+    let lines: Vec<(&str, &str)> = rejects.iter().map(|r| (r["line"].as_str(), r["reason"].as_str())).collect();
+    assert_eq!(
+        lines,
+        vec![("3", "too few fields: expected 4, found 3"), ("4", "too many fields: expected 4, found 6")]
+    );
+    let clusters = read_csv(&tmp.path().join("out/clusters.csv"));
+    assert_eq!(clusters.iter().map(|c| c["record_id"].as_str()).collect::<Vec<_>>(), vec!["1", "4"]);
+    assert_eq!(clusters[0]["cluster_id"], clusters[1]["cluster_id"]);
+    // A later clean run in the same directory removes the stale rejects.csv.
+    let r = dedupe(tmp.path(), &[testdata("formats/zoho_tab.tsv")], &[]);
+    assert_eq!(r.code(), 0);
+    assert!(!tmp.path().join("out/rejects.csv").exists());
+}
+
+/// Bad inputs: each must fail with exit code 1 or 2 and a message naming the file and the fix.
+#[test]
+fn bad_inputs_fail_clearly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: Vec<(Vec<PathBuf>, Vec<&str>, i32, Vec<&str>)> = vec![
+        (vec![tmp.path().join("missing.csv")], vec![], 1, vec!["missing.csv", "cannot read"]),
+        (vec![testdata("bad/empty.csv")], vec![], 1, vec!["empty.csv", "is empty"]),
+        (vec![testdata("bad/header_only.csv")], vec![], 1, vec!["header_only.csv", "line 1", "no data rows"]),
+        (
+            vec![testdata("bad/duplicate_headers.csv")],
+            vec![],
+            1,
+            vec!["duplicate_headers.csv", "appears twice", "rename"],
+        ),
+        (vec![testdata("bad/binary.bin")], vec![], 1, vec!["binary.bin", "not a text file"]),
+        (vec![testdata("crm/truth.csv"), testdata("crm/truth.csv")], vec![], 1, vec!["same file name"]),
+        (
+            sample_inputs(),
+            vec!["--config", "CFG:unknown_field.toml"],
+            2,
+            vec!["unknown field \"e_mail_adresse\"", "use one of"],
+        ),
+        (sample_inputs(), vec!["--config", "CFG:unknown_key.toml"], 2, vec!["unknown_key.toml", "treshold"]),
+        (sample_inputs(), vec!["--config", "CFG:bad_threshold.toml"], 2, vec!["threshold", "between 0 and 1"]),
+        (sample_inputs(), vec!["--config", "CFG:bad_region.toml"], 2, vec!["Atlantis", "ISO 3166"]),
+        (sample_inputs(), vec!["--map", "Email"], 2, vec!["HEADER=FIELD"]),
+        (sample_inputs(), vec!["--map", "Fax=fax_number"], 2, vec!["unknown field \"fax_number\""]),
+        (sample_inputs(), vec!["--map", "Handynummer=mobile"], 2, vec!["no input file has", "Handynummer"]),
+        (sample_inputs(), vec!["--threshold", "2"], 2, vec!["not a probability"]),
+    ];
+    for (inputs, extra, code, needles) in cases {
+        let extra: Vec<String> = extra
+            .iter()
+            .map(|e| match e.strip_prefix("CFG:") {
+                Some(f) => testdata("bad").join(f).display().to_string(),
+                None => e.to_string(),
+            })
+            .collect();
+        let extra_refs: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let r = dedupe(tmp.path(), &inputs, &extra_refs);
+        let err = r.stderr();
+        assert_eq!(r.code(), code, "{inputs:?} {extra:?}: {err}");
+        assert!(err.starts_with("crmclean: error:"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+        for n in needles {
+            assert!(err.contains(n), "{inputs:?} {extra:?}: expected {n:?} in: {err}");
+        }
+    }
+}
+
+#[test]
+fn out_that_is_a_file_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("out"), "not a directory").unwrap();
+    let r = dedupe(tmp.path(), &sample_inputs(), &[]);
+    assert_eq!(r.code(), 1);
+    assert!(r.stderr().contains("not a directory") && r.stderr().contains("--out"), "{}", r.stderr());
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_teaches() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(crmclean(tmp.path(), ["dedupe"]).code(), 2);
+    assert_eq!(crmclean(tmp.path(), ["frobnicate"]).code(), 2);
+    for cmd in ["dedupe", "profile", "evaluate", "check", "init"] {
+        let r = crmclean(tmp.path(), [cmd, "--help"]);
+        assert_eq!(r.code(), 0);
+        assert!(r.stdout().contains("Example"), "{cmd} --help has no example");
+    }
+}
+
+#[test]
+fn init_writes_a_config_that_dedupe_accepts() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(crmclean(tmp.path(), ["init"]).code(), 0);
+    let again = crmclean(tmp.path(), ["init"]);
+    assert_eq!(again.code(), 1);
+    assert!(again.stderr().contains("--force"));
+    let r = dedupe(tmp.path(), &sample_inputs(), &["--config", "crmclean.toml"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+}
+
+#[test]
+fn config_mapping_overrides_the_automatic_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("c.toml");
+    std::fs::write(&cfg, "[mapping]\n\"Title\" = \"ignore\"\n\"Salutation\" = \"salutation\"\n").unwrap();
+    let r = dedupe(tmp.path(), &sample_inputs(), &["--config", cfg.to_str().unwrap()]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let summary = json(&tmp.path().join("out/summary.json"));
+    let mapping = summary["inputs"][0]["mapping"].as_array().unwrap();
+    let title = mapping.iter().find(|m| m["header"] == "Title").unwrap();
+    assert_eq!(title["how"], "ignored");
+    assert!(title["field"].is_null());
+}
+
+#[test]
+fn profile_and_check_report_quality() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut args: Vec<std::ffi::OsString> = vec!["profile".into()];
+    args.extend(sample_inputs().into_iter().map(|p| p.into_os_string()));
+    args.extend(["--out".into(), "prof".into()]);
+    let r = crmclean(tmp.path(), &args);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(r.stdout().contains("invalid_email"), "{}", r.stdout());
+    let issues = read_csv(&tmp.path().join("prof/quality_issues.csv"));
+    assert!(issues.iter().any(|i| i["issues"].contains("invalid_email")));
+    assert!(issues.iter().any(|i| i["issues"].contains("placeholder_email")));
+
+    let mut args: Vec<std::ffi::OsString> = vec!["check".into()];
+    args.extend(sample_inputs().into_iter().map(|p| p.into_os_string()));
+    let mut strict = args.clone();
+    strict.extend(["--max-invalid-email-rate".into(), "0.0".into()]);
+    let r = crmclean(tmp.path(), &strict);
+    assert_eq!(r.code(), 3, "{}", r.stdout());
+    assert!(r.stdout().contains("FAIL max-invalid-email-rate"));
+    let mut lax = args;
+    lax.extend(["--max-invalid-email-rate".into(), "0.5".into(), "--min-completeness".into(), "last_name=0.5".into()]);
+    let r = crmclean(tmp.path(), &lax);
+    assert_eq!(r.code(), 0, "{}", r.stdout());
+}
+
+#[test]
+fn evaluate_counts_pairs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let truth = tmp.path().join("truth.csv");
+    let clusters = tmp.path().join("clusters.csv");
+    std::fs::write(&truth, "source,record_id,entity_id\ns,1,A\ns,2,A\ns,3,A\ns,4,B\n").unwrap();
+    std::fs::write(&clusters, "source,record_id,cluster_id\ns,1,x\ns,2,x\ns,3,y\ns,4,y\n").unwrap();
+    let r = crmclean(tmp.path(), ["evaluate", "--truth", "truth.csv", "--clusters", "clusters.csv"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(r.stdout().contains("precision  0.5000"), "{}", r.stdout());
+    assert!(r.stdout().contains("f1         0.4000"), "{}", r.stdout());
+    let r = crmclean(tmp.path(), ["evaluate", "--truth", "nope.csv", "--clusters", "clusters.csv"]);
+    assert_eq!(r.code(), 1);
+    assert!(r.stderr().contains("nope.csv"));
+}
+
+#[test]
+fn review_queue_explains_uncertain_pairs_per_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(dedupe(tmp.path(), &sample_inputs(), &[]).code(), 0);
+    let review = read_csv(&tmp.path().join("out/review.csv"));
+    assert!(!review.is_empty());
+    for row in &review {
+        let p: f64 = row["probability"].parse().unwrap();
+        assert!((0.0..=1.0).contains(&p));
+        assert!(row.contains_key("last_name_weight") && row.contains_key("email_left"));
+    }
+    let uncertain = review.iter().find(|r| r["kind"] == "uncertain_pair").expect("an uncertain pair");
+    assert!(!uncertain["last_name_weight"].is_empty() || !uncertain["first_name_weight"].is_empty());
+}
