@@ -32,6 +32,19 @@ pub fn default_rules() -> Vec<Rule> {
             keys: |c, k| k.extend(c.personal_emails().map(|e| e.local().to_string()).filter(|l| l.len() >= 6)),
         },
         Rule { name: "phone", keys: |c, k| k.extend(c.valid_phones().map(|p| p.key.clone())) },
+        Rule {
+            name: "phone_last_digits",
+            keys: |c, k| {
+                // Catches numbers written with and without a country code that did not parse alike.
+                k.extend(
+                    c.phones
+                        .iter()
+                        .map(|p| &p.key[p.key.len().saturating_sub(8)..])
+                        .filter(|t| t.len() == 8)
+                        .map(str::to_string),
+                )
+            },
+        },
         Rule { name: "national_id", keys: |c, k| push_if(k, !c.national_id.is_empty(), || c.national_id.clone()) },
         Rule {
             name: "first_last",
@@ -100,6 +113,14 @@ pub fn default_rules() -> Vec<Rule> {
             name: "company_name",
             keys: |c, k| {
                 push_if(k, !c.company.is_empty() && !c.last.is_empty(), || format!("{}|{}", c.company, c.last_phonetic))
+            },
+        },
+        Rule {
+            name: "company_first_name",
+            keys: |c, k| {
+                push_if(k, !c.company.is_empty() && !c.first_phonetic.is_empty(), || {
+                    format!("{}|{}", c.company, c.first_phonetic)
+                })
             },
         },
     ]

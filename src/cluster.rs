@@ -80,7 +80,7 @@ pub fn cluster(
         decisions.cannot_link.iter().map(|&(a, b)| (a.min(b), a.max(b))).collect();
 
     let mut edges: Vec<&ScoredPair> =
-        scored.iter().filter(|p| p.probability() >= threshold && !cannot.contains(&(p.a, p.b))).collect();
+        scored.iter().filter(|p| p.is_link(threshold) && !cannot.contains(&(p.a, p.b))).collect();
     edges.sort_by(|x, y| y.weight.total_cmp(&x.weight).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
 
     fn find(parent: &mut [u32], mut x: u32) -> u32 {

@@ -39,23 +39,31 @@ pub const LOCALITY: usize = 6;
 pub const COMPANY: usize = 7;
 pub const NATIONAL_ID: usize = 8;
 pub const MIDDLE: usize = 9;
+pub const GENDER: usize = 10;
 
 /// The comparisons of the model, in vector order.
-pub const COMPARISONS: [Comparison; 10] = [
+pub const COMPARISONS: [Comparison; 11] = [
     Comparison {
         name: "first_name",
         levels: &[
-            "different",
-            "similar (Jaro-Winkler ≥ 0.80, phonetic or initial)",
+            "different (Jaro-Winkler < 0.75)",
+            "weakly similar (Jaro-Winkler ≥ 0.75)",
+            "similar (Jaro-Winkler ≥ 0.88, phonetic, initial or prefix)",
             "close (Jaro-Winkler ≥ 0.92 or nickname)",
             "exact",
         ],
-        u_default: &[0.985, 0.01, 0.002, 0.003],
+        u_default: &[0.96, 0.025, 0.01, 0.002, 0.003],
     },
     Comparison {
         name: "last_name",
-        levels: &["different", "similar (Jaro-Winkler ≥ 0.80 or phonetic)", "close (Jaro-Winkler ≥ 0.92)", "exact"],
-        u_default: &[0.99, 0.005, 0.001, 0.004],
+        levels: &[
+            "different (Jaro-Winkler < 0.75)",
+            "weakly similar (Jaro-Winkler ≥ 0.75)",
+            "similar (Jaro-Winkler ≥ 0.88 or phonetic)",
+            "close (Jaro-Winkler ≥ 0.92)",
+            "exact",
+        ],
+        u_default: &[0.97, 0.02, 0.004, 0.002, 0.004],
     },
     Comparison {
         name: "email",
@@ -89,6 +97,7 @@ pub const COMPARISONS: [Comparison; 10] = [
         u_default: &[0.99999, 0.000005, 0.000005],
     },
     Comparison { name: "middle_name", levels: &["different", "same initial", "exact"], u_default: &[0.85, 0.1, 0.05] },
+    Comparison { name: "gender", levels: &["different", "same"], u_default: &[0.5, 0.5] },
 ];
 
 /// Number of comparisons.
@@ -111,23 +120,46 @@ pub fn unpack(p: u64) -> Vector {
     v
 }
 
+/// Levels of a name comparison (see [`COMPARISONS`]).
+pub mod name_levels {
+    pub const DIFFERENT: u8 = 1;
+    pub const WEAK: u8 = 2;
+    pub const SIMILAR: u8 = 3;
+    pub const CLOSE: u8 = 4;
+    pub const EXACT: u8 = 5;
+}
+
 fn name_level(a: &str, b: &str, canon_a: &str, canon_b: &str, phon_a: &str, phon_b: &str) -> u8 {
+    use name_levels::*;
     if a == b {
-        return 4;
+        return EXACT;
+    }
+    // Müller / Mueller: only worth folding when the lengths differ and an "e" is there to fold.
+    if a.len() != b.len()
+        && a.len().abs_diff(b.len()) <= 3
+        && (a.contains('e') || b.contains('e'))
+        && crate::normalize::name::umlaut_fold(a) == crate::normalize::name::umlaut_fold(b)
+    {
+        return EXACT;
     }
     if !canon_a.is_empty() && canon_a == canon_b {
-        return 3;
+        return CLOSE;
     }
     let jw = jaro_winkler(a, b);
     if jw >= 0.92 {
-        return 3;
+        return CLOSE;
     }
     let initial = (a.len() == 1 || b.len() == 1) && a.as_bytes()[0] == b.as_bytes()[0];
     let prefix = a.len() >= 3 && b.len() >= 3 && (a.starts_with(b) || b.starts_with(a));
-    if jw >= 0.80 || initial || prefix || (!phon_a.is_empty() && phon_a == phon_b) {
-        return 2;
+    // Sound-alikes of similar length (Meyer/Maier), not Jan/Joanna.
+    let phonetic = !phon_a.is_empty() && phon_a == phon_b && a.len().abs_diff(b.len()) <= 2;
+    if jw >= 0.88 || initial || prefix || phonetic {
+        SIMILAR
+    } else if jw >= 0.75 {
+        WEAK
+    } else {
+        DIFFERENT
     }
-    1
 }
 
 /// The first and last name levels, trying swapped first/last names too.
@@ -141,12 +173,12 @@ fn names(a: &Contact, b: &Contact) -> (u8, u8) {
     };
     let first = lvl(&a.first, &b.first, &a.first_canon, &b.first_canon, &a.first_phonetic, &b.first_phonetic);
     let last = lvl(&a.last, &b.last, &a.last, &b.last, &a.last_phonetic, &b.last_phonetic);
-    if first >= 3 && last >= 3 {
+    if first >= name_levels::CLOSE && last >= name_levels::CLOSE {
         return (first, last);
     }
     let sf = lvl(&a.first, &b.last, &a.first_canon, &b.last, &a.first_phonetic, &b.last_phonetic);
     let sl = lvl(&a.last, &b.first, &a.last, &b.first_canon, &a.last_phonetic, &b.first_phonetic);
-    if sf >= 3 && sl >= 3 && sf + sl > first + last {
+    if sf >= name_levels::CLOSE && sl >= name_levels::CLOSE && sf + sl > first + last {
         (sf, sl)
     } else {
         (first, last)
@@ -264,7 +296,9 @@ fn address_level(a: &Contact, b: &Contact) -> u8 {
     let street_close = both(&a.street, &b.street) && (street_same || jaro_winkler(&a.street, &b.street) >= 0.88);
     let number_same =
         same(&a.street_number, &b.street_number) || (a.street_number.is_empty() && b.street_number.is_empty());
-    if street_same && number_same && !place_conflict {
+    if place_conflict {
+        1
+    } else if street_same && number_same {
         5
     } else if street_close && number_same {
         4
@@ -290,6 +324,11 @@ pub fn compare(a: &Contact, b: &Contact) -> Vector {
     v[LOCALITY] = exact_fuzzy(&a.street2, &b.street2, 0.88);
     v[COMPANY] = exact_fuzzy(&a.company, &b.company, 0.88);
     v[NATIONAL_ID] = typo_level(&a.national_id, &b.national_id);
+    v[GENDER] = match (a.gender.as_str(), b.gender.as_str()) {
+        ("", _) | (_, "") => 0,
+        (x, y) if x == y => 2,
+        _ => 1,
+    };
     v[MIDDLE] = if a.middle.is_empty() || b.middle.is_empty() {
         0
     } else if a.middle == b.middle {
@@ -320,6 +359,7 @@ pub fn describe(c: &Contact, comparison: usize) -> String {
         COMPANY => c.company.clone(),
         NATIONAL_ID => c.national_id.clone(),
         MIDDLE => c.middle.clone(),
+        GENDER => c.gender.clone(),
         _ => String::new(),
     }
 }
@@ -345,15 +385,17 @@ mod tests {
     #[test]
     fn name_levels() {
         let cases = [
-            (("Anna", "Rossi"), ("Anna", "Rossi"), (4, 4)),
-            (("Bob", "Smith"), ("Robert", "Smith"), (3, 4)),
-            (("Kasia", "Nowak"), ("Katarzyna", "Nowak"), (3, 4)),
-            (("Jürgen", "Müller"), ("Juergen", "Mueller"), (4, 4)),
-            (("Jon", "Smyth"), ("John", "Smith"), (3, 2)),
-            (("J", "Smith"), ("John", "Smith"), (2, 4)),
-            (("Smith", "John"), ("John", "Smith"), (4, 4)),
-            (("Mary", "Smith"), ("John", "Smith"), (1, 4)),
-            (("", "Smith"), ("John", "Smith"), (0, 4)),
+            (("Anna", "Rossi"), ("Anna", "Rossi"), (5, 5)),
+            (("Bob", "Smith"), ("Robert", "Smith"), (4, 5)),
+            (("Kasia", "Nowak"), ("Katarzyna", "Nowak"), (4, 5)),
+            (("Jürgen", "Müller"), ("Juergen", "Mueller"), (5, 5)),
+            (("Raquel", "Moreno"), ("Raqnel", "Moreno"), (4, 5)),
+            (("Jon", "Smyth"), ("John", "Smith"), (4, 3)),
+            (("J", "Smith"), ("John", "Smith"), (3, 5)),
+            (("Smith", "John"), ("John", "Smith"), (5, 5)),
+            (("Jan", "Kowalski"), ("Joanna", "Kowalski"), (2, 5)),
+            (("Mary", "Smith"), ("John", "Smith"), (1, 5)),
+            (("", "Smith"), ("John", "Smith"), (0, 5)),
         ];
         for ((f1, l1), (f2, l2), want) in cases {
             let v = compare(&person(f1, l1), &person(f2, l2));

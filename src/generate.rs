@@ -985,6 +985,17 @@ fn write_phone(rng: &mut Rng, calling: &str, country: &str, nsn: &str) -> String
     }
 }
 
+/// A mailbox belongs to one person: on a clash, add digits as the provider would have asked.
+fn unique_email(rng: &mut Rng, p: &mut Person, taken: &mut std::collections::HashSet<String>) {
+    for email in [&mut p.personal_email, &mut p.work_email].into_iter().flatten() {
+        while taken.contains(email.as_str()) {
+            let (local, domain) = email.split_once('@').unwrap_or((email.as_str(), "example.com"));
+            *email = format!("{local}{}@{domain}", rng.below(10));
+        }
+        taken.insert(email.clone());
+    }
+}
+
 fn date_in(rng: &mut Rng, from: i32, to: i32) -> (i32, u32, u32) {
     (from + rng.below((to - from) as usize) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32)
 }
@@ -1090,6 +1101,7 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
         })
         .collect();
     let mut people: Vec<Person> = Vec::with_capacity(people_target);
+    let mut emails_taken: std::collections::HashSet<String> = std::collections::HashSet::new();
     while people.len() < people_target {
         let id = people.len();
         let mut p = new_person(&mut rng, id, &companies);
@@ -1107,6 +1119,7 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
             );
         }
         let household = rng.chance(0.08);
+        unique_email(&mut rng, &mut p, &mut emails_taken);
         people.push(p.clone());
         if household && people.len() < people_target {
             // Household: same surname, address and landline; own first name, email and mobile.
@@ -1121,6 +1134,7 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
             if let Some(i) = people.len().checked_sub(1) {
                 people[i].landline = h.landline.clone();
             }
+            unique_email(&mut rng, &mut h, &mut emails_taken);
             people.push(h);
         }
     }

@@ -135,6 +135,9 @@ pub fn dedupe(opts: &DedupeOptions) -> Result<Run> {
     let scored = score::score(&model, &tf, &contacts, &candidates.pairs, &vectors);
     st.done("score");
 
+    if let Ok(spec) = std::env::var("CRMCLEAN_DEBUG_PAIR") {
+        debug_pair(&spec, &ingested, &contacts, &model, &tf, &candidates);
+    }
     st.start("clustering");
     let clusters =
         cluster::cluster(&contacts, &scored, &model, &tf, cfg.threshold, cfg.link_only, &Decisions::default());
@@ -204,4 +207,35 @@ pub fn profile(inputs: &[PathBuf], cfg: &Config) -> Result<(Ingested, Vec<Contac
     let contacts = normalize::normalize(&ingested, cfg)?;
     let profiles = quality::profile(&ingested, &contacts);
     Ok((ingested, contacts, profiles))
+}
+
+/// Developer aid: `CRMCLEAN_DEBUG_PAIR=source:id,source:id` prints how two records compare.
+fn debug_pair(spec: &str, ingested: &Ingested, contacts: &[Contact], model: &Model, tf: &TermFreq, cands: &Candidates) {
+    let find = |s: &str| -> Option<u32> {
+        let (src, id) = s.split_once(':')?;
+        contacts
+            .iter()
+            .position(|c| {
+                let so = &ingested.sources[c.source as usize];
+                so.name == src && so.record_ids[c.row as usize] == id
+            })
+            .map(|i| i as u32)
+    };
+    let Some((a, b)) = spec.split_once(',').and_then(|(x, y)| Some((find(x)?, find(y)?))) else {
+        eprintln!("debug pair: not found: {spec}");
+        return;
+    };
+    let (ca, cb) = (&contacts[a as usize], &contacts[b as usize]);
+    let v = crate::compare::compare(ca, cb);
+    let w = score::weights(model, tf, ca, &v);
+    let key = (a.min(b), a.max(b));
+    eprintln!("debug pair {spec}: candidate={} vector={v:?}", cands.pairs.binary_search(&key).is_ok());
+    eprintln!(
+        "  weights={:?} total={:.2} conflict={} corroborated={}",
+        w.map(|x| (x * 10.0).round() / 10.0),
+        score::total_weight(model, &w),
+        score::conflict(&v),
+        score::corroborated(&v)
+    );
+    eprintln!("  a={ca:?}\n  b={cb:?}");
 }

@@ -137,7 +137,8 @@ fn write_golden(run: &Run, out: &Path) -> Result<()> {
     p.save(&out.join("provenance.csv"))
 }
 
-/// Review rows: uncertain pairs (probability in `[review_low, threshold)`) and refused joins.
+/// Review rows: uncertain pairs (probability in `[review_low, threshold)`), probable pairs that only
+/// share a name, and refused joins.
 fn write_review(run: &Run, out: &Path) -> Result<()> {
     let tf = TermFreq::new(&run.contacts);
     let mut header = vec![
@@ -167,11 +168,15 @@ fn write_review(run: &Run, out: &Path) -> Result<()> {
     let mut rows: Vec<(f64, &'static str, u32, u32, f64, String)> = run
         .scored
         .iter()
-        .filter(|p| {
-            let pr = p.probability();
-            pr >= cfg.review_low && pr < cfg.threshold
+        .filter(|p| p.needs_review(cfg.review_low, cfg.threshold))
+        .map(|p| {
+            let (kind, reason) = if p.probability() >= cfg.threshold {
+                ("name_only", "probable, but only the name agrees: not merged".to_string())
+            } else {
+                ("uncertain_pair", String::new())
+            };
+            (p.probability(), kind, p.a, p.b, p.weight, reason)
         })
-        .map(|p| (p.probability(), "uncertain_pair", p.a, p.b, p.weight, String::new()))
         .collect();
     rows.sort_by(|x, y| (x.0 - 0.5).abs().total_cmp(&(y.0 - 0.5).abs()).then(x.2.cmp(&y.2)).then(x.3.cmp(&y.3)));
     let mut splits: Vec<_> = run
@@ -247,9 +252,8 @@ pub fn summary_json(run: &Run) -> serde_json::Value {
     let records = run.contacts.len();
     let clusters = run.clusters.members.len();
     let sizes = size_histogram(run);
-    let matched = run.scored.iter().filter(|p| p.probability() >= run.config.threshold).count();
-    let review =
-        run.scored.iter().filter(|p| (run.config.review_low..run.config.threshold).contains(&p.probability())).count();
+    let matched = run.scored.iter().filter(|p| p.is_link(run.config.threshold)).count();
+    let review = review_count(run);
     json!({
         "crmclean_version": env!("CARGO_PKG_VERSION"),
         "inputs": run.inputs(),
@@ -269,7 +273,7 @@ pub fn summary_json(run: &Run) -> serde_json::Value {
             "pairs_scored": run.scored.len(),
             "threshold": run.config.threshold,
             "review_low": run.config.review_low,
-            "pairs_above_threshold": matched,
+            "links": matched,
             "pairs_for_review": review,
             "refused_joins": run.clusters.splits.len(),
             "prior": run.model.prior,
@@ -280,6 +284,11 @@ pub fn summary_json(run: &Run) -> serde_json::Value {
         "quality": run.profiles,
         "timings_seconds": run.timings.iter().map(|(k, v)| (k.to_string(), json!((v * 1000.0).round() / 1000.0))).collect::<serde_json::Map<_, _>>(),
     })
+}
+
+/// Number of candidate pairs in the review queue.
+pub fn review_count(run: &Run) -> usize {
+    run.scored.iter().filter(|p| p.needs_review(run.config.review_low, run.config.threshold)).count()
 }
 
 /// Writes summary.json.
@@ -414,11 +423,8 @@ pub fn html(run: &Run) -> String {
     );
     h.push_str("<h2>Most uncertain pairs</h2><table><tr><th>probability</th><th>left</th><th>right</th><th>field weights</th></tr>");
     let tf = TermFreq::new(&run.contacts);
-    let mut unc: Vec<_> = run
-        .scored
-        .iter()
-        .filter(|p| (run.config.review_low..run.config.threshold).contains(&p.probability()))
-        .collect();
+    let mut unc: Vec<_> =
+        run.scored.iter().filter(|p| p.needs_review(run.config.review_low, run.config.threshold)).collect();
     unc.sort_by(|a, b| (a.probability() - 0.5).abs().total_cmp(&(b.probability() - 0.5).abs()));
     for p in unc.iter().take(25) {
         let ca = &run.contacts[p.a as usize];

@@ -304,6 +304,10 @@ fn em_session(
     (m, prior, iterations, converged)
 }
 
+fn names_exact(v: &Vector) -> bool {
+    v[compare::FIRST] == compare::name_levels::EXACT && v[compare::LAST] == compare::name_levels::EXACT
+}
+
 /// A training session: candidate pairs that agree on a strong identifier are almost all matches,
 /// so how they compare on the *other* fields estimates m for those fields.
 struct Session {
@@ -319,17 +323,17 @@ const SESSIONS: &[Session] = &[
     Session {
         name: "same name and birth date",
         uses: &[compare::FIRST, compare::LAST, compare::BIRTH],
-        select: |v| v[compare::FIRST] == 4 && v[compare::LAST] == 4 && v[compare::BIRTH] == 3,
+        select: |v| names_exact(v) && v[compare::BIRTH] == 3,
     },
     Session {
         name: "same name and phone",
         uses: &[compare::FIRST, compare::LAST, compare::PHONE],
-        select: |v| v[compare::FIRST] == 4 && v[compare::LAST] == 4 && v[compare::PHONE] == 3,
+        select: |v| names_exact(v) && v[compare::PHONE] == 3,
     },
     Session {
         name: "same name and address",
         uses: &[compare::FIRST, compare::LAST, compare::ADDRESS],
-        select: |v| v[compare::FIRST] == 4 && v[compare::LAST] == 4 && v[compare::ADDRESS] == 5,
+        select: |v| names_exact(v) && v[compare::ADDRESS] == 5,
     },
 ];
 
@@ -436,14 +440,28 @@ pub fn probability(weight: f64) -> f64 {
 }
 
 /// Strong evidence that two records are different people even when much else agrees: clearly
-/// different first names (a household, colleagues) or clearly different birth dates (a parent and
-/// child namesake) — unless a personal identifier agrees: an exact personal email, a national id (up to
+/// different first names (a household, colleagues), clearly different birth dates (a parent and
+/// child namesake) or different genders (Herr/Frau, Pan/Pani: a couple) — unless a personal identifier agrees: an exact personal email, a national id (up to
 /// one typo), or, for different first names, the birth date (up to one typo).
 pub fn conflict(v: &Vector) -> bool {
     let id = v[compare::EMAIL] == 3 || v[compare::NATIONAL_ID] >= 2;
-    let first_conflict = v[compare::FIRST] == 1 && v[compare::BIRTH] < 2;
+    let first_conflict = v[compare::FIRST] == compare::name_levels::DIFFERENT && v[compare::BIRTH] < 2;
     let birth_conflict = v[compare::BIRTH] == 1;
-    !id && (first_conflict || birth_conflict)
+    let gender_conflict = v[compare::GENDER] == 1;
+    !id && (first_conflict || birth_conflict || gender_conflict)
+}
+
+/// Whether anything besides the name supports a match: an email, phone, birth date, address
+/// (street or better), company or national id that agrees at least fuzzily. Two records that share
+/// only a name are namesakes as often as duplicates; they go to review instead of being merged.
+pub fn corroborated(v: &Vector) -> bool {
+    v[compare::EMAIL] >= 2
+        || v[compare::PHONE] >= 2
+        || v[compare::BIRTH] >= 2
+        || v[compare::ADDRESS] >= 3
+        || v[compare::COMPANY] >= 2
+        || v[compare::NATIONAL_ID] >= 2
+        || v[compare::LOCALITY] >= 2
 }
 
 /// One scored candidate pair.
@@ -458,6 +476,15 @@ pub struct ScoredPair {
 impl ScoredPair {
     pub fn probability(&self) -> f64 {
         probability(self.weight)
+    }
+    /// Whether the pair is a link: probable enough and supported by more than the name.
+    pub fn is_link(&self, threshold: f64) -> bool {
+        self.probability() >= threshold && corroborated(&unpack(self.vector))
+    }
+    /// Whether the pair belongs in the review queue: uncertain, or probable on the name alone.
+    pub fn needs_review(&self, review_low: f64, threshold: f64) -> bool {
+        let p = self.probability();
+        p >= review_low && !self.is_link(threshold)
     }
 }
 

@@ -56,7 +56,7 @@ pub fn run(a: DedupeArgs) -> Result<u8> {
     eprintln!(
         "crmclean: {records} records → {clusters} people ({} duplicates); {} pairs for review; outputs in {}",
         records - clusters,
-        run.scored.iter().filter(|p| (run.config.review_low..run.config.threshold).contains(&p.probability())).count(),
+        crate::report::review_count(&run),
         a.out.display()
     );
     if !run.ingested.rejects.is_empty() {

@@ -78,6 +78,7 @@ pub struct Contact {
     /// ISO 3166 alpha-2, or empty.
     pub country: String,
     pub birth: Option<NaiveDate>,
+    /// `"m"`, `"f"` or empty, from a gender column or an honorific (Herr/Frau, Pan/Pani, Mr/Ms, ...).
     pub gender: String,
     pub national_id: String,
     pub created: Option<NaiveDate>,
@@ -147,11 +148,22 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config) -> Result<Vec<Contac
         .map(|row| {
             let mut k = Contact { source: si, row: row as u32, ..Default::default() };
             // Names: split columns win; a full-name column fills what they lack.
-            let mut f = first_value(&first, row).map(name::strip_honorific).unwrap_or_default();
+            let first_raw = first_value(&first, row);
+            let mut f = first_raw.map(name::strip_honorific).unwrap_or_default();
+            let mut honorific = first_value(&salutation, row).map(str::to_string).unwrap_or_default();
+            if let Some(raw) = first_raw {
+                let stripped = f.len();
+                if raw.len() > stripped {
+                    honorific.push(' ');
+                    honorific.push_str(&raw[..raw.len().saturating_sub(stripped)]);
+                }
+            }
             let mut m = first_value(&middle, row).map(str::to_string).unwrap_or_default();
             let mut l = first_value(&last, row).map(str::to_string).unwrap_or_default();
             if let Some(fullv) = first_value(&full, row) {
                 let p = name::split_full_name(fullv);
+                honorific.push(' ');
+                honorific.push_str(&p.salutation);
                 if f.is_empty() && l.is_empty() {
                     (f, m, l) = (p.first, p.middle, p.last);
                 } else if l.is_empty() && !p.last.is_empty() {
@@ -165,7 +177,6 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config) -> Result<Vec<Contac
                 let (a, b) = f.split_once(' ').unwrap_or((&f, ""));
                 (f, m) = (a.to_string(), b.to_string());
             }
-            let _ = first_value(&salutation, row);
             k.first = name::name_key(&f).replace(' ', "");
             k.display_name = [name::display_case(&f), name::display_case(&m), name::display_case(&l)];
             k.first_canon = name::canonical_first(&k.first).to_string();
@@ -237,7 +248,11 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config) -> Result<Vec<Contac
             if bad_date {
                 k.flags |= flag::INVALID_DATE;
             }
-            k.gender = first_value(&gender, row).map(|g| text::fold(g).chars().take(1).collect()).unwrap_or_default();
+            k.gender = first_value(&gender, row)
+                .and_then(name::gender_of)
+                .or_else(|| name::gender_of(&honorific))
+                .map(String::from)
+                .unwrap_or_default();
             k.national_id = first_value(&nid, row)
                 .map(|v| v.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect())
                 .unwrap_or_default();

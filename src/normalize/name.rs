@@ -156,6 +156,109 @@ fn split_tokens(s: &str, parts: &mut NameParts) -> Vec<String> {
     tokens
 }
 
+/// The gender an honorific or a gender cell states: `Some('m')`, `Some('f')`, or `None` (Dr., Prof.,
+/// unknown).
+///
+/// ```
+/// use crmclean::normalize::name::gender_of;
+/// assert_eq!(gender_of("Frau Dr."), Some('f'));
+/// assert_eq!(gender_of("Pan"), Some('m'));
+/// assert_eq!(gender_of("Sig.ra"), Some('f'));
+/// assert_eq!(gender_of("Dr."), None);
+/// assert_eq!(gender_of("weiblich"), Some('f'));
+/// ```
+pub fn gender_of(s: &str) -> Option<char> {
+    const MALE: &[&str] = &[
+        "mr",
+        "mister",
+        "herr",
+        "hr",
+        "sig",
+        "signor",
+        "signore",
+        "pan",
+        "bapak",
+        "bpk",
+        "pak",
+        "m",
+        "monsieur",
+        "sr",
+        "senor",
+        "don",
+        "male",
+        "man",
+        "maennlich",
+        "mannlich",
+        "maschio",
+        "uomo",
+        "mezczyzna",
+        "laki laki",
+        "pria",
+        "homme",
+        "masculin",
+        "hombre",
+        "masculino",
+        "h",
+    ];
+    const FEMALE: &[&str] = &[
+        "mrs",
+        "ms",
+        "miss",
+        "frau",
+        "fraulein",
+        "fr",
+        "sigra",
+        "sig ra",
+        "signora",
+        "signorina",
+        "pani",
+        "panna",
+        "ibu",
+        "bu",
+        "mme",
+        "mlle",
+        "madame",
+        "mademoiselle",
+        "sra",
+        "srta",
+        "senora",
+        "senorita",
+        "dona",
+        "female",
+        "woman",
+        "weiblich",
+        "femmina",
+        "donna",
+        "kobieta",
+        "perempuan",
+        "wanita",
+        "femme",
+        "feminin",
+        "mujer",
+        "femenino",
+        "f",
+        "w",
+    ];
+    let key = alnum_key(s);
+    let whole = key.as_str();
+    if MALE.contains(&whole) {
+        return Some('m');
+    }
+    if FEMALE.contains(&whole) {
+        return Some('f');
+    }
+    for w in key.split(' ') {
+        let joined = w.replace(' ', "");
+        if w.len() > 1 && MALE.contains(&joined.as_str()) {
+            return Some('m');
+        }
+        if w.len() > 1 && FEMALE.contains(&joined.as_str()) {
+            return Some('f');
+        }
+    }
+    None
+}
+
 /// Removes a leading honorific from a first-name cell ("Dr. Anna" → "Anna").
 pub fn strip_honorific(s: &str) -> String {
     let mut p = NameParts::default();
@@ -217,46 +320,49 @@ fn capitalize_word(w: &str) -> String {
     out
 }
 
-/// Match key of a name part: folded to ASCII, letters only, German umlaut digraphs folded
-/// (Müller, Mueller and Muller share `muller`).
+/// Match key of a name part: folded to ASCII, letters only, words separated by one space.
 ///
 /// ```
 /// use crmclean::normalize::name::name_key;
-/// assert_eq!(name_key("Müller"), name_key("Mueller"));
+/// assert_eq!(name_key("Müller"), "muller");
 /// assert_eq!(name_key("O'Neil"), "oneil");
 /// assert_eq!(name_key("Łukasz"), "lukasz");
 /// ```
 pub fn name_key(s: &str) -> String {
     // O'Neil, D’Angelo: the apostrophe joins, it does not separate.
     let k = alnum_key(&s.replace(['\'', '’', '`'], ""));
-    let mut out = String::with_capacity(k.len());
-    let b = k.as_bytes();
+    k.chars().filter(|c| c.is_ascii_alphabetic() || *c == ' ').collect::<String>().trim().to_string()
+}
+
+/// A name key with the German ASCII spellings of umlauts folded (`mueller` → `muller`,
+/// `schroeder` → `schroder`), to compare "Müller", "Mueller" and "Muller" as one name. Only for
+/// comparing: it also folds "Raquel" to "raqul", harmless when both sides are folded alike.
+///
+/// ```
+/// use crmclean::normalize::name::{name_key, umlaut_fold};
+/// assert_eq!(umlaut_fold(&name_key("Müller")), umlaut_fold(&name_key("Mueller")));
+/// assert_eq!(umlaut_fold("schroeder"), "schroder");
+/// ```
+pub fn umlaut_fold(key: &str) -> String {
+    let b = key.as_bytes();
+    let mut out = String::with_capacity(key.len());
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        if c == b' ' {
-            out.push(' ');
-            i += 1;
-            continue;
-        }
-        if !c.is_ascii_alphabetic() {
-            i += 1;
-            continue;
-        }
         out.push(c as char);
-        // ae/oe/ue after a consonant-led syllable are the ASCII spelling of ä/ö/ü.
+        // ae/oe/ue inside a word, before a consonant, are the ASCII spelling of ä/ö/ü.
         if matches!(c, b'a' | b'o' | b'u')
             && b.get(i + 1) == Some(&b'e')
             && i > 0
             && b[i - 1] != b' '
-            && b.get(i + 2).is_some_and(|n| !matches!(n, b'a' | b'e' | b'i' | b'o' | b'u'))
+            && b.get(i + 2).is_some_and(|n| n.is_ascii_alphabetic() && !matches!(n, b'a' | b'e' | b'i' | b'o' | b'u'))
         {
             i += 2;
             continue;
         }
         i += 1;
     }
-    out.trim().to_string()
+    out
 }
 
 /// Double Metaphone code of a name key (empty for an empty key): "Meyer", "Maier" and "Mayer" agree.
@@ -494,9 +600,9 @@ mod tests {
     #[test]
     fn keys_fold_spellings() {
         assert_eq!(name_key("Müller"), "muller");
-        assert_eq!(name_key("MUELLER"), "muller");
-        assert_eq!(name_key("Schröder"), name_key("Schroeder"));
-        assert_eq!(name_key("Michael"), name_key("Michał")); // the same name, folded alike
+        assert_eq!(umlaut_fold(&name_key("MUELLER")), "muller");
+        assert_eq!(umlaut_fold(&name_key("Schröder")), umlaut_fold(&name_key("Schroeder")));
+        assert_eq!(name_key("Raquel"), "raquel");
         assert_eq!(name_key("Ana María"), "ana maria");
         assert_eq!(name_key("Wiśniewski"), "wisniewski");
     }

@@ -48,12 +48,13 @@ pub fn normalize_phone(raw: &str, region: Option<&str>) -> Option<Phone> {
         Some(intl) => phonenumber::parse(None, intl).ok(),
         None => id.and_then(|id| phonenumber::parse(Some(id), &digits).ok()),
     };
-    if let Some(p) = parsed {
-        if phonenumber::is_valid(&p) {
-            return Some(Phone { key: p.format().mode(Mode::E164).to_string(), valid: true, extension });
+    match parsed {
+        // Invalid for its region but parsed: E.164 still writes national and international forms alike.
+        Some(p) => {
+            Some(Phone { key: p.format().mode(Mode::E164).to_string(), valid: phonenumber::is_valid(&p), extension })
         }
+        None => Some(Phone { key: international.unwrap_or(digits), valid: false, extension }),
     }
-    Some(Phone { key: international.unwrap_or(digits), valid: false, extension })
 }
 
 /// The phone metadata keeps its compiled regexes in an LRU cache of 100 entries; parsing numbers of
