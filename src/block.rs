@@ -80,10 +80,6 @@ pub fn default_rules() -> Vec<Rule> {
             },
         },
         Rule {
-            name: "last_name_city",
-            keys: |c, k| push_if(k, !c.last.is_empty() && !c.city.is_empty(), || format!("{}|{}", c.last, c.city)),
-        },
-        Rule {
             name: "birth_date_names",
             keys: |c, k| {
                 if let Some(d) = c.birth {

@@ -145,7 +145,12 @@ fn name_level(a: &str, b: &str, canon_a: &str, canon_b: &str, phon_a: &str, phon
     if !canon_a.is_empty() && canon_a == canon_b {
         return CLOSE;
     }
-    let jw = jaro_winkler(a, b);
+    // Typos in a formal name still match its nickname: "Bill" / "Willliam".
+    let jw = if canon_a != a || canon_b != b {
+        jaro_winkler(a, b).max(jaro_winkler(canon_a, canon_b))
+    } else {
+        jaro_winkler(a, b)
+    };
     if jw >= 0.92 {
         return CLOSE;
     }
@@ -390,6 +395,7 @@ mod tests {
             (("Kasia", "Nowak"), ("Katarzyna", "Nowak"), (4, 5)),
             (("Jürgen", "Müller"), ("Juergen", "Mueller"), (5, 5)),
             (("Raquel", "Moreno"), ("Raqnel", "Moreno"), (4, 5)),
+            (("Bill", "Mitchell"), ("Willliam", "Mitchell"), (4, 5)),
             (("Jon", "Smyth"), ("John", "Smith"), (4, 3)),
             (("J", "Smith"), ("John", "Smith"), (3, 5)),
             (("Smith", "John"), ("John", "Smith"), (5, 5)),

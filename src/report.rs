@@ -188,6 +188,9 @@ fn write_review(run: &Run, out: &Path) -> Result<()> {
             (s.probability, "split", a, b, f64::NAN, s.reason.clone())
         })
         .collect();
+    // The same refused join can be met from both sides; list it once.
+    let mut seen = std::collections::HashSet::new();
+    splits.retain(|s| seen.insert((s.2.min(s.3), s.2.max(s.3))));
     splits.extend(rows);
     for (_, kind, a, b, _, reason) in splits.into_iter().take(200_000) {
         let (ca, cb) = (&run.contacts[a as usize], &run.contacts[b as usize]);
