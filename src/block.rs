@@ -112,6 +112,16 @@ pub fn default_rules() -> Vec<Rule> {
             },
         },
         Rule {
+            name: "unrecognised_columns",
+            keys: |c, k| {
+                for (slot, v) in c.extras.iter().enumerate() {
+                    if v.len() >= 3 {
+                        k.push(format!("{slot}|{v}"));
+                    }
+                }
+            },
+        },
+        Rule {
             name: "company_first_name",
             keys: |c, k| {
                 push_if(k, !c.company.is_empty() && !c.first_phonetic.is_empty(), || {

@@ -40,9 +40,11 @@ pub const COMPANY: usize = 7;
 pub const NATIONAL_ID: usize = 8;
 pub const MIDDLE: usize = 9;
 pub const GENDER: usize = 10;
+/// The generic comparisons of unrecognised columns ([`crate::normalize::choose_extras`]).
+pub const EXTRAS: [usize; crate::normalize::MAX_EXTRAS] = [11, 12, 13];
 
 /// The comparisons of the model, in vector order.
-pub const COMPARISONS: [Comparison; 11] = [
+pub const COMPARISONS: [Comparison; 14] = [
     Comparison {
         name: "first_name",
         levels: &[
@@ -98,6 +100,9 @@ pub const COMPARISONS: [Comparison; 11] = [
     },
     Comparison { name: "middle_name", levels: &["different", "same initial", "exact"], u_default: &[0.85, 0.1, 0.05] },
     Comparison { name: "gender", levels: &["different", "same"], u_default: &[0.5, 0.5] },
+    Comparison { name: "extra_1", levels: &["different", "one typo", "exact"], u_default: &[0.95, 0.03, 0.02] },
+    Comparison { name: "extra_2", levels: &["different", "one typo", "exact"], u_default: &[0.95, 0.03, 0.02] },
+    Comparison { name: "extra_3", levels: &["different", "one typo", "exact"], u_default: &[0.95, 0.03, 0.02] },
 ];
 
 /// Number of comparisons.
@@ -329,6 +334,10 @@ pub fn compare(a: &Contact, b: &Contact) -> Vector {
     v[LOCALITY] = exact_fuzzy(&a.street2, &b.street2, 0.88);
     v[COMPANY] = exact_fuzzy(&a.company, &b.company, 0.88);
     v[NATIONAL_ID] = typo_level(&a.national_id, &b.national_id);
+    for (slot, &i) in EXTRAS.iter().enumerate() {
+        let (x, y) = (&a.extras[slot], &b.extras[slot]);
+        v[i] = if x.len() >= 4 || y.len() >= 4 { typo_level(x, y) } else { exact_fuzzy(x, y, 1.1) };
+    }
     v[GENDER] = match (a.gender.as_str(), b.gender.as_str()) {
         ("", _) | (_, "") => 0,
         (x, y) if x == y => 2,
@@ -365,6 +374,7 @@ pub fn describe(c: &Contact, comparison: usize) -> String {
         NATIONAL_ID => c.national_id.clone(),
         MIDDLE => c.middle.clone(),
         GENDER => c.gender.clone(),
+        i if EXTRAS.contains(&i) => c.extras[i - EXTRAS[0]].clone(),
         _ => String::new(),
     }
 }

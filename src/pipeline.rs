@@ -32,6 +32,8 @@ pub struct DedupeOptions {
 /// Everything a run produced, for the report writers.
 pub struct Run {
     pub ingested: Ingested,
+    /// Unrecognised columns compared generically.
+    pub extras: Vec<normalize::Extra>,
     pub contacts: Vec<Contact>,
     pub candidates: Candidates,
     pub model: Model,
@@ -107,7 +109,8 @@ pub fn dedupe(opts: &DedupeOptions) -> Result<Run> {
     st.done("ingest");
 
     st.start(&format!("normalizing {} records", ingested.record_count()));
-    let contacts = normalize::normalize(&ingested, cfg)?;
+    let extras = normalize::choose_extras(&ingested);
+    let contacts = normalize::normalize(&ingested, cfg, &extras)?;
     st.done("normalize");
 
     st.start("profiling data quality");
@@ -149,6 +152,7 @@ pub fn dedupe(opts: &DedupeOptions) -> Result<Run> {
 
     let mut run = Run {
         ingested,
+        extras,
         contacts,
         candidates,
         model,
@@ -204,7 +208,7 @@ impl Run {
 /// Steps 1–3 only: what `profile` and `check` need.
 pub fn profile(inputs: &[PathBuf], cfg: &Config) -> Result<(Ingested, Vec<Contact>, Vec<SourceProfile>)> {
     let ingested = ingest::ingest(inputs, cfg)?;
-    let contacts = normalize::normalize(&ingested, cfg)?;
+    let contacts = normalize::normalize(&ingested, cfg, &normalize::choose_extras(&ingested))?;
     let profiles = quality::profile(&ingested, &contacts);
     Ok((ingested, contacts, profiles))
 }

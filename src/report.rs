@@ -268,6 +268,7 @@ pub fn summary_json(run: &Run) -> serde_json::Value {
         "clusters_with_duplicates": run.clusters.members.iter().filter(|m| m.len() > 1).count(),
         "cluster_sizes": sizes,
         "notes": run.ingested.notes,
+        "generic_comparisons": run.extras,
         "blocking": {
             "candidate_pairs": run.candidates.pairs.len(),
             "rules": run.candidates.rules,

@@ -631,6 +631,7 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "postal code",
             "postcode",
             "post code",
+            "pcode",
             "zip",
             "zip code",
             "zipcode",

@@ -462,6 +462,7 @@ pub fn corroborated(v: &Vector) -> bool {
         || v[compare::COMPANY] >= 2
         || v[compare::NATIONAL_ID] >= 2
         || v[compare::LOCALITY] >= 2
+        || compare::EXTRAS.iter().any(|&i| v[i] >= 2)
 }
 
 /// One scored candidate pair.

@@ -438,3 +438,18 @@ fn review_queue_explains_uncertain_pairs_per_field() {
     let uncertain = review.iter().find(|r| r["kind"] == "uncertain_pair").expect("an uncertain pair");
     assert!(!uncertain["last_name_weight"].is_empty() || !uncertain["first_name_weight"].is_empty());
 }
+
+#[test]
+fn unfamiliar_export_dedupes_with_zero_configuration() {
+    // Febrl 1 with headers no CRM uses: fname_c1/lname_c1, a birth date split into three columns, and
+    // street, locality and member number under names the mapping does not know.
+    let tmp = tempfile::tempdir().unwrap();
+    let r = dedupe(tmp.path(), &[testdata("formats/unfamiliar_febrl1.csv")], &[]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let summary = json(&tmp.path().join("out/summary.json"));
+    let generic: Vec<&str> =
+        summary["generic_comparisons"].as_array().unwrap().iter().map(|e| e["header"].as_str().unwrap()).collect();
+    assert!(generic.contains(&"member_no") && generic.contains(&"street_nm"), "{generic:?}");
+    let score = f1(tmp.path(), &testdata("formats/unfamiliar_febrl1_truth.csv"));
+    assert!(score >= 0.98, "F1 {score}");
+}

@@ -85,8 +85,118 @@ pub struct Contact {
     pub last_activity: Option<NaiveDate>,
     /// Tag keys ([`tags::tag_key`]).
     pub tags: Vec<String>,
+    /// Keys of the unrecognised columns chosen for generic comparison ([`choose_extras`]).
+    pub extras: [String; MAX_EXTRAS],
     /// Quality flags ([`flag`]).
     pub flags: u16,
+}
+
+/// How many unrecognised columns are compared generically.
+pub const MAX_EXTRAS: usize = 3;
+
+/// An unrecognised column (by header, across sources) that matching compares by what it holds.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Extra {
+    /// The header as written in the first source that has it.
+    pub header: String,
+    /// What the values look like: `date`, `number`, `code` or `text`; or `identifier`, a code that
+    /// repeats across rows, compared as the national id.
+    pub kind: &'static str,
+    /// Sources that have the column.
+    pub sources: usize,
+    /// Share of non-empty cells.
+    pub filled: f64,
+    /// Distinct values / non-empty cells, on a sample.
+    pub distinct: f64,
+    /// Header of the column in each source (`None` where the source lacks it).
+    #[serde(skip)]
+    pub columns: Vec<Option<String>>,
+}
+
+/// Picks up to [`MAX_EXTRAS`] columns the header mapping did not recognise and that look like they
+/// identify people (filled, many distinct values, short values — not notes, not a yes/no flag), so an
+/// unfamiliar export still dedupes on them. Columns present in several sources come first.
+pub fn choose_extras(ingested: &Ingested) -> Vec<Extra> {
+    let mut by_key: std::collections::BTreeMap<String, Extra> = Default::default();
+    let n_sources = ingested.sources.len();
+    for (si, source) in ingested.sources.iter().enumerate() {
+        for c in source.columns.iter().filter(|c| c.field.is_none() && c.how == "auto") {
+            let key = crate::schema::header_key(&c.header);
+            if key.is_empty() || key.starts_with("column ") {
+                continue;
+            }
+            let Ok(col) = source.frame.column(&c.header).and_then(|col| col.str().cloned()) else { continue };
+            let height = source.frame.height().max(1);
+            let values: Vec<&str> = col.iter().take(20_000).flatten().collect();
+            let filled = (source.frame.height() - col.null_count()) as f64 / height as f64;
+            let distinct =
+                values.iter().collect::<std::collections::HashSet<_>>().len() as f64 / values.len().max(1) as f64;
+            let avg_len = values.iter().map(|v| v.chars().count()).sum::<usize>() as f64 / values.len().max(1) as f64;
+            if filled < 0.3 || distinct < 0.05 || avg_len > 40.0 || values.len() < 2 {
+                continue;
+            }
+            let kind = value_kind(&values);
+            let e = by_key.entry(key).or_insert_with(|| Extra {
+                header: c.header.clone(),
+                kind,
+                sources: 0,
+                filled: 0.0,
+                distinct: 0.0,
+                columns: vec![None; n_sources],
+            });
+            e.sources += 1;
+            e.filled = e.filled.max(filled);
+            e.distinct = e.distinct.max(distinct);
+            e.columns[si] = Some(c.header.clone());
+        }
+    }
+    let mut extras: Vec<Extra> = by_key
+        .into_values()
+        // A column unique per row in a single file identifies rows, not people.
+        .filter(|e| e.sources > 1 || e.distinct < 0.999)
+        .collect();
+    extras.sort_by(|a, b| {
+        b.sources.cmp(&a.sources).then(b.distinct.total_cmp(&a.distinct)).then(a.header.cmp(&b.header))
+    });
+    // A code that repeats across rows (a member or tax number the duplicates share) is an identifier,
+    // compared like a national id — unless the inputs already have one.
+    let has_national_id = ingested.sources.iter().any(|s| s.columns_for(Field::NationalId).next().is_some());
+    if !has_national_id {
+        if let Some(e) =
+            extras.iter_mut().find(|e| matches!(e.kind, "code" | "number") && e.distinct >= 0.3 && e.distinct < 0.999)
+        {
+            e.kind = "identifier";
+        }
+    }
+    extras.sort_by_key(|e| e.kind != "identifier");
+    extras.truncate(MAX_EXTRAS);
+    extras
+}
+
+fn value_kind(values: &[&str]) -> &'static str {
+    let share = |f: &dyn Fn(&str) -> bool| values.iter().filter(|v| f(v)).count() as f64 / values.len().max(1) as f64;
+    if share(&|v| date::parse_date(v, DayOrder::DayFirst).is_some()) >= 0.8 {
+        "date"
+    } else if share(&|v| v.trim().parse::<f64>().is_ok()) >= 0.8 {
+        "number"
+    } else if share(&|v| !v.contains(' ') && v.chars().any(|c| c.is_ascii_digit())) >= 0.8 {
+        "code"
+    } else {
+        "text"
+    }
+}
+
+/// The comparable key of an extra value.
+fn extra_key(kind: &str, v: &str, order: DayOrder) -> String {
+    match kind {
+        "date" => {
+            date::parse_date(v, order).map(|d| d.format("%Y%m%d").to_string()).unwrap_or_else(|| text::alnum_key(v))
+        }
+        "number" | "code" | "identifier" => {
+            v.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
+        }
+        _ => text::alnum_key(v),
+    }
 }
 
 impl Contact {
@@ -101,10 +211,10 @@ impl Contact {
 }
 
 /// Normalizes every source. Contact `i` of the result is row `i - offset(source)` of its source.
-pub fn normalize(ingested: &Ingested, cfg: &Config) -> Result<Vec<Contact>> {
+pub fn normalize(ingested: &Ingested, cfg: &Config, extras: &[Extra]) -> Result<Vec<Contact>> {
     let mut out = Vec::with_capacity(ingested.record_count());
     for (si, source) in ingested.sources.iter().enumerate() {
-        out.extend(normalize_source(si as u16, source, cfg)?);
+        out.extend(normalize_source(si as u16, source, cfg, extras)?);
     }
     Ok(out)
 }
@@ -118,7 +228,7 @@ fn first_value<'a>(cols: &[&'a StringChunked], row: usize) -> Option<&'a str> {
     cols.iter().filter_map(|c| c.get(row)).find(|v| !text::is_placeholder(v))
 }
 
-fn normalize_source(si: u16, source: &Source, cfg: &Config) -> Result<Vec<Contact>> {
+fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) -> Result<Vec<Contact>> {
     let c = |f| cols(source, f);
     let (first, middle, last, full, salutation) =
         (c(Field::FirstName)?, c(Field::MiddleName)?, c(Field::LastName)?, c(Field::FullName)?, c(Field::Salutation)?);
@@ -143,6 +253,14 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config) -> Result<Vec<Contac
     let order_of = |cols: &[&StringChunked]| detect_order(cols.iter().flat_map(|c| c.iter().flatten()), fallback_order);
     let (birth_order, created_order, activity_order) = (order_of(&birth), order_of(&created), order_of(&activity));
 
+    let extra_cols: Vec<Option<(&StringChunked, &'static str, DayOrder)>> = extras
+        .iter()
+        .map(|e| {
+            let h = e.columns.get(si as usize)?.as_ref()?;
+            let col = source.frame.column(h).ok()?.str().ok()?;
+            Some((col, e.kind, detect_order(col.iter().flatten(), fallback_order)))
+        })
+        .collect();
     let contacts = (0..source.frame.height())
         .into_par_iter()
         .map(|row| {
@@ -262,6 +380,18 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config) -> Result<Vec<Contac
                         let key = tags::tag_key(&t);
                         if !key.is_empty() && !k.tags.contains(&key) {
                             k.tags.push(key);
+                        }
+                    }
+                }
+            }
+            for (slot, col) in extra_cols.iter().enumerate() {
+                if let Some((col, kind, order)) = col {
+                    if let Some(v) = col.get(row).filter(|v| !text::is_placeholder(v)) {
+                        let key = extra_key(kind, v, *order);
+                        if *kind == "identifier" {
+                            k.national_id = key;
+                        } else {
+                            k.extras[slot] = key;
                         }
                     }
                 }
