@@ -270,10 +270,13 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) ->
             let mut f = first_raw.map(name::strip_honorific).unwrap_or_default();
             let mut honorific = first_value(&salutation, row).map(str::to_string).unwrap_or_default();
             if let Some(raw) = first_raw {
-                let stripped = f.len();
-                if raw.len() > stripped {
+                // The honorific is what the cell had before the name ("Dr. Anna" → "Dr. ").
+                if let Some(prefix) = raw.trim().strip_suffix(f.as_str()) {
                     honorific.push(' ');
-                    honorific.push_str(&raw[..raw.len().saturating_sub(stripped)]);
+                    honorific.push_str(prefix);
+                } else if f.is_empty() || raw.len() > f.len() {
+                    honorific.push(' ');
+                    honorific.push_str(raw);
                 }
             }
             let mut m = first_value(&middle, row).map(str::to_string).unwrap_or_default();

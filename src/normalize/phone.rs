@@ -79,7 +79,7 @@ fn split_extension(s: &str) -> (String, String) {
                 lower[i + marker.len()..].chars().filter(|c| !c.is_whitespace() && *c != '.' && *c != ':').collect();
             let head_digits = lower[..i].chars().filter(char::is_ascii_digit).count();
             if !tail.is_empty() && tail.chars().all(|c| c.is_ascii_digit()) && tail.len() <= 6 && head_digits >= 6 {
-                return (s[..i].to_string(), tail);
+                return (lower[..i].to_string(), tail);
             }
         }
     }
