@@ -81,7 +81,7 @@ impl Default for Config {
             default_region: None,
             threshold: 0.5,
             review_low: 0.1,
-            max_block_size: 300,
+            max_block_size: 100,
             link_only: false,
         }
     }
@@ -138,7 +138,7 @@ impl Config {
             ));
         }
         if cfg.max_block_size < 2 {
-            return Err(Error::config("matching.max_block_size must be at least 2", "the default is 300"));
+            return Err(Error::config("matching.max_block_size must be at least 2", "the default is 100"));
         }
         Ok(cfg)
     }

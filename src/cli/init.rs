@@ -39,7 +39,7 @@ pub const DEFAULT_CONFIG: &str = r#"# crmclean configuration. Every option is sh
 # Pairs from this probability up to the threshold go to review.csv.
 # review_low = 0.1
 # Blocks larger than this are skipped for their rule and reported (placeholder emails, switchboards).
-# max_block_size = 300
+# max_block_size = 100
 # Only link records across files, never within one file.
 # link_only = false
 "#;

@@ -114,8 +114,8 @@ pub struct Extra {
 }
 
 /// Picks up to [`MAX_EXTRAS`] columns the header mapping did not recognise and that look like they
-/// identify people (filled, many distinct values, short values — not notes, not a yes/no flag), so an
-/// unfamiliar export still dedupes on them. Columns present in several sources come first.
+/// identify people (at least 30% filled, at least 30% distinct values, short values — not notes, not
+/// a status or a yes/no flag), so an unfamiliar export still dedupes on them. Columns present in several sources come first.
 pub fn choose_extras(ingested: &Ingested) -> Vec<Extra> {
     let mut by_key: std::collections::BTreeMap<String, Extra> = Default::default();
     let n_sources = ingested.sources.len();
@@ -132,7 +132,7 @@ pub fn choose_extras(ingested: &Ingested) -> Vec<Extra> {
             let distinct =
                 values.iter().collect::<std::collections::HashSet<_>>().len() as f64 / values.len().max(1) as f64;
             let avg_len = values.iter().map(|v| v.chars().count()).sum::<usize>() as f64 / values.len().max(1) as f64;
-            if filled < 0.3 || distinct < 0.05 || avg_len > 40.0 || values.len() < 2 {
+            if filled < 0.3 || distinct < 0.3 || avg_len > 40.0 || values.len() < 2 {
                 continue;
             }
             let kind = value_kind(&values);
@@ -248,7 +248,11 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) ->
         (c(Field::Gender)?, c(Field::NationalId)?, c(Field::Created)?, c(Field::LastActivity)?, c(Field::Tags)?);
 
     // The source's usual country decides defaults for phones and dates.
-    let usual_country = dominant_country(&country, source.frame.height()).or(cfg.default_region.clone());
+    // The source's usual country: from its country column, else the configured default region, else
+    // the country most of its internationally written phone numbers belong to.
+    let usual_country = dominant_country(&country, source.frame.height())
+        .or(cfg.default_region.clone())
+        .or_else(|| phone::dominant_region(phones.iter().chain(&mobiles).flat_map(|c| c.iter().flatten())));
     let fallback_order = if usual_country.as_deref() == Some("US") { DayOrder::MonthFirst } else { DayOrder::DayFirst };
     let order_of = |cols: &[&StringChunked]| detect_order(cols.iter().flat_map(|c| c.iter().flatten()), fallback_order);
     let (birth_order, created_order, activity_order) = (order_of(&birth), order_of(&created), order_of(&activity));

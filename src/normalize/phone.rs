@@ -71,6 +71,34 @@ fn size_regex_cache() {
     });
 }
 
+/// The region most numbers written with an international prefix (`+49…`, `0049…`) belong to, if at
+/// least half of those seen (up to 2,000) agree: a source without a country column still gets the
+/// right default for its national numbers.
+pub fn dominant_region<'a>(values: impl Iterator<Item = &'a str>) -> Option<String> {
+    size_regex_cache();
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    let mut seen = 0usize;
+    for v in values {
+        let t = v.trim_start();
+        if !(t.starts_with('+') || t.starts_with("00")) {
+            continue;
+        }
+        let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+        let intl = format!("+{}", digits.strip_prefix("00").unwrap_or(&digits));
+        if let Ok(p) = phonenumber::parse(None, &intl) {
+            if let Some(id) = p.country().id() {
+                *counts.entry(format!("{id:?}")).or_default() += 1;
+            }
+        }
+        seen += 1;
+        if seen >= 2000 {
+            break;
+        }
+    }
+    let (region, n) = counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))?;
+    (n * 2 >= seen).then_some(region)
+}
+
 fn split_extension(s: &str) -> (String, String) {
     let lower = s.to_lowercase();
     for marker in ["extension", "ext.", "ext", "durchwahl", "dw", "wew.", "wew", "x", "#"] {
@@ -112,6 +140,13 @@ mod tests {
             assert_eq!(p.key, want, "{raw}");
             assert!(p.valid, "{raw}");
         }
+    }
+
+    #[test]
+    fn region_from_international_numbers() {
+        let values = ["+49 30 1234567", "0049 171 2345678", "030 7654321", "+39 06 1234 5678", "+49 89 123456"];
+        assert_eq!(dominant_region(values.iter().copied()).as_deref(), Some("DE"));
+        assert_eq!(dominant_region(["030 1234567"].iter().copied()), None);
     }
 
     #[test]
