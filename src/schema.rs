@@ -656,6 +656,7 @@ const SYNONYMS: &[(Field, &[&str])] = &[
         &[
             "country",
             "country region",
+            "cc",
             "country code",
             "nation",
             "land",
@@ -939,6 +940,15 @@ pub fn guess_field(header: &str) -> Option<Field> {
             words.remove(0);
             continue;
         }
+        // Dynamics 365: "(Do Not Modify) Modified On", "Address 1: Street 1".
+        if words.len() > 3 && words[..3] == ["do", "not", "modify"] {
+            words.drain(..3);
+            continue;
+        }
+        if words.len() > 2 && words[0] == "address" && words[1].chars().all(|c| c.is_ascii_digit()) {
+            words.drain(..2);
+            continue;
+        }
         break;
     }
     fallback(&key)
@@ -965,4 +975,176 @@ fn fallback(key: &str) -> Option<Field> {
         return Some(Field::PostalCode);
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Field::*;
+
+    /// Headers as real exports write them.
+    #[test]
+    fn headers_of_real_exports() {
+        let cases: &[(&str, Option<Field>)] = &[
+            // Salesforce
+            ("Contact ID", Some(Id)),
+            ("Salutation", Some(Salutation)),
+            ("Mailing Street", Some(Street)),
+            ("Mailing Zip/Postal Code", Some(PostalCode)),
+            ("Mailing State/Province", Some(Region)),
+            ("Mailing Country", Some(Country)),
+            ("Birthdate", Some(BirthDate)),
+            ("Account Name", Some(Company)),
+            ("Title", Some(JobTitle)),
+            ("Mobile", Some(Mobile)),
+            ("Last Activity", Some(LastActivity)),
+            // HubSpot
+            ("Record ID", Some(Id)),
+            ("Phone Number", Some(Phone)),
+            ("Street Address", Some(Street)),
+            ("State/Region", Some(Region)),
+            ("Country/Region", Some(Country)),
+            ("Create Date", Some(Created)),
+            ("Last Activity Date", Some(LastActivity)),
+            ("Company Name", Some(Company)),
+            ("Job Title", Some(JobTitle)),
+            // Zoho
+            ("Record Id", Some(Id)),
+            ("Mailing Zip", Some(PostalCode)),
+            ("Date of Birth", Some(BirthDate)),
+            ("Created Time", Some(Created)),
+            ("Modified Time", Some(LastActivity)),
+            ("Tag", Some(Tags)),
+            // Pipedrive
+            ("Person - Name", Some(FullName)),
+            ("Person - Email - Work", Some(Email)),
+            ("Person - Phone - Mobile", Some(Mobile)),
+            ("Person - Organization", Some(Company)),
+            ("Organization - Name", Some(Company)),
+            ("Person - ID", Some(Id)),
+            // Dynamics 365
+            ("(Do Not Modify) Contact", Some(Id)),
+            ("(Do Not Modify) Modified On", Some(LastActivity)),
+            ("(Do Not Modify) Row Checksum", None),
+            ("Full Name", Some(FullName)),
+            ("Business Phone", Some(Phone)),
+            ("Mobile Phone", Some(Mobile)),
+            ("Address 1: Street 1", Some(Street)),
+            ("Address 1: City", Some(City)),
+            ("Address 1: ZIP/Postal Code", Some(PostalCode)),
+            ("Address 1: Country/Region", Some(Country)),
+            // Mailchimp
+            ("Email Address", Some(Email)),
+            ("Address", Some(Street)),
+            ("Birthday", Some(BirthDate)),
+            ("OPTIN_TIME", Some(Created)),
+            ("LAST_CHANGED", Some(LastActivity)),
+            ("LEID", Some(Id)),
+            ("TAGS", Some(Tags)),
+            ("CC", Some(Country)),
+            ("REGION", Some(Region)),
+            ("MEMBER_RATING", None),
+            ("LATITUDE", None),
+            // ActiveCampaign and sign-up tools
+            ("Organization", Some(Company)),
+            ("Date Created", Some(Created)),
+            ("Attendee Name", Some(FullName)),
+            ("Registration Date", Some(Created)),
+            // Febrl
+            (" given_name", Some(FirstName)),
+            (" surname", Some(LastName)),
+            (" street_number", Some(StreetNumber)),
+            (" address_1", Some(Street)),
+            (" address_2", Some(Street2)),
+            (" suburb", Some(City)),
+            (" postcode", Some(PostalCode)),
+            (" state", Some(Region)),
+            (" date_of_birth", Some(BirthDate)),
+            (" soc_sec_id", Some(NationalId)),
+            ("rec_id", Some(Id)),
+            // German
+            ("Vorname", Some(FirstName)),
+            ("Nachname", Some(LastName)),
+            ("E-Mail-Adresse", Some(Email)),
+            ("Telefonnummer", Some(Phone)),
+            ("Handynummer", Some(Mobile)),
+            ("Straße", Some(Street)),
+            ("Hausnummer", Some(StreetNumber)),
+            ("PLZ", Some(PostalCode)),
+            ("Ort", Some(City)),
+            ("Land", Some(Country)),
+            ("Geburtsdatum", Some(BirthDate)),
+            ("Firma", Some(Company)),
+            ("Anrede", Some(Salutation)),
+            // Italian
+            ("Nome", Some(FirstName)),
+            ("Cognome", Some(LastName)),
+            ("Cellulare", Some(Mobile)),
+            ("Azienda", Some(Company)),
+            ("Indirizzo", Some(Street)),
+            ("CAP", Some(PostalCode)),
+            ("Città", Some(City)),
+            ("Provincia", Some(Region)),
+            ("Data di nascita", Some(BirthDate)),
+            ("Codice fiscale", Some(NationalId)),
+            // Polish
+            ("Imię", Some(FirstName)),
+            ("Nazwisko", Some(LastName)),
+            ("Telefon komórkowy", Some(Mobile)),
+            ("Ulica", Some(Street)),
+            ("Kod pocztowy", Some(PostalCode)),
+            ("Miejscowość", Some(City)),
+            ("Kraj", Some(Country)),
+            ("Data urodzenia", Some(BirthDate)),
+            ("Województwo", Some(Region)),
+            ("PESEL", Some(NationalId)),
+            // Indonesian
+            ("Nama Depan", Some(FirstName)),
+            ("Nama Belakang", Some(LastName)),
+            ("Nama Lengkap", Some(FullName)),
+            ("No. HP", Some(Mobile)),
+            ("Nomor Telepon", Some(Phone)),
+            ("Perusahaan", Some(Company)),
+            ("Alamat", Some(Street)),
+            ("Kota", Some(City)),
+            ("Kode Pos", Some(PostalCode)),
+            ("Tanggal Lahir", Some(BirthDate)),
+            ("NIK", Some(NationalId)),
+            // French
+            ("Prénom", Some(FirstName)),
+            ("Nom", Some(LastName)),
+            ("Courriel", Some(Email)),
+            ("Téléphone", Some(Phone)),
+            ("Portable", Some(Mobile)),
+            ("Société", Some(Company)),
+            ("Adresse", Some(Street)),
+            ("Code postal", Some(PostalCode)),
+            ("Ville", Some(City)),
+            ("Pays", Some(Country)),
+            ("Date de naissance", Some(BirthDate)),
+            // Spanish
+            ("Nombre", Some(FirstName)),
+            ("Apellidos", Some(LastName)),
+            ("Correo electrónico", Some(Email)),
+            ("Teléfono", Some(Phone)),
+            ("Móvil", Some(Mobile)),
+            ("Empresa", Some(Company)),
+            ("Dirección", Some(Street)),
+            ("Código postal", Some(PostalCode)),
+            ("Ciudad", Some(City)),
+            ("País", Some(Country)),
+            ("Fecha de nacimiento", Some(BirthDate)),
+            ("DNI", Some(NationalId)),
+            // Unknown
+            ("Favourite colour", None),
+            ("Notes", None),
+            ("Lead Status", None),
+        ];
+        let wrong: Vec<String> = cases
+            .iter()
+            .filter(|(h, want)| guess_field(h) != *want)
+            .map(|(h, want)| format!("{h:?}: got {:?}, want {want:?}", guess_field(h)))
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
 }

@@ -122,7 +122,7 @@ pub fn choose_extras(ingested: &Ingested) -> Vec<Extra> {
     for (si, source) in ingested.sources.iter().enumerate() {
         for c in source.columns.iter().filter(|c| c.field.is_none() && c.how == "auto") {
             let key = crate::schema::header_key(&c.header);
-            if key.is_empty() || key.starts_with("column ") {
+            if key.is_empty() || key.starts_with("column ") || is_bookkeeping(&key) {
                 continue;
             }
             let Ok(col) = source.frame.column(&c.header).and_then(|col| col.str().cloned()) else { continue };
@@ -173,13 +173,65 @@ pub fn choose_extras(ingested: &Ingested) -> Vec<Extra> {
     extras
 }
 
+/// Columns that describe the export, not the person: consent and tracking fields, scores, owners,
+/// statuses, geolocation of an IP. They are never compared.
+fn is_bookkeeping(key: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "ip",
+        "latitude",
+        "longitude",
+        "lat",
+        "lng",
+        "lon",
+        "timezone",
+        "gmtoff",
+        "dstoff",
+        "checksum",
+        "rating",
+        "score",
+        "optin",
+        "confirm",
+        "status",
+        "source",
+        "owner",
+        "notes",
+        "note",
+        "description",
+        "comment",
+        "comments",
+        "consent",
+        "unsubscribed",
+        "bounced",
+        "opens",
+        "clicks",
+        "stage",
+        "campaign",
+        "utm",
+        "count",
+        "version",
+        "flag",
+        "modified",
+        "created",
+        "updated",
+        "date",
+        "time",
+        "by",
+    ];
+    key.split(' ').any(|w| WORDS.contains(&w))
+}
+
 fn value_kind(values: &[&str]) -> &'static str {
     let share = |f: &dyn Fn(&str) -> bool| values.iter().filter(|v| f(v)).count() as f64 / values.len().max(1) as f64;
     if share(&|v| date::parse_date(v, DayOrder::DayFirst).is_some()) >= 0.8 {
         "date"
     } else if share(&|v| v.trim().parse::<f64>().is_ok()) >= 0.8 {
         "number"
-    } else if share(&|v| !v.contains(' ') && v.chars().any(|c| c.is_ascii_digit())) >= 0.8 {
+    } else if share(&|v| {
+        let v = v.trim();
+        // Member, customer or tax numbers: one token of digits (and letters), no decimals or IPs.
+        v.len() >= 5 && !v.contains([' ', '.', ',']) && v.chars().any(|c| c.is_ascii_digit())
+    }) >= 0.8
+    {
         "code"
     } else {
         "text"
