@@ -32,4 +32,4 @@ run febrl_4 "$febrl/truth_4.csv" "$febrl/febrl_4a.csv" "$febrl/febrl_4b.csv"
 records=${1:-20000}
 seed=${2:-7}
 "$bin" generate --out "$work/gen" --records "$records" --seed "$seed" 2>/dev/null
-run "crm_${records}" "$work/gen/truth.csv" "$work/gen/crm_salesforce.csv" "$work/gen/hubspot_export.csv" "$work/gen/webinar_anmeldungen.csv"
+run "crm_${records}" "$work/gen/truth.csv" "$work/gen/crm_salesforce.csv" "$work/gen/hubspot_export.csv" "$work/gen/webinar_anmeldungen.csv" "$work/gen/contatti_it.csv"

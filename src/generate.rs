@@ -1,12 +1,13 @@
 //! Seeded synthetic CRM exports with ground truth, for tests and benchmarks.
 //!
 //! People from seven locales (English/US, German, Italian, Polish, Indonesian, French, Spanish) are
-//! written into three exports with different conventions:
+//! written into four exports with different conventions:
 //!
 //! * `crm_salesforce.csv` — Salesforce headers, `,`, US dates, split names;
 //! * `hubspot_export.csv` — HubSpot headers, UTF-8 with BOM, ISO timestamps, lists as tags;
 //! * `webinar_anmeldungen.csv` — a German event sign-up list, `;`, Windows-1252, one "Name" column
-//!   ("Last, First" or "First Last"), no id column.
+//!   ("Last, First" or "First Last"), no id column;
+//! * `contatti_it.csv` — an Italian CRM export, `;`, day-first dates with slashes.
 //!
 //! The hard cases are planted on purpose: households (same address and landline, different first
 //! names and emails), namesakes (same name, different person), colleagues (same company, email domain
@@ -1082,12 +1083,12 @@ pub struct Generated {
     pub files: Vec<String>,
 }
 
-/// Writes about `records` records (over all three exports) and `truth.csv` into `dir`.
+/// Writes about `records` records (over all four exports) and `truth.csv` into `dir`.
 pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
     std::fs::create_dir_all(dir).map_err(|e| Error::output(dir, e.to_string(), "check the path"))?;
     let mut rng = Rng(SplitMix(seed));
-    // About 1.6 records per person on average.
-    let people_target = (records as f64 / 1.6).ceil() as usize;
+    // About 1.8 records per person on average.
+    let people_target = (records as f64 / 1.8).ceil() as usize;
     let companies: Vec<Company> = (0..(people_target / 12).max(3))
         .map(|i| {
             let locale = rng.below(LOCALES.len());
@@ -1185,6 +1186,22 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
         "Geburtsdatum",
         "Anmeldedatum",
     ]);
+    let mut it = Export::new(&[
+        "ID Contatto",
+        "Nome",
+        "Cognome",
+        "Email",
+        "Cellulare",
+        "Telefono",
+        "Azienda",
+        "Indirizzo",
+        "CAP",
+        "Città",
+        "Paese",
+        "Data di nascita",
+        "Ultima modifica",
+    ]);
+    let mut next_it = 0usize;
     let mut truth: Vec<(String, String, usize)> = Vec::new();
     let mut next_sf = 0usize;
     let mut next_hs = 0usize;
@@ -1200,8 +1217,11 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
         if rng.chance(0.3) {
             copies.push(2);
         }
+        if rng.chance(0.2) {
+            copies.push(3);
+        }
         if copies.is_empty() {
-            copies.push(rng.below(3) as u8);
+            copies.push(rng.below(4) as u8);
         }
         if rng.chance(0.08) {
             // A duplicate inside one source.
@@ -1256,6 +1276,28 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
                     ]);
                     truth.push(("hubspot_export".into(), id, p.entity));
                 }
+                3 => {
+                    next_it += 1;
+                    let id = format!("IT-{next_it:06}");
+                    let b = v.birth.map(|(y, m, d)| format!("{d:02}/{m:02}/{y}")).unwrap_or_default();
+                    let (y, m, d) = p.activity;
+                    it.push(vec![
+                        id.clone(),
+                        v.first,
+                        v.last,
+                        v.email,
+                        v.mobile,
+                        v.phone,
+                        v.company,
+                        v.street,
+                        v.postcode,
+                        v.city,
+                        v.country,
+                        b,
+                        format!("{d:02}/{m:02}/{y}"),
+                    ]);
+                    truth.push(("contatti_it".into(), id, p.entity));
+                }
                 _ => {
                     let name = if rng.chance(0.5) {
                         format!("{}, {}", v.last, v.first)
@@ -1292,6 +1334,7 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
         ("crm_salesforce.csv", sf.to_bytes(b',', false, false)?),
         ("hubspot_export.csv", hs.to_bytes(b',', true, false)?),
         ("webinar_anmeldungen.csv", wb.to_bytes(b';', false, true)?),
+        ("contatti_it.csv", it.to_bytes(b';', false, false)?),
     ];
     let mut out = Generated { entities: people.len(), records: truth.len(), files: Vec::new() };
     for (name, bytes) in files {

@@ -19,7 +19,8 @@ fn febrl(name: &str) -> PathBuf {
     p
 }
 
-const SAMPLE: [&str; 3] = ["crm/crm_salesforce.csv", "crm/hubspot_export.csv", "crm/webinar_anmeldungen.csv"];
+const SAMPLE: [&str; 4] =
+    ["crm/crm_salesforce.csv", "crm/hubspot_export.csv", "crm/webinar_anmeldungen.csv", "crm/contatti_it.csv"];
 
 fn sample_inputs() -> Vec<PathBuf> {
     SAMPLE.iter().map(|s| testdata(s)).collect()
@@ -134,7 +135,7 @@ fn sample_run_writes_every_output_and_accounts_for_every_row() {
         .sum();
     assert_eq!(clusters.len() + rejects.len(), data_rows);
     assert_eq!(rejects.len(), 1);
-    assert_eq!(rejects[0]["line"], "130");
+    assert_eq!(rejects[0]["line"], "126");
     assert!(rejects[0]["reason"].contains("too many fields"), "{:?}", rejects[0]);
     let summary = json(&out.join("summary.json"));
     assert_eq!(summary["records"].as_u64().unwrap() as usize, clusters.len());
@@ -146,6 +147,9 @@ fn sample_run_writes_every_output_and_accounts_for_every_row() {
     assert_eq!(plz["field"], "postal_code");
     let name = mapping.iter().find(|m| m["header"] == "Name").unwrap();
     assert_eq!(name["field"], "full_name");
+    let italian = summary["inputs"][3]["mapping"].as_array().unwrap();
+    let cap = italian.iter().find(|m| m["header"] == "CAP").unwrap();
+    assert_eq!(cap["field"], "postal_code");
     // Every cluster has one golden record.
     let golden = read_csv(&out.join("golden.csv"));
     let ids: HashSet<&String> = clusters.iter().map(|c| &c["cluster_id"]).collect();
