@@ -60,6 +60,69 @@ impl Clusters {
 pub struct Decisions {
     pub must_link: Vec<(u32, u32)>,
     pub cannot_link: Vec<(u32, u32)>,
+    /// Decided rows whose records are not in this run's inputs.
+    pub unknown_records: usize,
+    /// Rows without a decision or with one that was not understood.
+    pub skipped: usize,
+}
+
+/// What a reviewer wrote in the `decision` column.
+fn parse_decision(s: &str) -> Option<bool> {
+    match s.trim().to_lowercase().as_str() {
+        "match" | "yes" | "y" | "same" | "merge" | "1" | "true" | "duplicate" | "ja" | "si" | "sì" | "tak" | "ya"
+        | "oui" => Some(true),
+        "no-match" | "no match" | "nomatch" | "no" | "n" | "different" | "keep" | "0" | "false" | "distinct"
+        | "nein" | "nie" | "tidak" | "non" => Some(false),
+        _ => None,
+    }
+}
+
+/// Reads a review file (`review.csv` of an earlier run with its `decision` column filled in) and
+/// turns its decided rows into must-link and cannot-link pairs of this run's records.
+pub fn read_decisions(
+    path: &std::path::Path,
+    lookup: impl Fn(&str, &str) -> Option<u32>,
+) -> crate::error::Result<Decisions> {
+    use crate::error::Error;
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| Error::Read { path: path.to_path_buf(), source: std::io::Error::other(e.to_string()) })?;
+    let headers = rdr.headers().map_err(|e| Error::input(path, Some(1), e.to_string(), "pass a review.csv"))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h.trim().trim_start_matches('\u{FEFF}') == name);
+    let (Some(ls), Some(lr), Some(rs), Some(rr), Some(dc)) =
+        (col("left_source"), col("left_record_id"), col("right_source"), col("right_record_id"), col("decision"))
+    else {
+        return Err(Error::input(
+            path,
+            Some(1),
+            "is not a review file: it needs left_source, left_record_id, right_source, right_record_id and decision columns",
+            "fill in the decision column of a run's review.csv and pass that file",
+        ));
+    };
+    let mut d = Decisions::default();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            Error::input(path, e.position().map(|p| p.line()), e.to_string(), "check the quoting of this row")
+        })?;
+        let get = |i: usize| rec.get(i).unwrap_or("").trim().trim_start_matches('\'');
+        let Some(decision) = parse_decision(get(dc)) else {
+            d.skipped += 1;
+            continue;
+        };
+        match (lookup(get(ls), get(lr)), lookup(get(rs), get(rr))) {
+            (Some(a), Some(b)) if a != b => {
+                let pair = (a.min(b), a.max(b));
+                if decision {
+                    d.must_link.push(pair);
+                } else {
+                    d.cannot_link.push(pair);
+                }
+            }
+            _ => d.unknown_records += 1,
+        }
+    }
+    Ok(d)
 }
 
 /// Groups contacts into clusters.

@@ -222,3 +222,48 @@ fn union(cands: &[Candidate]) -> Option<Value> {
     }
     cands.first().map(|c| Value { value: out.join("; "), from: c.2 })
 }
+
+/// One step of the merge plan: inside one source, merge record `merge` into record `keep`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanStep {
+    pub cluster: u32,
+    pub keep: u32,
+    pub merge: u32,
+}
+
+/// The merge plan a CRM admin applies: a source's own duplicates merge into one of its own records
+/// (the cluster's master when it is in that source, else the source's most complete, most recent
+/// record), so every system keeps its own ids. Records alone in their source are not touched.
+pub fn merge_plan(contacts: &[Contact], clusters: &Clusters, golden: &[Golden]) -> Vec<PlanStep> {
+    let mut plan = Vec::new();
+    for g in golden {
+        let members = &clusters.members[g.cluster as usize];
+        if members.len() < 2 {
+            continue;
+        }
+        let mut sources: Vec<u16> = members.iter().map(|&i| contacts[i as usize].source).collect();
+        sources.sort_unstable();
+        sources.dedup();
+        for s in sources {
+            let own: Vec<u32> = members.iter().copied().filter(|&i| contacts[i as usize].source == s).collect();
+            if own.len() < 2 {
+                continue;
+            }
+            let keep = if own.contains(&g.master) {
+                g.master
+            } else {
+                *own.iter()
+                    .max_by(|&&x, &&y| {
+                        let (a, b) = (&contacts[x as usize], &contacts[y as usize]);
+                        completeness(a)
+                            .cmp(&completeness(b))
+                            .then(a.last_activity.cmp(&b.last_activity))
+                            .then(y.cmp(&x))
+                    })
+                    .unwrap_or(&own[0])
+            };
+            plan.extend(own.iter().filter(|&&i| i != keep).map(|&merge| PlanStep { cluster: g.cluster, keep, merge }));
+        }
+    }
+    plan
+}

@@ -25,6 +25,8 @@ pub struct DedupeOptions {
     pub config: Config,
     /// Load this model instead of learning one.
     pub model: Option<PathBuf>,
+    /// A review file with reviewers' decisions to honour.
+    pub decisions: Option<PathBuf>,
     /// Show progress bars on stderr.
     pub progress: bool,
 }
@@ -40,6 +42,7 @@ pub struct Run {
     pub scored: Vec<ScoredPair>,
     pub clusters: Clusters,
     pub golden: Vec<Golden>,
+    pub decisions: Decisions,
     pub profiles: Vec<SourceProfile>,
     pub timings: Vec<(&'static str, f64)>,
     pub config: Config,
@@ -142,8 +145,21 @@ pub fn dedupe(opts: &DedupeOptions) -> Result<Run> {
         debug_pair(&spec, &ingested, &contacts, &model, &tf, &candidates);
     }
     st.start("clustering");
-    let clusters =
-        cluster::cluster(&contacts, &scored, &model, &tf, cfg.threshold, cfg.link_only, &Decisions::default());
+    let decisions = match &opts.decisions {
+        Some(path) => {
+            let index: std::collections::HashMap<(&str, &str), u32> = contacts
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let s = &ingested.sources[c.source as usize];
+                    ((s.name.as_str(), s.record_ids[c.row as usize].as_str()), i as u32)
+                })
+                .collect();
+            cluster::read_decisions(path, |s, r| index.get(&(s, r)).copied())?
+        }
+        None => Decisions::default(),
+    };
+    let clusters = cluster::cluster(&contacts, &scored, &model, &tf, cfg.threshold, cfg.link_only, &decisions);
     st.done("cluster");
 
     st.start("building golden records");
@@ -159,6 +175,7 @@ pub fn dedupe(opts: &DedupeOptions) -> Result<Run> {
         scored,
         clusters,
         golden,
+        decisions,
         profiles,
         timings: st.timings,
         config: cfg.clone(),

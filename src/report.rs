@@ -5,6 +5,7 @@
 //! | `clusters.csv` | `source,record_id,cluster_id`, one row per accepted input record |
 //! | `golden.csv` | one golden record per cluster |
 //! | `provenance.csv` | for every golden value, the record it came from |
+//! | `merge_plan.csv` | per source, which of its own records to merge into which |
 //! | `review.csv` | uncertain pairs and refused joins, with per-field values and weights |
 //! | `quality_issues.csv` | every record with a data-quality flag |
 //! | `rejects.csv` | rows that could not be used, with file, line and reason (only when any) |
@@ -94,6 +95,7 @@ fn csv_err(e: csv::Error) -> Error {
 pub fn write_all(run: &Run, out: &Path) -> Result<()> {
     write_clusters(run, out)?;
     write_golden(run, out)?;
+    write_merge_plan(run, out)?;
     write_review(run, out)?;
     write_quality(run, out)?;
     write_rejects(run, out)?;
@@ -135,6 +137,16 @@ fn write_golden(run: &Run, out: &Path) -> Result<()> {
     }
     w.save(&out.join("golden.csv"))?;
     p.save(&out.join("provenance.csv"))
+}
+
+fn write_merge_plan(run: &Run, out: &Path) -> Result<()> {
+    let mut w = Csv::new(&["cluster_id", "source", "keep_record_id", "merge_record_id"])?;
+    for step in crate::merge::merge_plan(&run.contacts, &run.clusters, &run.golden) {
+        let (source, keep) = run.record(step.keep);
+        let (_, merge) = run.record(step.merge);
+        w.row([run.clusters.id(step.cluster).as_str(), source, keep, merge])?;
+    }
+    w.save(&out.join("merge_plan.csv"))
 }
 
 /// Review rows: uncertain pairs (probability in `[review_low, threshold)`), probable pairs that only
@@ -280,6 +292,11 @@ pub fn summary_json(run: &Run) -> serde_json::Value {
             "links": matched,
             "pairs_for_review": review,
             "refused_joins": run.clusters.splits.len(),
+            "decisions": {
+                "must_link": run.decisions.must_link.len(),
+                "cannot_link": run.decisions.cannot_link.len(),
+                "unknown_records": run.decisions.unknown_records,
+            },
             "prior": run.model.prior,
             "em_iterations": run.model.em_iterations,
             "em_converged": run.model.em_converged,

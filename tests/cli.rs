@@ -457,3 +457,79 @@ fn unfamiliar_export_dedupes_with_zero_configuration() {
     let score = f1(tmp.path(), &testdata("formats/unfamiliar_febrl1_truth.csv"));
     assert!(score >= 0.98, "F1 {score}");
 }
+
+#[test]
+fn reviewer_decisions_change_the_next_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(dedupe(tmp.path(), &sample_inputs(), &[]).code(), 0);
+    let out = tmp.path().join("out");
+    let clusters = read_csv(&out.join("clusters.csv"));
+    let cluster_of = |clusters: &[HashMap<String, String>], s: &str, r: &str| {
+        clusters.iter().find(|c| c["source"] == s && c["record_id"] == r).unwrap()["cluster_id"].clone()
+    };
+    // A pair the run left apart, and two records it put together.
+    let review = read_csv(&out.join("review.csv"));
+    let apart = review.iter().find(|r| r["kind"] == "uncertain_pair").expect("an uncertain pair");
+    let mut by_cluster: HashMap<&str, Vec<&HashMap<String, String>>> = HashMap::new();
+    for c in &clusters {
+        by_cluster.entry(&c["cluster_id"]).or_default().push(c);
+    }
+    let mut ids: Vec<&&str> = by_cluster.keys().collect();
+    ids.sort();
+    let together = ids.iter().map(|k| &by_cluster[**k]).find(|m| m.len() == 2).expect("a cluster of two");
+    let (x, y) = (together[0], together[1]);
+    let decisions = tmp.path().join("decisions.csv");
+    let mut w = csv::Writer::from_path(&decisions).unwrap();
+    w.write_record(["kind", "left_source", "left_record_id", "right_source", "right_record_id", "decision"]).unwrap();
+    w.write_record([
+        "uncertain_pair",
+        &apart["left_source"],
+        &apart["left_record_id"],
+        &apart["right_source"],
+        &apart["right_record_id"],
+        "match",
+    ])
+    .unwrap();
+    w.write_record(["split", &x["source"], &x["record_id"], &y["source"], &y["record_id"], "no-match"]).unwrap();
+    w.write_record(["uncertain_pair", "nowhere", "1", "nowhere", "2", "match"]).unwrap();
+    w.write_record(["uncertain_pair", &x["source"], &x["record_id"], &y["source"], &y["record_id"], ""]).unwrap();
+    w.flush().unwrap();
+    let r = dedupe(tmp.path(), &sample_inputs(), &["--decisions", decisions.to_str().unwrap()]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(r.stderr().contains("applied 1 match and 1 no-match decision(s); 1 decided row(s)"), "{}", r.stderr());
+    let after = read_csv(&out.join("clusters.csv"));
+    assert_eq!(
+        cluster_of(&after, &apart["left_source"], &apart["left_record_id"]),
+        cluster_of(&after, &apart["right_source"], &apart["right_record_id"])
+    );
+    assert_ne!(cluster_of(&after, &x["source"], &x["record_id"]), cluster_of(&after, &y["source"], &y["record_id"]));
+    let summary = json(&out.join("summary.json"));
+    assert_eq!(summary["scoring"]["decisions"]["must_link"], 1);
+    // A file that is not a review file is a clear error.
+    let r = dedupe(tmp.path(), &sample_inputs(), &["--decisions", testdata("crm/truth.csv").to_str().unwrap()]);
+    assert_eq!(r.code(), 1);
+    assert!(r.stderr().contains("not a review file"), "{}", r.stderr());
+}
+
+#[test]
+fn merge_plan_covers_every_duplicate_inside_a_source() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(dedupe(tmp.path(), &sample_inputs(), &[]).code(), 0);
+    let out = tmp.path().join("out");
+    let clusters = read_csv(&out.join("clusters.csv"));
+    let plan = read_csv(&out.join("merge_plan.csv"));
+    let mut groups: HashMap<(String, String), Vec<String>> = HashMap::new();
+    for c in &clusters {
+        groups.entry((c["cluster_id"].clone(), c["source"].clone())).or_default().push(c["record_id"].clone());
+    }
+    let expected: usize = groups.values().map(|g| g.len() - 1).sum();
+    assert!(expected > 0);
+    assert_eq!(plan.len(), expected);
+    for step in &plan {
+        let g = &groups[&(step["cluster_id"].clone(), step["source"].clone())];
+        assert!(g.contains(&step["keep_record_id"]) && g.contains(&step["merge_record_id"]));
+        assert_ne!(step["keep_record_id"], step["merge_record_id"]);
+        // The kept record is never merged away.
+        assert!(!plan.iter().any(|s| s["source"] == step["source"] && s["merge_record_id"] == step["keep_record_id"]));
+    }
+}

@@ -25,6 +25,10 @@ pub struct DedupeArgs {
     /// Score with a model saved by an earlier run (its model.json) instead of learning one.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
+    /// Honour reviewers' decisions: a review.csv from an earlier run with its decision column filled
+    /// in (match / no-match). Matches are always merged, no-matches never.
+    #[arg(long, value_name = "FILE")]
+    pub decisions: Option<PathBuf>,
     /// Show progress bars even when stderr is not a terminal.
     #[arg(long)]
     pub progress: bool,
@@ -40,6 +44,7 @@ pub fn run(a: DedupeArgs) -> Result<u8> {
         out: a.out.clone(),
         config,
         model: a.model.clone(),
+        decisions: a.decisions.clone(),
         progress: super::show_progress(a.progress),
     };
     let run = dedupe(&opts)?;
@@ -47,6 +52,15 @@ pub fn run(a: DedupeArgs) -> Result<u8> {
         let mapped: Vec<String> =
             inp.mapping.iter().filter_map(|m| m.field.map(|f| format!("{}→{}", m.header, f.name()))).collect();
         eprintln!("crmclean: {} ({}, {} records): {}", inp.file, inp.encoding, inp.records, mapped.join(", "));
+    }
+    if a.decisions.is_some() {
+        let d = &run.decisions;
+        eprintln!(
+            "crmclean: applied {} match and {} no-match decision(s); {} decided row(s) name records not in these inputs",
+            d.must_link.len(),
+            d.cannot_link.len(),
+            d.unknown_records
+        );
     }
     for note in &run.ingested.notes {
         eprintln!("crmclean: note: {note}");
