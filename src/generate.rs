@@ -1472,7 +1472,7 @@ fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool) -
             let name = &companies[c].name;
             if rng.chance(0.3) {
                 // Drop or change the legal form.
-                name.rsplitn(2, ' ').nth(1).unwrap_or(name).to_string()
+                name.rsplit_once(' ').map(|x| x.0).unwrap_or(name).to_string()
             } else {
                 name.clone()
             }

@@ -350,7 +350,7 @@ const SESSIONS: &[Session] = &[
 pub fn train(u: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64) -> Model {
     let all: Vec<(Vector, f64)> = patterns(vectors).into_iter().map(|(p, c)| (unpack(p), c)).collect();
     let mut sums = empty_counts();
-    let mut sessions = vec![0usize; N];
+    let mut sessions = [0usize; N];
     let mut total_iterations = 0;
     let mut all_converged = true;
     for session in SESSIONS {
@@ -534,7 +534,7 @@ mod tests {
         // 100 pairs agreeing on everything, 900 disagreeing on everything.
         let agree: Vector = std::array::from_fn(|i| COMPARISONS[i].top());
         let disagree: Vector = [1; N];
-        let pats = vec![(pack(&agree), 100.0), (pack(&disagree), 900.0)];
+        let pats = [(pack(&agree), 100.0), (pack(&disagree), 900.0)];
         let u: Counts = COMPARISONS
             .iter()
             .map(|c| {

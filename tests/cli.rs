@@ -290,11 +290,14 @@ fn ragged_rows_go_to_rejects_with_line_numbers_and_the_run_continues() {
     assert!(!tmp.path().join("out/rejects.csv").exists());
 }
 
+/// One bad-input case: inputs, extra flags, expected exit code, phrases the message must contain.
+type BadCase<'a> = (Vec<PathBuf>, Vec<&'a str>, i32, Vec<&'a str>);
+
 /// Bad inputs: each must fail with exit code 1 or 2 and a message naming the file and the fix.
 #[test]
 fn bad_inputs_fail_clearly() {
     let tmp = tempfile::tempdir().unwrap();
-    let cases: Vec<(Vec<PathBuf>, Vec<&str>, i32, Vec<&str>)> = vec![
+    let cases: Vec<BadCase> = vec![
         (vec![tmp.path().join("missing.csv")], vec![], 1, vec!["missing.csv", "cannot read"]),
         (vec![testdata("bad/empty.csv")], vec![], 1, vec!["empty.csv", "is empty"]),
         (vec![testdata("bad/header_only.csv")], vec![], 1, vec!["header_only.csv", "line 1", "no data rows"]),

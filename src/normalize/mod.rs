@@ -272,7 +272,7 @@ pub fn normalize(ingested: &Ingested, cfg: &Config, extras: &[Extra]) -> Result<
 }
 
 /// The string columns of a source mapped to one field.
-fn cols<'a>(source: &'a Source, field: Field) -> Result<Vec<&'a StringChunked>> {
+fn cols(source: &Source, field: Field) -> Result<Vec<&StringChunked>> {
     source.columns_for(field).map(|h| Ok(source.frame.column(h)?.str()?)).collect()
 }
 

@@ -38,10 +38,8 @@ pub fn normalize_phone(raw: &str, region: Option<&str>) -> Option<Phone> {
     let trimmed = number.trim_start();
     let international = if trimmed.starts_with('+') {
         Some(format!("+{digits}"))
-    } else if let Some(rest) = digits.strip_prefix("00") {
-        Some(format!("+{rest}"))
     } else {
-        None
+        digits.strip_prefix("00").map(|rest| format!("+{rest}"))
     };
     let id: Option<Id> = region.and_then(|r| r.parse().ok());
     let parsed = match &international {
