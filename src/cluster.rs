@@ -138,7 +138,11 @@ pub fn cluster(
     let n = contacts.len();
     let mut parent: Vec<u32> = (0..n as u32).collect();
     let mut groups: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
-    let known: HashMap<(u32, u32), &ScoredPair> = scored.iter().map(|p| ((p.a, p.b), p)).collect();
+    // Pairs unlikely to match are recomputed on the spot if a join needs them: keeping only the
+    // plausible ones keeps this map small when blocking proposes tens of millions of pairs.
+    let floor = (0.001f64 / 0.999).log2();
+    let known: HashMap<(u32, u32), &ScoredPair> =
+        scored.iter().filter(|p| p.weight >= floor).map(|p| ((p.a, p.b), p)).collect();
     let cannot: std::collections::HashSet<(u32, u32)> =
         decisions.cannot_link.iter().map(|&(a, b)| (a.min(b), a.max(b))).collect();
 
