@@ -4,9 +4,9 @@
 //! threshold are edges, taken strongest first (ties by record ids, so the result does not depend on
 //! thread count or input order of pairs). Two records join directly. Two groups join only when
 //!
-//! 1. no pair across them is a *conflict* ([`crate::score::conflict`]: clearly different first names
-//!    or birth dates without an agreeing personal email or national id — a household or a namesake),
-//!    and
+//! 1. no pair across them is a *conflict* ([`crate::score::conflict`]: clearly different first names,
+//!    surnames, birth dates or genders without an agreeing personal email or national id — a
+//!    household, colleagues or a namesake), and
 //! 2. their *average linkage* — the mean match weight (log2 odds, each pair capped to ±20) over all
 //!    pairs across the two groups, each pair compared on the spot when blocking did not pair it — is at
 //!    least the threshold's weight. Averaging weights, not probabilities, lets one strong "different
@@ -159,10 +159,10 @@ pub fn cluster(
         x
     }
 
-    let pair_info = |x: u32, y: u32| -> (f64, bool) {
+    let pair_info = |x: u32, y: u32| -> (f64, Option<&'static str>) {
         let key = (x.min(y), x.max(y));
         if cannot.contains(&key) {
-            return (-20.0, true);
+            return (-20.0, Some("a reviewer decided they are different people"));
         }
         let (vector, weight) = match known.get(&key) {
             Some(p) => (crate::compare::unpack(p.vector), p.weight),
@@ -202,10 +202,8 @@ pub fn cluster(
                     continue;
                 }
                 let (p, c) = pair_info(x, y);
-                if c {
-                    reason = Some(
-                        "two records across the groups conflict (different first names or birth dates)".to_string(),
-                    );
+                if let Some(why) = c {
+                    reason = Some(format!("two records across the groups conflict: {why}"));
                     conflict_pair = Some((x, y));
                     break 'outer;
                 }

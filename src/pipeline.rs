@@ -255,7 +255,7 @@ fn debug_pair(spec: &str, ingested: &Ingested, contacts: &[Contact], model: &Mod
         "  weights={:?} total={:.2} conflict={} corroborated={}",
         w.map(|x| (x * 10.0).round() / 10.0),
         score::total_weight(model, &w),
-        score::conflict(&v),
+        score::conflict(&v).unwrap_or("none"),
         score::corroborated(&v)
     );
     eprintln!("  a={ca:?}\n  b={cb:?}");

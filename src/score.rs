@@ -440,15 +440,28 @@ pub fn probability(weight: f64) -> f64 {
 }
 
 /// Strong evidence that two records are different people even when much else agrees: clearly
-/// different first names (a household, colleagues), clearly different birth dates (a parent and
+/// different first names (a household, colleagues) or surnames (colleagues), clearly different birth dates (a parent and
 /// child namesake) or different genders (Herr/Frau, Pan/Pani: a couple) — unless a personal identifier agrees: an exact personal email, a national id (up to
 /// one typo), or, for different first names, the birth date (up to one typo).
-pub fn conflict(v: &Vector) -> bool {
+pub fn conflict(v: &Vector) -> Option<&'static str> {
     let id = v[compare::EMAIL] == 3 || v[compare::NATIONAL_ID] >= 2;
-    let first_conflict = v[compare::FIRST] == compare::name_levels::DIFFERENT && v[compare::BIRTH] < 2;
-    let birth_conflict = v[compare::BIRTH] == 1;
-    let gender_conflict = v[compare::GENDER] == 1;
-    !id && (first_conflict || birth_conflict || gender_conflict)
+    if id {
+        return None;
+    }
+    let no_birth = v[compare::BIRTH] < 2;
+    if v[compare::FIRST] == compare::name_levels::DIFFERENT && no_birth {
+        Some("different first names")
+    } else if v[compare::LAST] == compare::name_levels::DIFFERENT && no_birth {
+        // Colleagues share a company, switchboard and email domain; a married name usually keeps the
+        // email or the birth date.
+        Some("different surnames")
+    } else if v[compare::BIRTH] == 1 {
+        Some("different birth dates")
+    } else if v[compare::GENDER] == 1 {
+        Some("different genders")
+    } else {
+        None
+    }
 }
 
 /// Whether anything besides the name supports a match: an email, phone, birth date, address

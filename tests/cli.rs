@@ -536,3 +536,18 @@ fn merge_plan_covers_every_duplicate_inside_a_source() {
         assert!(!plan.iter().any(|s| s["source"] == step["source"] && s["merge_record_id"] == step["keep_record_id"]));
     }
 }
+
+#[test]
+fn households_colleagues_and_namesakes_stay_apart_duplicates_merge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = dedupe(tmp.path(), &[testdata("formats/households_colleagues.csv")], &[]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let clusters = read_csv(&tmp.path().join("out/clusters.csv"));
+    let of = |id: &str| clusters.iter().find(|c| c["record_id"] == id).unwrap()["cluster_id"].clone();
+    assert_ne!(of("h1"), of("h2"), "a household: same address and phone, different first names");
+    assert_ne!(of("c1"), of("c2"), "colleagues: same company, switchboard and email domain");
+    assert_ne!(of("n1"), of("n2"), "namesakes in different cities");
+    assert_ne!(of("g1"), of("g2"), "Herr and Frau Müller");
+    assert_eq!(of("d1"), of("d2"), "Bob and Robert Smith with one email");
+    assert_eq!(of("t1"), of("t2"), "Łukasz and Lukasz Wiśniewski with one email");
+}
