@@ -133,7 +133,9 @@ pub fn dedupe(opts: &DedupeOptions) -> Result<Run> {
     let model = match &opts.model {
         Some(path) => Model::load(path)?,
         None => {
-            let (u, samples) = score::estimate_u(&contacts, 1_000_000, cfg.link_only);
+            // Enough random pairs to see rare agreements at this size, at most a million.
+            let samples = (contacts.len() as u64 * 10).clamp(200_000, 1_000_000);
+            let (u, samples) = score::estimate_u(&contacts, samples, cfg.link_only);
             score::train(u, samples, &vectors, score::total_pairs(&contacts, cfg.link_only))
         }
     };
