@@ -175,6 +175,21 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "id de contacto",
             "numero de cliente",
             "attendee id",
+            "kontakt nr",
+            "kontaktnummer",
+            "kunden nr",
+            "customer number",
+            "customer no",
+            "contact number",
+            "contact no",
+            "numero cliente",
+            "numer kontaktu",
+            "kode pelanggan",
+            "no pelanggan",
+            "n client",
+            "numero de client",
+            "codigo de cliente",
+            "codigo cliente",
             "registrant id",
             "participant id",
             "user id",
@@ -962,6 +977,33 @@ fn lookup(key: &str) -> Option<Field> {
 fn fallback(key: &str) -> Option<Field> {
     let words: Vec<&str> = key.split(' ').collect();
     let has = |w: &str| words.contains(&w);
+    // "HubSpot ID", "Lead ID", "Subscriber Id": the record's own id — not "Account ID" or "Owner ID".
+    const OWN: &[&str] = &[
+        "contact",
+        "lead",
+        "person",
+        "customer",
+        "subscriber",
+        "member",
+        "record",
+        "hubspot",
+        "salesforce",
+        "zoho",
+        "crm",
+        "attendee",
+        "registrant",
+        "participant",
+        "kontakt",
+        "kunden",
+        "cliente",
+        "klient",
+        "pelanggan",
+        "client",
+        "contatto",
+    ];
+    if words.len() == 2 && words[1] == "id" && OWN.contains(&words[0]) {
+        return Some(Field::Id);
+    }
     if has("email") || has("mail") || key.contains("e mail") {
         return Some(Field::Email);
     }
