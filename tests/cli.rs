@@ -551,3 +551,53 @@ fn households_colleagues_and_namesakes_stay_apart_duplicates_merge() {
     assert_eq!(of("d1"), of("d2"), "Bob and Robert Smith with one email");
     assert_eq!(of("t1"), of("t2"), "Łukasz and Lukasz Wiśniewski with one email");
 }
+
+/// The report renders in a real browser (headless Chromium) without errors. Optional: skipped with a
+/// message when no Chromium is installed (`.ci/run` installs Debian's `chromium`).
+#[test]
+fn report_renders_in_headless_chromium() {
+    let browser = std::env::var_os("CRMCLEAN_CHROMIUM")
+        .map(PathBuf::from)
+        .or_else(|| ["/usr/bin/chromium", "/usr/bin/chromium-browser"].iter().map(PathBuf::from).find(|p| p.exists()));
+    let Some(browser) = browser else {
+        eprintln!("skipped: no Chromium found (install Debian's chromium package or set CRMCLEAN_CHROMIUM)");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(dedupe(tmp.path(), &sample_inputs(), &[]).code(), 0);
+    let report = tmp.path().join("out/report.html");
+    let html = std::fs::read_to_string(&report).unwrap();
+    for pattern in ["src=\"http", "href=\"http", "url(http", "@import"] {
+        assert!(!html.contains(pattern), "the report must not load anything from the network: {pattern}");
+    }
+    let url = format!("file://{}", report.display());
+    let run = |extra: &[&str]| {
+        Command::new(&browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--enable-logging=stderr",
+                "--v=0",
+            ])
+            .arg(format!("--user-data-dir={}", tmp.path().join("chromium").display()))
+            .args(extra)
+            .arg(&url)
+            .output()
+            .expect("run chromium")
+    };
+    let dom = run(&["--dump-dom"]);
+    let dom_text = String::from_utf8_lossy(&dom.stdout);
+    assert!(dom_text.contains("<svg") && dom_text.contains("crmclean report"), "the page did not render");
+    let log = String::from_utf8_lossy(&dom.stderr);
+    assert!(!log.contains("Uncaught") && !log.contains("CONSOLE"), "console messages: {log}");
+    let shot = tmp.path().join("report.png");
+    let r = run(&["--window-size=1200,3000", &format!("--screenshot={}", shot.display())]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(std::fs::metadata(&shot).unwrap().len() > 20_000, "the screenshot is nearly empty");
+}
