@@ -25,6 +25,29 @@ pub struct FileConfig {
     /// Matching settings.
     #[serde(default)]
     pub matching: MatchingFile,
+    /// Golden-record settings.
+    #[serde(default)]
+    pub merge: MergeFile,
+}
+
+/// The `[merge]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MergeFile {
+    /// `most_frequent` (default) or `ranked`.
+    pub rule: Option<String>,
+    /// Source names (file names without extension), most trusted first.
+    #[serde(default)]
+    pub source_priority: Vec<String>,
+}
+
+/// How a golden value is chosen among a cluster's records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Survivorship {
+    /// The value most records agree on; ties to the best-ranked record.
+    MostFrequent,
+    /// The best-ranked record's value: source priority, then most recent activity, then completeness.
+    Ranked,
 }
 
 /// The `[matching]` table.
@@ -71,6 +94,9 @@ pub struct Config {
     pub max_block_size: usize,
     /// Only link records from different sources.
     pub link_only: bool,
+    pub survivorship: Survivorship,
+    /// Source names, most trusted first.
+    pub source_priority: Vec<String>,
 }
 
 impl Default for Config {
@@ -83,6 +109,8 @@ impl Default for Config {
             review_low: 0.1,
             max_block_size: 100,
             link_only: false,
+            survivorship: Survivorship::MostFrequent,
+            source_priority: Vec::new(),
         }
     }
 }
@@ -137,6 +165,17 @@ impl Config {
                 "review_low must be at most the match threshold",
             ));
         }
+        cfg.survivorship = match file.merge.rule.as_deref().map(str::trim) {
+            None | Some("most_frequent") => Survivorship::MostFrequent,
+            Some("ranked") => Survivorship::Ranked,
+            Some(other) => {
+                return Err(Error::config(
+                    format!("merge.rule = \"{other}\" is not a survivorship rule"),
+                    "use \"most_frequent\" (the value most records agree on) or \"ranked\" (the value of the most trusted, most recent record)",
+                ))
+            }
+        };
+        cfg.source_priority = file.merge.source_priority.clone();
         if cfg.max_block_size < 2 {
             return Err(Error::config("matching.max_block_size must be at least 2", "the default is 100"));
         }

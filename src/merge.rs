@@ -1,9 +1,11 @@
 //! Step 7, merge: one golden record per cluster, by survivorship rules, with the provenance of every
 //! value.
 //!
-//! Default survivorship, per field: the value most members agree on (compared by match key, so
-//! "ACME Inc." and "Acme" count together); ties go to the most recently active record, then to the
-//! most complete record, then to the first in input order. Emails and phones are a union: the
+//! Default survivorship (`most_frequent`), per field: the value most members agree on (compared by
+//! match key, so "ACME Inc." and "Acme" count together); ties go to the best-ranked record: a
+//! source higher in `[merge] source_priority`, then the most recently active record, then the most
+//! complete, then the first in input order. With `rule = "ranked"` the best-ranked record that has a
+//! value gives it. Emails and phones are a union: the
 //! surviving value first, every other distinct value kept as an alternate, never thrown away. Tags
 //! are the union of all members' tags. Incomplete records are filled from their duplicates.
 
@@ -12,6 +14,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::cluster::Clusters;
+use crate::config::{Config, Survivorship};
 use crate::ingest::Ingested;
 use crate::normalize::{text, Contact};
 use crate::schema::Field;
@@ -61,8 +64,19 @@ pub struct Golden {
 type Candidate = (String, String, u32);
 
 /// Builds the golden records.
-pub fn golden_records(ingested: &Ingested, contacts: &[Contact], clusters: &Clusters) -> Vec<Golden> {
-    clusters.members.iter().enumerate().map(|(ci, members)| golden(ingested, contacts, ci as u32, members)).collect()
+pub fn golden_records(ingested: &Ingested, contacts: &[Contact], clusters: &Clusters, cfg: &Config) -> Vec<Golden> {
+    // Rank of each source: listed sources first, in the configured order.
+    let rank: Vec<usize> = ingested
+        .sources
+        .iter()
+        .map(|s| cfg.source_priority.iter().position(|p| p == &s.name).unwrap_or(cfg.source_priority.len()))
+        .collect();
+    clusters
+        .members
+        .iter()
+        .enumerate()
+        .map(|(ci, members)| golden(ingested, contacts, ci as u32, members, &rank, cfg.survivorship))
+        .collect()
 }
 
 fn raw<'a>(ingested: &'a Ingested, c: &Contact, field: Field) -> Option<&'a str> {
@@ -89,13 +103,28 @@ fn completeness(c: &Contact) -> usize {
     .count()
 }
 
-fn golden(ingested: &Ingested, contacts: &[Contact], cluster: u32, members: &[u32]) -> Golden {
-    // Members ordered by preference: most recent activity, then most complete, then input order.
+fn golden(
+    ingested: &Ingested,
+    contacts: &[Contact],
+    cluster: u32,
+    members: &[u32],
+    source_rank: &[usize],
+    rule: Survivorship,
+) -> Golden {
+    // Members ordered by preference: trusted source, most recent activity, most complete, input order.
     let mut ranked: Vec<u32> = members.to_vec();
     ranked.sort_by(|&x, &y| {
         let (a, b) = (&contacts[x as usize], &contacts[y as usize]);
-        b.last_activity.cmp(&a.last_activity).then(completeness(b).cmp(&completeness(a))).then(x.cmp(&y))
+        source_rank[a.source as usize]
+            .cmp(&source_rank[b.source as usize])
+            .then(b.last_activity.cmp(&a.last_activity))
+            .then(completeness(b).cmp(&completeness(a)))
+            .then(x.cmp(&y))
     });
+    let pick = |cands: &[Candidate]| match rule {
+        Survivorship::MostFrequent => pick_most_frequent(cands),
+        Survivorship::Ranked => cands.first().map(|c| Value { value: c.0.clone(), from: c.2 }),
+    };
     let master = *members
         .iter()
         .max_by(|&&x, &&y| {
@@ -200,7 +229,7 @@ fn golden(ingested: &Ingested, contacts: &[Contact], cluster: u32, members: &[u3
 }
 
 /// The most frequent value by key; ties to the earliest candidate (the best-ranked member).
-fn pick(cands: &[Candidate]) -> Option<Value> {
+fn pick_most_frequent(cands: &[Candidate]) -> Option<Value> {
     let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
     for (pos, (_, key, _)) in cands.iter().enumerate() {
         let e = counts.entry(key.as_str()).or_insert((0, pos));

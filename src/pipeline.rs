@@ -165,7 +165,7 @@ pub fn dedupe(opts: &DedupeOptions) -> Result<Run> {
     st.done("cluster");
 
     st.start("building golden records");
-    let golden = merge::golden_records(&ingested, &contacts, &clusters);
+    let golden = merge::golden_records(&ingested, &contacts, &clusters, cfg);
     st.done("merge");
 
     let mut run = Run {

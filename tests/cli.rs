@@ -601,3 +601,26 @@ fn report_renders_in_headless_chromium() {
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     assert!(std::fs::metadata(&shot).unwrap().len() > 20_000, "the screenshot is nearly empty");
 }
+
+#[test]
+fn source_priority_decides_golden_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("c.toml");
+    std::fs::write(&cfg, "[merge]\nrule = \"ranked\"\nsource_priority = [\"hubspot_export\"]\n").unwrap();
+    let r = dedupe(tmp.path(), &sample_inputs(), &["--config", cfg.to_str().unwrap()]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let clusters = read_csv(&tmp.path().join("out/clusters.csv"));
+    let with_hubspot: HashSet<&str> =
+        clusters.iter().filter(|c| c["source"] == "hubspot_export").map(|c| c["cluster_id"].as_str()).collect();
+    let provenance = read_csv(&tmp.path().join("out/provenance.csv"));
+    let last_names: Vec<&HashMap<String, String>> = provenance
+        .iter()
+        .filter(|p| p["field"] == "last_name" && with_hubspot.contains(p["cluster_id"].as_str()))
+        .collect();
+    assert_eq!(last_names.len(), with_hubspot.len());
+    assert!(last_names.iter().all(|p| p["source"] == "hubspot_export"));
+    std::fs::write(&cfg, "[merge]\nrule = \"newest\"\n").unwrap();
+    let r = dedupe(tmp.path(), &sample_inputs(), &["--config", cfg.to_str().unwrap()]);
+    assert_eq!(r.code(), 2);
+    assert!(r.stderr().contains("most_frequent"), "{}", r.stderr());
+}

@@ -42,6 +42,13 @@ pub const DEFAULT_CONFIG: &str = r#"# crmclean configuration. Every option is sh
 # max_block_size = 100
 # Only link records across files, never within one file.
 # link_only = false
+
+[merge]
+# How golden values are chosen: "most_frequent" (the value most records agree on, ties to the most
+# trusted record) or "ranked" (the most trusted record's value).
+# rule = "most_frequent"
+# Sources (input file names without extension), most trusted first.
+# source_priority = ["crm_salesforce", "hubspot_export"]
 "#;
 
 pub fn run(a: InitArgs) -> Result<u8> {
@@ -71,5 +78,6 @@ mod tests {
         let parsed: crate::config::FileConfig = toml::from_str(&uncommented).unwrap();
         assert_eq!(parsed.mapping.len(), 2);
         assert_eq!(parsed.matching.threshold, Some(0.5));
+        assert_eq!(parsed.merge.source_priority.len(), 2);
     }
 }
