@@ -76,6 +76,7 @@ pub struct Overrides {
     pub default_region: Option<String>,
     pub threshold: Option<f64>,
     pub link_only: bool,
+    pub bom: bool,
 }
 
 /// The validated settings of a run.
@@ -95,6 +96,8 @@ pub struct Config {
     /// Only link records from different sources.
     pub link_only: bool,
     pub survivorship: Survivorship,
+    /// Start CSV outputs with a UTF-8 byte-order mark (for Excel).
+    pub bom: bool,
     /// Source names, most trusted first.
     pub source_priority: Vec<String>,
 }
@@ -110,6 +113,7 @@ impl Default for Config {
             max_block_size: 100,
             link_only: false,
             survivorship: Survivorship::MostFrequent,
+            bom: false,
             source_priority: Vec::new(),
         }
     }
@@ -151,6 +155,7 @@ impl Config {
         cfg.review_low = m.review_low.unwrap_or(cfg.review_low);
         cfg.max_block_size = m.max_block_size.unwrap_or(cfg.max_block_size);
         cfg.link_only = o.link_only || m.link_only.unwrap_or(false);
+        cfg.bom = o.bom;
         for (name, v) in [("threshold", cfg.threshold), ("review_low", cfg.review_low)] {
             if !(0.0..=1.0).contains(&v) || v.is_nan() {
                 return Err(Error::config(

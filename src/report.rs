@@ -68,8 +68,11 @@ pub fn safe_cell(s: &str) -> std::borrow::Cow<'_, str> {
 struct Csv(csv::Writer<Vec<u8>>);
 
 impl Csv {
-    fn new(header: &[&str]) -> Result<Self> {
-        let mut w = csv::Writer::from_writer(Vec::new());
+    /// A CSV with `header`; with `bom`, it starts with a UTF-8 byte-order mark so that Excel opens it as
+    /// UTF-8.
+    fn new(header: &[&str], bom: bool) -> Result<Self> {
+        let start = if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+        let mut w = csv::Writer::from_writer(start);
         w.write_record(header).map_err(csv_err)?;
         Ok(Csv(w))
     }
@@ -104,7 +107,7 @@ pub fn write_all(run: &Run, out: &Path) -> Result<()> {
 }
 
 fn write_clusters(run: &Run, out: &Path) -> Result<()> {
-    let mut w = Csv::new(&["source", "record_id", "cluster_id"])?;
+    let mut w = Csv::new(&["source", "record_id", "cluster_id"], run.config.bom)?;
     for i in 0..run.contacts.len() as u32 {
         let (s, r) = run.record(i);
         w.row([s, r, &run.clusters.id(run.clusters.of[i as usize])])?;
@@ -115,8 +118,8 @@ fn write_clusters(run: &Run, out: &Path) -> Result<()> {
 fn write_golden(run: &Run, out: &Path) -> Result<()> {
     let mut header = vec!["cluster_id", "records", "sources", "master_source", "master_record_id"];
     header.extend_from_slice(GOLDEN_FIELDS);
-    let mut w = Csv::new(&header)?;
-    let mut p = Csv::new(&["cluster_id", "field", "value", "source", "record_id"])?;
+    let mut w = Csv::new(&header, run.config.bom)?;
+    let mut p = Csv::new(&["cluster_id", "field", "value", "source", "record_id"], run.config.bom)?;
     for g in &run.golden {
         let id = run.clusters.id(g.cluster);
         let members = &run.clusters.members[g.cluster as usize];
@@ -140,7 +143,7 @@ fn write_golden(run: &Run, out: &Path) -> Result<()> {
 }
 
 fn write_merge_plan(run: &Run, out: &Path) -> Result<()> {
-    let mut w = Csv::new(&["cluster_id", "source", "keep_record_id", "merge_record_id"])?;
+    let mut w = Csv::new(&["cluster_id", "source", "keep_record_id", "merge_record_id"], run.config.bom)?;
     for step in crate::merge::merge_plan(&run.contacts, &run.clusters, &run.golden) {
         let (source, keep) = run.record(step.keep);
         let (_, merge) = run.record(step.merge);
@@ -175,7 +178,7 @@ fn write_review(run: &Run, out: &Path) -> Result<()> {
     }
     header.push("decision".into());
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut w = Csv::new(&header_refs)?;
+    let mut w = Csv::new(&header_refs, run.config.bom)?;
     let cfg = &run.config;
     let mut rows: Vec<(f64, &'static str, u32, u32, f64, String)> = run
         .scored
@@ -235,7 +238,7 @@ fn write_review(run: &Run, out: &Path) -> Result<()> {
 }
 
 fn write_quality(run: &Run, out: &Path) -> Result<()> {
-    let mut w = Csv::new(&["source", "record_id", "issues"])?;
+    let mut w = Csv::new(&["source", "record_id", "issues"], run.config.bom)?;
     for (i, c) in run.contacts.iter().enumerate() {
         if c.flags != 0 {
             let (s, r) = run.record(i as u32);
@@ -255,7 +258,7 @@ fn write_rejects(run: &Run, out: &Path) -> Result<()> {
         }
         return Ok(());
     }
-    let mut w = Csv::new(&["source", "file", "line", "reason", "raw"])?;
+    let mut w = Csv::new(&["source", "file", "line", "reason", "raw"], run.config.bom)?;
     for r in &run.ingested.rejects {
         w.row([r.source.as_str(), &r.file, &r.line.to_string(), &r.reason, &r.raw])?;
     }
@@ -442,7 +445,7 @@ pub fn html(run: &Run) -> String {
         "</table><p>Prior share of matches among candidate pairs: {:.4}; EM iterations: {}.</p>",
         run.model.prior, run.model.em_iterations
     );
-    h.push_str("<h2>Most uncertain pairs</h2><table><tr><th>probability</th><th>left</th><th>right</th><th>field weights</th></tr>");
+    h.push_str("<h2>Most uncertain pairs</h2><table><tr><th>probability</th><th>left</th><th>right</th><th>match weight by field (prior, then each field; green for, red against)</th></tr>");
     let tf = TermFreq::new(&run.contacts);
     let mut unc: Vec<_> =
         run.scored.iter().filter(|p| p.needs_review(run.config.review_low, run.config.threshold)).collect();
@@ -453,12 +456,13 @@ pub fn html(run: &Run) -> String {
         let ws = weights(&run.model, &tf, ca, &v);
         let (sa, ra) = run.record(p.a);
         let (sb, rb) = run.record(p.b);
-        let mut bars = String::new();
-        for (i, c) in COMPARISONS.iter().enumerate() {
-            if v[i] > 0 {
-                let _ = write!(bars, "{}: {:+.1}<br>", c.name, ws[i]);
-            }
-        }
+        let fields: Vec<(String, f64)> = COMPARISONS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| v[*i] > 0)
+            .map(|(i, c)| (c.name.to_string(), ws[i]))
+            .collect();
+        let prior = (run.model.prior / (1.0 - run.model.prior)).log2();
         let _ = write!(
             h,
             "<tr><td>{:.3}</td><td>{}:{}</td><td>{}:{}</td><td>{}</td></tr>",
@@ -467,9 +471,76 @@ pub fn html(run: &Run) -> String {
             esc(ra),
             esc(sb),
             esc(rb),
-            bars
+            waterfall(prior, &fields)
         );
     }
-    h.push_str("</table><p>All uncertain pairs are in review.csv.</p></body></html>\n");
+    h.push_str("</table><p>All uncertain pairs are in review.csv.</p>");
+    h.push_str("<h2>Largest clusters</h2><table><tr><th>cluster</th><th>records</th><th>sources</th><th>name</th><th>email</th></tr>");
+    let mut largest: Vec<&crate::merge::Golden> =
+        run.golden.iter().filter(|g| run.clusters.members[g.cluster as usize].len() > 1).collect();
+    largest.sort_by_key(|g| (std::cmp::Reverse(run.clusters.members[g.cluster as usize].len()), g.cluster));
+    let field = |g: &crate::merge::Golden, name: &str| {
+        GOLDEN_FIELDS
+            .iter()
+            .position(|f| *f == name)
+            .and_then(|i| g.values[i].as_ref())
+            .map(|v| v.value.clone())
+            .unwrap_or_default()
+    };
+    for g in largest.iter().take(20) {
+        let members = &run.clusters.members[g.cluster as usize];
+        let mut sources: Vec<&str> = members.iter().map(|&i| run.record(i).0).collect();
+        sources.sort_unstable();
+        sources.dedup();
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td></tr>",
+            run.clusters.id(g.cluster),
+            members.len(),
+            esc(&sources.join(", ")),
+            esc(&field(g, "first_name")),
+            esc(&field(g, "last_name")),
+            esc(&field(g, "email"))
+        );
+    }
+    h.push_str("</table></body></html>\n");
     h
+}
+
+/// A waterfall of match weights: the prior, then each field's weight, as bars from a running total.
+fn waterfall(prior: f64, fields: &[(String, f64)]) -> String {
+    let mut steps = vec![("prior".to_string(), prior)];
+    steps.extend(fields.iter().cloned());
+    let mut total = 0.0;
+    let mut lo = 0.0f64;
+    let mut hi = 0.0f64;
+    for (_, w) in &steps {
+        total += w;
+        lo = lo.min(total);
+        hi = hi.max(total);
+    }
+    let span = (hi - lo).max(1.0);
+    let (width, row) = (360.0, 14.0);
+    let x = |v: f64| 110.0 + (v - lo) / span * (width - 120.0);
+    let height = steps.len() as f64 * row + 6.0;
+    let mut svg =
+        format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" role=\"img\">");
+    let mut run = 0.0;
+    for (i, (name, w)) in steps.iter().enumerate() {
+        let (from, to) = (run, run + w);
+        run = to;
+        let y = i as f64 * row + 2.0;
+        let colour = if *w >= 0.0 { "#2e7d32" } else { "#c62828" };
+        let _ = write!(
+            svg,
+            "<text x=\"104\" y=\"{ty}\" text-anchor=\"end\" font-size=\"10\">{name} {w:+.1}</text><rect x=\"{rx:.1}\" y=\"{y}\" width=\"{rw:.1}\" height=\"{rh}\" fill=\"{colour}\"/>",
+            ty = y + 10.0,
+            name = esc(name),
+            rx = x(from.min(to)),
+            rw = (x(from.max(to)) - x(from.min(to))).max(1.0),
+            rh = row - 3.0,
+        );
+    }
+    svg.push_str("</svg>");
+    svg
 }

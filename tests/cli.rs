@@ -624,3 +624,18 @@ fn source_priority_decides_golden_values() {
     assert_eq!(r.code(), 2);
     assert!(r.stderr().contains("most_frequent"), "{}", r.stderr());
 }
+
+#[test]
+fn bom_option_for_excel_and_our_own_readers_accept_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = dedupe(tmp.path(), &sample_inputs(), &["--bom"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    for f in ["clusters.csv", "golden.csv", "review.csv"] {
+        let bytes = std::fs::read(tmp.path().join("out").join(f)).unwrap();
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "{f} has no BOM");
+    }
+    assert!(f1(tmp.path(), &testdata("crm/truth.csv")) >= 0.95);
+    let review = tmp.path().join("out/review.csv");
+    let r = dedupe(tmp.path(), &sample_inputs(), &["--decisions", review.to_str().unwrap()]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+}

@@ -29,6 +29,9 @@ pub struct DedupeArgs {
     /// in (match / no-match). Matches are always merged, no-matches never.
     #[arg(long, value_name = "FILE")]
     pub decisions: Option<PathBuf>,
+    /// Start the CSV outputs with a UTF-8 byte-order mark, so that Excel shows accents correctly.
+    #[arg(long)]
+    pub bom: bool,
     /// Show progress bars even when stderr is not a terminal.
     #[arg(long)]
     pub progress: bool,
@@ -38,6 +41,7 @@ pub fn run(a: DedupeArgs) -> Result<u8> {
     let mut o = a.input.overrides();
     o.threshold = a.threshold;
     o.link_only = a.link_only;
+    o.bom = a.bom;
     let config = Config::build(&o)?;
     let opts = DedupeOptions {
         inputs: a.input.inputs.clone(),
