@@ -94,6 +94,9 @@ fn csv_err(e: csv::Error) -> Error {
     Error::output("<csv>", e.to_string(), "report this as a bug")
 }
 
+/// Clusters with at least this many records get their weakest link in the review queue.
+const LARGE_CLUSTER: usize = 6;
+
 /// Writes every output except summary.json.
 pub fn write_all(run: &Run, out: &Path) -> Result<()> {
     write_clusters(run, out)?;
@@ -206,6 +209,23 @@ fn write_review(run: &Run, out: &Path) -> Result<()> {
     // The same refused join can be met from both sides; list it once.
     let mut seen = std::collections::HashSet::new();
     splits.retain(|s| seen.insert((s.2.min(s.3), s.2.max(s.3))));
+    // Large clusters: their weakest link, the one decision that could break them up.
+    let mut weakest: std::collections::HashMap<u32, &crate::score::ScoredPair> = Default::default();
+    for p in run.scored.iter().filter(|p| p.is_link(cfg.threshold)) {
+        let c = run.clusters.of[p.a as usize];
+        if c == run.clusters.of[p.b as usize] && run.clusters.members[c as usize].len() >= LARGE_CLUSTER {
+            let e = weakest.entry(c).or_insert(p);
+            if (p.weight, p.a, p.b) < (e.weight, e.a, e.b) {
+                *e = p;
+            }
+        }
+    }
+    let mut large: Vec<(u32, &crate::score::ScoredPair)> = weakest.into_iter().collect();
+    large.sort_by_key(|(c, _)| (std::cmp::Reverse(run.clusters.members[*c as usize].len()), *c));
+    splits.extend(large.into_iter().map(|(c, p)| {
+        let reason = format!("cluster of {} records: its weakest link", run.clusters.members[c as usize].len());
+        (p.probability(), "large_cluster", p.a, p.b, p.weight, reason)
+    }));
     splits.extend(rows);
     for (_, kind, a, b, _, reason) in splits.into_iter().take(200_000) {
         let (ca, cb) = (&run.contacts[a as usize], &run.contacts[b as usize]);
@@ -394,6 +414,7 @@ pub fn html(run: &Run) -> String {
         }
         h.push_str("</ul>");
     }
+    h.push_str(&completeness_table(run));
     h.push_str("<h2>Data quality</h2><table><tr><th>source</th><th>records</th>");
     for (_, name) in crate::quality::FLAGS {
         let _ = write!(h, "<th>{name}</th>");
@@ -505,6 +526,50 @@ pub fn html(run: &Run) -> String {
     }
     h.push_str("</table></body></html>\n");
     h
+}
+
+/// Share of records with each canonical field, per source, as a shaded table.
+fn completeness_table(run: &Run) -> String {
+    let mut t = String::from("<h2>Field completeness by source</h2><table><tr><th>field</th>");
+    for src in &run.ingested.sources {
+        let _ = write!(t, "<th>{}</th>", esc(&src.name));
+    }
+    t.push_str("</tr>");
+    for field in crate::schema::Field::ALL {
+        let shares: Vec<Option<f64>> = run
+            .ingested
+            .sources
+            .iter()
+            .map(|src| {
+                let height = src.frame.height();
+                let cols: Vec<&str> = src.columns_for(field).collect();
+                if cols.is_empty() || height == 0 {
+                    return None;
+                }
+                let filled = (0..height)
+                    .filter(|&row| {
+                        cols.iter().any(|h| src.frame.column(h).ok().and_then(|c| c.str().ok()?.get(row)).is_some())
+                    })
+                    .count();
+                Some(filled as f64 / height as f64)
+            })
+            .collect();
+        if shares.iter().all(Option::is_none) {
+            continue;
+        }
+        let _ = write!(t, "<tr><td>{}</td>", field.name());
+        for share in shares {
+            match share {
+                Some(v) => {
+                    let _ = write!(t, "<td style=\"background:hsl({:.0},70%,85%)\">{:.0}%</td>", 120.0 * v, 100.0 * v);
+                }
+                None => t.push_str("<td>—</td>"),
+            }
+        }
+        t.push_str("</tr>");
+    }
+    t.push_str("</table>");
+    t
 }
 
 /// A waterfall of match weights: the prior, then each field's weight, as bars from a running total.
