@@ -28,6 +28,43 @@ pub struct FileConfig {
     /// Golden-record settings.
     #[serde(default)]
     pub merge: MergeFile,
+    /// Data-quality settings.
+    #[serde(default)]
+    pub quality: QualityFile,
+}
+
+/// The `[quality]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QualityFile {
+    /// A contact whose last activity is older than this is stale ("2y", "18 months", "730d").
+    pub stale_after: Option<String>,
+    /// A contact created longer ago than this is past retention (unset: no retention check).
+    pub retention: Option<String>,
+}
+
+/// Parses an age such as `730`, `730d`, `90 days`, `18m`, `18 months`, `2y`, `2 years` into days.
+///
+/// ```
+/// use crmclean::config::parse_age;
+/// assert_eq!(parse_age("2y"), Some(730));
+/// assert_eq!(parse_age("18 months"), Some(540));
+/// assert_eq!(parse_age("90d"), Some(90));
+/// assert_eq!(parse_age("soon"), None);
+/// ```
+pub fn parse_age(s: &str) -> Option<u32> {
+    let s = s.trim().to_lowercase();
+    let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+    let n: u32 = digits.parse().ok()?;
+    let unit = s[digits.len()..].trim();
+    let per = match unit {
+        "" | "d" | "day" | "days" => 1,
+        "w" | "week" | "weeks" => 7,
+        "m" | "mo" | "month" | "months" => 30,
+        "y" | "yr" | "year" | "years" => 365,
+        _ => return None,
+    };
+    n.checked_mul(per)
 }
 
 /// The `[merge]` table.
@@ -98,6 +135,10 @@ pub struct Config {
     pub survivorship: Survivorship,
     /// Start CSV outputs with a UTF-8 byte-order mark (for Excel).
     pub bom: bool,
+    /// Days without activity after which a contact is stale.
+    pub stale_after_days: u32,
+    /// Days after creation after which a contact is past retention, if set.
+    pub retention_days: Option<u32>,
     /// Source names, most trusted first.
     pub source_priority: Vec<String>,
 }
@@ -114,6 +155,8 @@ impl Default for Config {
             link_only: false,
             survivorship: Survivorship::MostFrequent,
             bom: false,
+            stale_after_days: 730,
+            retention_days: None,
             source_priority: Vec::new(),
         }
     }
@@ -181,6 +224,20 @@ impl Config {
             }
         };
         cfg.source_priority = file.merge.source_priority.clone();
+        let age = |key: &str, v: &str| {
+            parse_age(v).ok_or_else(|| {
+                Error::config(
+                    format!("quality.{key} = \"{v}\" is not an age"),
+                    "write a number of days, months or years, e.g. \"730d\", \"18 months\" or \"2y\"",
+                )
+            })
+        };
+        if let Some(v) = &file.quality.stale_after {
+            cfg.stale_after_days = age("stale_after", v)?;
+        }
+        if let Some(v) = &file.quality.retention {
+            cfg.retention_days = Some(age("retention", v)?);
+        }
         if cfg.max_block_size < 2 {
             return Err(Error::config("matching.max_block_size must be at least 2", "the default is 100"));
         }

@@ -21,6 +21,8 @@ pub const FLAGS: &[(u16, &str)] = &[
     (flag::NO_NAME, "no_name"),
     (flag::NO_CONTACT_POINT, "no_contact_point"),
     (flag::UNKNOWN_COUNTRY, "unknown_country"),
+    (flag::STALE, "stale"),
+    (flag::PAST_RETENTION, "past_retention"),
 ];
 
 /// Profile of one source.
@@ -32,6 +34,102 @@ pub struct SourceProfile {
     pub completeness: BTreeMap<String, f64>,
     /// Flag name → number of records with it.
     pub issues: BTreeMap<&'static str, usize>,
+    /// Per column: distinct values, most common values, and for dates and phones the formats used.
+    pub columns: Vec<ColumnProfile>,
+}
+
+/// Profile of one column.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnProfile {
+    pub header: String,
+    pub field: Option<&'static str>,
+    pub filled: usize,
+    pub distinct: usize,
+    /// The five most common values with their counts.
+    pub top: Vec<(String, usize)>,
+    /// Format name → count, for date and phone columns: mixed formats are a consistency finding.
+    pub formats: BTreeMap<&'static str, usize>,
+}
+
+/// Near-identical tags ("VIP", "vip", "V.I.P.") and the one to keep.
+#[derive(Debug, Clone, Serialize)]
+pub struct TagGroup {
+    /// The most used spelling.
+    pub canonical: String,
+    /// Every spelling with its number of records.
+    pub variants: Vec<(String, usize)>,
+}
+
+fn phone_format(v: &str) -> &'static str {
+    let t = v.trim_start();
+    if t.starts_with('+') {
+        "international (+)"
+    } else if t.starts_with("00") {
+        "international (00)"
+    } else if t.starts_with('(') {
+        "national with area code in brackets"
+    } else {
+        "national"
+    }
+}
+
+fn column_profile(s: &crate::ingest::Source, c: &crate::ingest::ColumnMap) -> Option<ColumnProfile> {
+    use crate::schema::Field;
+    let col = s.frame.column(&c.header).ok()?.str().ok()?;
+    let mut counts: std::collections::HashMap<&str, usize> = Default::default();
+    let mut formats: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for v in col.iter().flatten() {
+        *counts.entry(v).or_default() += 1;
+        let format = match c.field {
+            Some(Field::BirthDate | Field::Created | Field::LastActivity) => {
+                Some(crate::normalize::date::date_format(v))
+            }
+            Some(Field::Phone | Field::Mobile) => Some(phone_format(v)),
+            _ => None,
+        };
+        if let Some(f) = format {
+            *formats.entry(f).or_default() += 1;
+        }
+    }
+    let mut top: Vec<(String, usize)> = counts.iter().map(|(k, n)| (k.to_string(), *n)).collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    top.truncate(5);
+    Some(ColumnProfile {
+        header: c.header.clone(),
+        field: c.field.map(|f| f.name()),
+        filled: counts.values().sum(),
+        distinct: counts.len(),
+        top,
+        formats,
+    })
+}
+
+/// Groups the tags of every source by [`crate::normalize::tags::tag_key`]; only groups with more
+/// than one spelling are returned, largest first.
+pub fn tag_groups(ingested: &Ingested) -> Vec<TagGroup> {
+    use crate::normalize::tags::{split_tags, tag_key};
+    let mut by_key: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for s in &ingested.sources {
+        for h in s.columns_for(crate::schema::Field::Tags) {
+            let Ok(col) = s.frame.column(h).and_then(|c| c.str().cloned()) else { continue };
+            for v in col.iter().flatten() {
+                for t in split_tags(v) {
+                    *by_key.entry(tag_key(&t)).or_default().entry(t).or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut groups: Vec<TagGroup> = by_key
+        .into_values()
+        .filter(|v| v.len() > 1)
+        .map(|v| {
+            let mut variants: Vec<(String, usize)> = v.into_iter().collect();
+            variants.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            TagGroup { canonical: variants[0].0.clone(), variants }
+        })
+        .collect();
+    groups.sort_by_key(|g| (std::cmp::Reverse(g.variants.iter().map(|v| v.1).sum::<usize>()), g.canonical.clone()));
+    groups
 }
 
 /// Profiles every source.
@@ -59,7 +157,8 @@ pub fn profile(ingested: &Ingested, contacts: &[Contact]) -> Vec<SourceProfile> 
                     }
                 }
             }
-            SourceProfile { source: s.name.clone(), records, completeness, issues }
+            let columns = s.columns.iter().filter_map(|c| column_profile(s, c)).collect();
+            SourceProfile { source: s.name.clone(), records, completeness, issues, columns }
         })
         .collect()
 }

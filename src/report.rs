@@ -326,6 +326,7 @@ pub fn summary_json(run: &Run) -> serde_json::Value {
             "link_only": run.config.link_only,
         },
         "quality": run.profiles,
+        "tag_groups": crate::quality::tag_groups(&run.ingested),
         "timings_seconds": run.timings.iter().map(|(k, v)| (k.to_string(), json!((v * 1000.0).round() / 1000.0))).collect::<serde_json::Map<_, _>>(),
     })
 }

@@ -398,9 +398,22 @@ fn profile_and_check_report_quality() {
     let r = crmclean(tmp.path(), &args);
     assert_eq!(r.code(), 0, "{}", r.stderr());
     assert!(r.stdout().contains("invalid_email"), "{}", r.stdout());
+    assert!(r.stdout().contains("similar tags: ") && r.stdout().contains("keep \"VIP\""), "{}", r.stdout());
+    assert!(r.stdout().contains("mixed formats in Phone"), "{}", r.stdout());
     let issues = read_csv(&tmp.path().join("prof/quality_issues.csv"));
     assert!(issues.iter().any(|i| i["issues"].contains("invalid_email")));
     assert!(issues.iter().any(|i| i["issues"].contains("placeholder_email")));
+    assert!(issues.iter().any(|i| i["issues"].contains("stale")));
+    let profile = json(&tmp.path().join("prof/profile.json"));
+    assert!(profile["tag_groups"].as_array().unwrap().iter().any(|g| g["canonical"] == "VIP"));
+    // An age that is not an age is a config error.
+    let cfg = tmp.path().join("bad_age.toml");
+    std::fs::write(&cfg, "[quality]\nstale_after = \"a while\"\n").unwrap();
+    let mut bad: Vec<std::ffi::OsString> = vec!["profile".into(), "--config".into(), cfg.into_os_string()];
+    bad.extend(sample_inputs().into_iter().map(|p| p.into_os_string()));
+    let r = crmclean(tmp.path(), &bad);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(r.stderr().contains("not an age"), "{}", r.stderr());
 
     let mut args: Vec<std::ffi::OsString> = vec!["check".into()];
     args.extend(sample_inputs().into_iter().map(|p| p.into_os_string()));

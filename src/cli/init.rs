@@ -43,6 +43,12 @@ pub const DEFAULT_CONFIG: &str = r#"# crmclean configuration. Every option is sh
 # Only link records across files, never within one file.
 # link_only = false
 
+[quality]
+# A contact whose last activity (or, without one, creation) is older than this is flagged stale.
+# stale_after = "2y"
+# A contact created longer ago than this is flagged past retention (off unless set).
+# retention = "7y"
+
 [merge]
 # How golden values are chosen: "most_frequent" (the value most records agree on, ties to the most
 # trusted record) or "ranked" (the most trusted record's value).

@@ -28,13 +28,22 @@ pub fn run(a: ProfileArgs) -> Result<u8> {
         }
         let issues: Vec<String> = p.issues.iter().filter(|(_, n)| **n > 0).map(|(k, n)| format!("{k} {n}")).collect();
         println!("  issues: {}", if issues.is_empty() { "none".into() } else { issues.join(", ") });
+        for c in p.columns.iter().filter(|c| c.formats.len() > 1) {
+            let formats: Vec<String> = c.formats.iter().map(|(f, n)| format!("{f} {n}")).collect();
+            println!("  mixed formats in {}: {}", c.header, formats.join(", "));
+        }
+    }
+    let groups = crate::quality::tag_groups(&ingested);
+    for g in &groups {
+        let variants: Vec<String> = g.variants.iter().map(|(t, n)| format!("\"{t}\" ({n})")).collect();
+        println!("similar tags: {} → keep \"{}\"", variants.join(", "), g.canonical);
     }
     if !ingested.rejects.is_empty() {
         println!("rejected rows: {}", ingested.rejects.len());
     }
     if let Some(out) = &a.out {
         crate::pipeline::prepare_out_dir(out)?;
-        let json = serde_json::json!({ "sources": profiles, "rejected": ingested.rejects });
+        let json = serde_json::json!({ "sources": profiles, "tag_groups": groups, "rejected": ingested.rejects });
         let text = serde_json::to_string_pretty(&json)
             .map_err(|e| Error::output(out, e.to_string(), "report this as a bug"))?;
         crate::report::write_atomic(&out.join("profile.json"), text.as_bytes())?;

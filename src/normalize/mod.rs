@@ -37,6 +37,8 @@ pub mod flag {
     pub const NO_NAME: u16 = 1 << 5;
     pub const NO_CONTACT_POINT: u16 = 1 << 6;
     pub const UNKNOWN_COUNTRY: u16 = 1 << 7;
+    pub const STALE: u16 = 1 << 8;
+    pub const PAST_RETENTION: u16 = 1 << 9;
 }
 
 /// The normalized match keys of one input row. Empty strings mean "no value".
@@ -332,6 +334,9 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) ->
             cells.into_iter().map(|v| phone::normalize_phone(v, region)).collect()
         })
         .collect();
+    let today = chrono::Utc::now().date_naive();
+    let stale_cutoff = today - chrono::Duration::days(cfg.stale_after_days as i64);
+    let retention_cutoff = cfg.retention_days.map(|d| today - chrono::Duration::days(d as i64));
     let contacts = (0..source.frame.height())
         .into_par_iter()
         .map(|row| {
@@ -465,6 +470,13 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) ->
                         }
                     }
                 }
+            }
+            // No activity recorded: the creation date is the last sign of life.
+            if k.last_activity.or(k.created).is_some_and(|d| d < stale_cutoff) {
+                k.flags |= flag::STALE;
+            }
+            if retention_cutoff.is_some_and(|cut| k.created.is_some_and(|d| d < cut)) {
+                k.flags |= flag::PAST_RETENTION;
             }
             if k.first.is_empty() && k.last.is_empty() {
                 k.flags |= flag::NO_NAME;
