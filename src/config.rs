@@ -76,6 +76,9 @@ pub struct MergeFile {
     /// Source names (file names without extension), most trusted first.
     #[serde(default)]
     pub source_priority: Vec<String>,
+    /// Golden field → rule, overriding `rule` for that field.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
 }
 
 /// How a golden value is chosen among a cluster's records.
@@ -85,6 +88,27 @@ pub enum Survivorship {
     MostFrequent,
     /// The best-ranked record's value: source priority, then most recent activity, then completeness.
     Ranked,
+    /// The value of the record with the latest activity.
+    MostRecent,
+    /// The value of the record with the most fields filled.
+    MostComplete,
+    /// The longest (most specific) value.
+    Longest,
+}
+
+impl Survivorship {
+    const NAMES: &'static str = "most_frequent, ranked, most_recent, most_complete or longest";
+
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s.trim() {
+            "most_frequent" => Survivorship::MostFrequent,
+            "ranked" | "source_priority" => Survivorship::Ranked,
+            "most_recent" => Survivorship::MostRecent,
+            "most_complete" => Survivorship::MostComplete,
+            "longest" => Survivorship::Longest,
+            _ => return None,
+        })
+    }
 }
 
 /// The `[matching]` table.
@@ -133,6 +157,8 @@ pub struct Config {
     /// Only link records from different sources.
     pub link_only: bool,
     pub survivorship: Survivorship,
+    /// Per golden field, a rule other than `survivorship`.
+    pub field_rules: BTreeMap<String, Survivorship>,
     /// Start CSV outputs with a UTF-8 byte-order mark (for Excel).
     pub bom: bool,
     /// Days without activity after which a contact is stale.
@@ -154,6 +180,7 @@ impl Default for Config {
             max_block_size: 100,
             link_only: false,
             survivorship: Survivorship::MostFrequent,
+            field_rules: BTreeMap::new(),
             bom: false,
             stale_after_days: 730,
             retention_days: None,
@@ -213,16 +240,26 @@ impl Config {
                 "review_low must be at most the match threshold",
             ));
         }
-        cfg.survivorship = match file.merge.rule.as_deref().map(str::trim) {
-            None | Some("most_frequent") => Survivorship::MostFrequent,
-            Some("ranked") => Survivorship::Ranked,
-            Some(other) => {
-                return Err(Error::config(
-                    format!("merge.rule = \"{other}\" is not a survivorship rule"),
-                    "use \"most_frequent\" (the value most records agree on) or \"ranked\" (the value of the most trusted, most recent record)",
-                ))
-            }
+        let rule = |key: String, v: &str| {
+            Survivorship::parse(v).ok_or_else(|| {
+                Error::config(
+                    format!("{key} = \"{v}\" is not a survivorship rule"),
+                    format!("use {}", Survivorship::NAMES),
+                )
+            })
         };
+        if let Some(v) = &file.merge.rule {
+            cfg.survivorship = rule("merge.rule".into(), v)?;
+        }
+        for (field, v) in &file.merge.fields {
+            if !crate::merge::GOLDEN_FIELDS.contains(&field.as_str()) {
+                return Err(Error::config(
+                    format!("[merge.fields] names an unknown golden field \"{field}\""),
+                    format!("use one of: {}", crate::merge::GOLDEN_FIELDS.join(", ")),
+                ));
+            }
+            cfg.field_rules.insert(field.clone(), rule(format!("merge.fields.{field}"), v)?);
+        }
         cfg.source_priority = file.merge.source_priority.clone();
         let age = |key: &str, v: &str| {
             parse_age(v).ok_or_else(|| {

@@ -1,7 +1,8 @@
 //! Step 7, merge: one golden record per cluster, by survivorship rules, with the provenance of every
 //! value.
 //!
-//! Default survivorship (`most_frequent`), per field: the value most members agree on (compared by
+//! Survivorship is configurable per field (`[merge] rule`, `[merge.fields]`: `most_frequent`,
+//! `ranked`, `most_recent`, `most_complete`, `longest`). Default (`most_frequent`), per field: the value most members agree on (compared by
 //! match key, so "ACME Inc." and "Acme" count together); ties go to the best-ranked record: a
 //! source higher in `[merge] source_priority`, then the most recently active record, then the most
 //! complete, then the first in input order. With `rule = "ranked"` the best-ranked record that has a
@@ -14,6 +15,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::cluster::Clusters;
+use chrono::Datelike;
+
 use crate::config::{Config, Survivorship};
 use crate::ingest::Ingested;
 use crate::normalize::{text, Contact};
@@ -75,7 +78,7 @@ pub fn golden_records(ingested: &Ingested, contacts: &[Contact], clusters: &Clus
         .members
         .iter()
         .enumerate()
-        .map(|(ci, members)| golden(ingested, contacts, ci as u32, members, &rank, cfg.survivorship))
+        .map(|(ci, members)| golden(ingested, contacts, ci as u32, members, &rank, cfg))
         .collect()
 }
 
@@ -109,7 +112,7 @@ fn golden(
     cluster: u32,
     members: &[u32],
     source_rank: &[usize],
-    rule: Survivorship,
+    cfg: &Config,
 ) -> Golden {
     // Members ordered by preference: trusted source, most recent activity, most complete, input order.
     let mut ranked: Vec<u32> = members.to_vec();
@@ -121,9 +124,27 @@ fn golden(
             .then(completeness(b).cmp(&completeness(a)))
             .then(x.cmp(&y))
     });
-    let pick = |cands: &[Candidate]| match rule {
-        Survivorship::MostFrequent => pick_most_frequent(cands),
-        Survivorship::Ranked => cands.first().map(|c| Value { value: c.0.clone(), from: c.2 }),
+    // Candidates come in ranked order; each rule keeps the first of its best (a stable choice).
+    let pick = |field: &str, cands: &[Candidate]| -> Option<Value> {
+        let rule = cfg.field_rules.get(field).copied().unwrap_or(cfg.survivorship);
+        let best_by = |key: &dyn Fn(&Candidate) -> i64| {
+            let mut best: Option<&Candidate> = None;
+            for c in cands {
+                if best.is_none_or(|b| key(c) > key(b)) {
+                    best = Some(c);
+                }
+            }
+            best.map(|c| Value { value: c.0.clone(), from: c.2 })
+        };
+        match rule {
+            Survivorship::MostFrequent => pick_most_frequent(cands),
+            Survivorship::Ranked => cands.first().map(|c| Value { value: c.0.clone(), from: c.2 }),
+            Survivorship::MostRecent => best_by(&|c| {
+                contacts[c.2 as usize].last_activity.map(|d| d.num_days_from_ce() as i64).unwrap_or(i64::MIN)
+            }),
+            Survivorship::MostComplete => best_by(&|c| completeness(&contacts[c.2 as usize]) as i64),
+            Survivorship::Longest => best_by(&|c| c.0.chars().count() as i64),
+        }
     };
     let master = *members
         .iter()
@@ -149,32 +170,46 @@ fn golden(
                     "middle_name" => 1,
                     _ => 2,
                 };
-                pick(&candidates(&|c, i| {
-                    vec![(c.display_name[k].clone(), crate::normalize::name::name_key(&c.display_name[k]), i)]
-                }))
+                pick(
+                    name,
+                    &candidates(&|c, i| {
+                        vec![(c.display_name[k].clone(), crate::normalize::name::name_key(&c.display_name[k]), i)]
+                    }),
+                )
             }
-            "email" => pick(&candidates(&|c, i| {
-                c.emails.iter().filter(|e| e.valid).map(|e| (e.address.clone(), e.key.clone(), i)).collect()
-            })),
+            "email" => pick(
+                name,
+                &candidates(&|c, i| {
+                    c.emails.iter().filter(|e| e.valid).map(|e| (e.address.clone(), e.key.clone(), i)).collect()
+                }),
+            ),
             "other_emails" => None,
-            "phone" => pick(&candidates(&|c, i| c.phones.iter().map(|p| (p.key.clone(), p.key.clone(), i)).collect())),
-            "other_phones" => None,
-            "company" => pick(&candidates(&raw_field(Field::Company, crate::normalize::company::company_key))),
-            "job_title" => pick(&candidates(&raw_field(Field::JobTitle, text::alnum_key))),
-            "street" => pick(&candidates(&|c, i| {
-                let s = raw(ingested, c, Field::Street).map(text::clean).unwrap_or_default();
-                let n = raw(ingested, c, Field::StreetNumber).map(text::clean).unwrap_or_default();
-                let d = if n.is_empty() || s.contains(&n) { s } else { format!("{n} {s}") };
-                vec![(d.clone(), crate::normalize::address::street_key(&d), i)]
-            })),
-            "city" => pick(&candidates(&raw_field(Field::City, text::alnum_key))),
-            "region" => pick(&candidates(&raw_field(Field::Region, text::alnum_key))),
-            "postal_code" => pick(&candidates(&raw_field(Field::PostalCode, crate::normalize::address::postal_key))),
-            "country" => pick(&candidates(&|c, i| vec![(c.country.clone(), c.country.clone(), i)])),
-            "birth_date" => {
-                pick(&candidates(&|c, i| c.birth.map(|d| (d.to_string(), d.to_string(), i)).into_iter().collect()))
+            "phone" => {
+                pick(name, &candidates(&|c, i| c.phones.iter().map(|p| (p.key.clone(), p.key.clone(), i)).collect()))
             }
-            "national_id" => pick(&candidates(&|c, i| vec![(c.national_id.clone(), c.national_id.clone(), i)])),
+            "other_phones" => None,
+            "company" => pick(name, &candidates(&raw_field(Field::Company, crate::normalize::company::company_key))),
+            "job_title" => pick(name, &candidates(&raw_field(Field::JobTitle, text::alnum_key))),
+            "street" => pick(
+                name,
+                &candidates(&|c, i| {
+                    let s = raw(ingested, c, Field::Street).map(text::clean).unwrap_or_default();
+                    let n = raw(ingested, c, Field::StreetNumber).map(text::clean).unwrap_or_default();
+                    let d = if n.is_empty() || s.contains(&n) { s } else { format!("{n} {s}") };
+                    vec![(d.clone(), crate::normalize::address::street_key(&d), i)]
+                }),
+            ),
+            "city" => pick(name, &candidates(&raw_field(Field::City, text::alnum_key))),
+            "region" => pick(name, &candidates(&raw_field(Field::Region, text::alnum_key))),
+            "postal_code" => {
+                pick(name, &candidates(&raw_field(Field::PostalCode, crate::normalize::address::postal_key)))
+            }
+            "country" => pick(name, &candidates(&|c, i| vec![(c.country.clone(), c.country.clone(), i)])),
+            "birth_date" => pick(
+                name,
+                &candidates(&|c, i| c.birth.map(|d| (d.to_string(), d.to_string(), i)).into_iter().collect()),
+            ),
+            "national_id" => pick(name, &candidates(&|c, i| vec![(c.national_id.clone(), c.national_id.clone(), i)])),
             "tags" => union(&candidates(&|c, i| {
                 raw(ingested, c, Field::Tags)
                     .map(|v| {

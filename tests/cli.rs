@@ -652,3 +652,20 @@ fn bom_option_for_excel_and_our_own_readers_accept_it() {
     let r = dedupe(tmp.path(), &sample_inputs(), &["--decisions", review.to_str().unwrap()]);
     assert_eq!(r.code(), 0, "{}", r.stderr());
 }
+
+#[test]
+fn survivorship_rules_per_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("c.toml");
+    std::fs::write(&cfg, "[merge.fields]\nfirst_name = \"longest\"\n").unwrap();
+    let input = [testdata("formats/households_colleagues.csv")];
+    let r = dedupe(tmp.path(), &input, &["--config", cfg.to_str().unwrap()]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let golden = read_csv(&tmp.path().join("out/golden.csv"));
+    let bob = golden.iter().find(|g| g["email"] == "bob.smith@gmail.com").unwrap();
+    assert_eq!(bob["first_name"], "Robert", "Bob and Robert: the longest first name survives");
+    std::fs::write(&cfg, "[merge.fields]\nfax = \"longest\"\n").unwrap();
+    let r = dedupe(tmp.path(), &input, &["--config", cfg.to_str().unwrap()]);
+    assert_eq!(r.code(), 2);
+    assert!(r.stderr().contains("unknown golden field \"fax\""), "{}", r.stderr());
+}

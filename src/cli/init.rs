@@ -55,6 +55,11 @@ pub const DEFAULT_CONFIG: &str = r#"# crmclean configuration. Every option is sh
 # rule = "most_frequent"
 # Sources (input file names without extension), most trusted first.
 # source_priority = ["crm_salesforce", "hubspot_export"]
+
+# Per golden field, another rule: most_frequent, ranked, most_recent, most_complete or longest.
+[merge.fields]
+# street = "most_recent"
+# first_name = "longest"
 "#;
 
 pub fn run(a: InitArgs) -> Result<u8> {
@@ -85,5 +90,6 @@ mod tests {
         assert_eq!(parsed.mapping.len(), 2);
         assert_eq!(parsed.matching.threshold, Some(0.5));
         assert_eq!(parsed.merge.source_priority.len(), 2);
+        assert_eq!(parsed.merge.fields.len(), 2);
     }
 }
