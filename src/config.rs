@@ -31,6 +31,22 @@ pub struct FileConfig {
     /// Data-quality settings.
     #[serde(default)]
     pub quality: QualityFile,
+    /// Quality gates for `crmclean check`.
+    #[serde(default)]
+    pub gates: GatesFile,
+}
+
+/// The `[gates]` table: limits `crmclean check` enforces (command-line flags override them).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatesFile {
+    pub max_duplicate_rate: Option<f64>,
+    pub max_invalid_email_rate: Option<f64>,
+    pub max_invalid_phone_rate: Option<f64>,
+    pub max_stale_rate: Option<f64>,
+    /// Field name → minimum share of records that have it.
+    #[serde(default)]
+    pub min_completeness: BTreeMap<String, f64>,
 }
 
 /// The `[quality]` table.
@@ -165,6 +181,8 @@ pub struct Config {
     pub stale_after_days: u32,
     /// Days after creation after which a contact is past retention, if set.
     pub retention_days: Option<u32>,
+    /// Gates from the config file (validated rates, known field names).
+    pub gates: GatesFile,
     /// Source names, most trusted first.
     pub source_priority: Vec<String>,
 }
@@ -184,6 +202,7 @@ impl Default for Config {
             bom: false,
             stale_after_days: 730,
             retention_days: None,
+            gates: GatesFile::default(),
             source_priority: Vec::new(),
         }
     }
@@ -275,10 +294,40 @@ impl Config {
         if let Some(v) = &file.quality.retention {
             cfg.retention_days = Some(age("retention", v)?);
         }
+        let g = &file.gates;
+        for (key, v) in [
+            ("max_duplicate_rate", g.max_duplicate_rate),
+            ("max_invalid_email_rate", g.max_invalid_email_rate),
+            ("max_invalid_phone_rate", g.max_invalid_phone_rate),
+            ("max_stale_rate", g.max_stale_rate),
+        ] {
+            if let Some(v) = v {
+                check_rate(&format!("gates.{key}"), v)?;
+            }
+        }
+        for (field, v) in &g.min_completeness {
+            if Field::from_name(field).is_none() {
+                return Err(Error::config(
+                    format!("[gates.min_completeness] names an unknown field \"{field}\""),
+                    "use a field name such as email, phone or last_name",
+                ));
+            }
+            check_rate(&format!("gates.min_completeness.{field}"), *v)?;
+        }
+        cfg.gates = g.clone();
         if cfg.max_block_size < 2 {
             return Err(Error::config("matching.max_block_size must be at least 2", "the default is 100"));
         }
         Ok(cfg)
+    }
+}
+
+/// Checks that a gate value is a rate between 0 and 1.
+pub fn check_rate(name: &str, v: f64) -> Result<f64> {
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(Error::config(format!("{name} = {v} is not a rate"), "use a number between 0 and 1, e.g. 0.05"))
     }
 }
 

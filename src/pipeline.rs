@@ -104,6 +104,26 @@ pub fn prepare_out_dir(out: &Path) -> Result<()> {
 /// Runs the whole pipeline and writes every output into `opts.out`.
 pub fn dedupe(opts: &DedupeOptions) -> Result<Run> {
     prepare_out_dir(&opts.out)?;
+    let (mut run, st) = match_records(opts)?;
+    st.bar.set_message("writing outputs");
+    let t = Instant::now();
+    report::write_all(&run, &opts.out)?;
+    run.timings.push(("report", t.elapsed().as_secs_f64()));
+    // summary.json carries the report time too.
+    report::write_summary(&run, &opts.out)?;
+    st.bar.finish_and_clear();
+    Ok(run)
+}
+
+/// Steps 1–7 without writing anything (`opts.out` is not used): what `check` needs to measure
+/// duplicates.
+pub fn run_in_memory(opts: &DedupeOptions) -> Result<Run> {
+    let (run, st) = match_records(opts)?;
+    st.bar.finish_and_clear();
+    Ok(run)
+}
+
+fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     let cfg = &opts.config;
     let mut st = Stages::new(opts.progress);
 
@@ -168,7 +188,7 @@ pub fn dedupe(opts: &DedupeOptions) -> Result<Run> {
     let golden = merge::golden_records(&ingested, &contacts, &clusters, cfg);
     st.done("merge");
 
-    let mut run = Run {
+    let run = Run {
         ingested,
         extras,
         contacts,
@@ -179,17 +199,10 @@ pub fn dedupe(opts: &DedupeOptions) -> Result<Run> {
         golden,
         decisions,
         profiles,
-        timings: st.timings,
+        timings: std::mem::take(&mut st.timings),
         config: cfg.clone(),
     };
-    st.bar.set_message("writing outputs");
-    let t = Instant::now();
-    report::write_all(&run, &opts.out)?;
-    run.timings.push(("report", t.elapsed().as_secs_f64()));
-    // summary.json carries the report time too.
-    report::write_summary(&run, &opts.out)?;
-    st.bar.finish_and_clear();
-    Ok(run)
+    Ok((run, st))
 }
 
 impl Run {

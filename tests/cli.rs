@@ -669,3 +669,44 @@ fn survivorship_rules_per_field() {
     assert_eq!(r.code(), 2);
     assert!(r.stderr().contains("unknown golden field \"fax\""), "{}", r.stderr());
 }
+
+#[test]
+fn check_gates_for_ci_with_json_and_junit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("gates.toml");
+    std::fs::write(&cfg, "[gates]\nmax_invalid_email_rate = 0.5\n\n[gates.min_completeness]\nlast_name = 0.5\n")
+        .unwrap();
+    let mut args: Vec<std::ffi::OsString> = vec!["check".into(), "--config".into(), cfg.clone().into_os_string()];
+    args.extend(sample_inputs().into_iter().map(|p| p.into_os_string()));
+    let r = crmclean(tmp.path(), &args);
+    assert_eq!(r.code(), 0, "{}{}", r.stdout(), r.stderr());
+    assert!(
+        r.stdout().contains("PASS max-invalid-email-rate") && r.stdout().contains("PASS min-completeness last_name")
+    );
+
+    // The sample is a dump full of duplicates: a 10% duplicate gate fails with exit code 3.
+    let mut failing = args.clone();
+    failing.extend(
+        ["--max-duplicate-rate", "0.1", "--format", "json", "--junit", "junit.xml"].map(std::ffi::OsString::from),
+    );
+    let r = crmclean(tmp.path(), &failing);
+    assert_eq!(r.code(), 3, "{}{}", r.stdout(), r.stderr());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+    assert_eq!(v["passed"], false);
+    let dup = v["gates"].as_array().unwrap().iter().find(|g| g["gate"] == "max-duplicate-rate").unwrap();
+    assert_eq!(dup["passed"], false);
+    assert!(dup["value"].as_f64().unwrap() > 0.3);
+    let xml = std::fs::read_to_string(tmp.path().join("junit.xml")).unwrap();
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
+    assert!(xml.contains("<testsuites name=\"crmclean check\" tests=\"3\" failures=\"1\">"), "{xml}");
+    assert!(xml.contains("<testcase classname=\"crmclean.check\" name=\"max-duplicate-rate\">"), "{xml}");
+    assert_eq!(xml.matches("<testcase").count(), 3);
+    assert_eq!(xml.matches("<failure").count(), xml.matches("</failure>").count());
+    assert!(xml.trim_end().ends_with("</testsuites>"));
+
+    // A gate that is not a rate is a usage error.
+    std::fs::write(&cfg, "[gates]\nmax_stale_rate = 7\n").unwrap();
+    let r = crmclean(tmp.path(), &args);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(r.stderr().contains("not a rate"));
+}

@@ -49,6 +49,17 @@ pub const DEFAULT_CONFIG: &str = r#"# crmclean configuration. Every option is sh
 # A contact created longer ago than this is flagged past retention (off unless set).
 # retention = "7y"
 
+[gates]
+# Limits for `crmclean check` (flags override them); exit code 3 when one fails.
+# max_duplicate_rate = 0.05
+# max_invalid_email_rate = 0.02
+# max_invalid_phone_rate = 0.05
+# max_stale_rate = 0.5
+
+[gates.min_completeness]
+# email = 0.9
+# last_name = 0.99
+
 [merge]
 # How golden values are chosen: "most_frequent" (the value most records agree on, ties to the most
 # trusted record) or "ranked" (the most trusted record's value).

@@ -48,7 +48,7 @@ pub enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// Check exports against quality gates (for CI); exit code 3 when a gate fails.
     #[command(
-        after_help = "Example:\n  crmclean check contacts.csv --max-invalid-email-rate 0.05 --min-completeness email=0.8\n\nExit codes: 0 all gates pass, 3 a gate failed, 1 error."
+        after_help = "Example:\n  crmclean check contacts.csv --max-duplicate-rate 0.05 --max-invalid-email-rate 0.02 \\\n      --min-completeness email=0.8 --junit check.xml\n\nGates can also be set in the config's [gates] table.\nExit codes: 0 all gates pass, 3 a gate failed, 1 error, 2 usage error."
     )]
     Check(check::CheckArgs),
     /// Write a commented crmclean.toml with every option at its default.
