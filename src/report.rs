@@ -380,9 +380,7 @@ fn bar_chart(title: &str, bars: &[(String, f64)]) -> String {
 /// The self-contained HTML report.
 pub fn html(run: &Run) -> String {
     let sum = summary_json(run);
-    let mut h = String::new();
-    h.push_str("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>crmclean report</title><style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:left}th{background:#eef}h2{margin-top:2em;border-bottom:1px solid #ccc}figure{margin:1em 0}figcaption{font-weight:600}</style></head><body>");
-    h.push_str("<h1>crmclean report</h1>");
+    let mut h = page_head("crmclean report");
     let _ = write!(
         h,
         "<table><tr><th>records read</th><td>{}</td></tr><tr><th>rejected rows</th><td>{}</td></tr><tr><th>records</th><td>{}</td></tr><tr><th>clusters (people)</th><td>{}</td></tr><tr><th>duplicate records</th><td>{}</td></tr><tr><th>candidate pairs</th><td>{}</td></tr><tr><th>pairs for review</th><td>{}</td></tr><tr><th>refused joins (anti-chaining)</th><td>{}</td></tr></table>",
@@ -415,7 +413,7 @@ pub fn html(run: &Run) -> String {
         }
         h.push_str("</ul>");
     }
-    h.push_str(&completeness_table(run));
+    h.push_str(&completeness_table(&run.ingested));
     h.push_str("<h2>Data quality</h2><table><tr><th>source</th><th>records</th>");
     for (_, name) in crate::quality::FLAGS {
         let _ = write!(h, "<th>{name}</th>");
@@ -529,16 +527,85 @@ pub fn html(run: &Run) -> String {
     h
 }
 
+/// Opening of a self-contained HTML page.
+fn page_head(title: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}}table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:left}}th{{background:#eef}}h2{{margin-top:2em;border-bottom:1px solid #ccc}}figure{{margin:1em 0}}figcaption{{font-weight:600}}</style></head><body><h1>{}</h1>",
+        esc(title),
+        esc(title)
+    )
+}
+
+/// The self-contained data-quality page of `crmclean profile --out`.
+pub fn profile_html(
+    ingested: &crate::ingest::Ingested,
+    profiles: &[crate::quality::SourceProfile],
+    tag_groups: &[crate::quality::TagGroup],
+) -> String {
+    let mut h = page_head("crmclean data-quality profile");
+    let _ = write!(
+        h,
+        "<p>{} records in {} file(s), {} rejected row(s).</p>",
+        ingested.record_count(),
+        ingested.sources.len(),
+        ingested.rejects.len()
+    );
+    h.push_str(&completeness_table(ingested));
+    h.push_str("<h2>Findings</h2><table><tr><th>source</th><th>records</th>");
+    for (_, name) in crate::quality::FLAGS {
+        let _ = write!(h, "<th>{name}</th>");
+    }
+    h.push_str("</tr>");
+    for p in profiles {
+        let _ = write!(h, "<tr><td>{}</td><td>{}</td>", esc(&p.source), p.records);
+        for (_, name) in crate::quality::FLAGS {
+            let _ = write!(h, "<td>{}</td>", p.issues.get(name).copied().unwrap_or(0));
+        }
+        h.push_str("</tr>");
+    }
+    h.push_str("</table><p>Every flagged record is listed in quality_issues.csv.</p>");
+    for p in profiles {
+        let _ = write!(h, "<h2>{}</h2><table><tr><th>column</th><th>field</th><th>filled</th><th>distinct</th><th>most common</th><th>formats</th></tr>", esc(&p.source));
+        for c in &p.columns {
+            let top: Vec<String> = c.top.iter().take(3).map(|(v, n)| format!("{} ({n})", esc(v))).collect();
+            let formats: Vec<String> = c.formats.iter().map(|(f, n)| format!("{f}: {n}")).collect();
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&c.header),
+                c.field.unwrap_or("—"),
+                c.filled,
+                c.distinct,
+                top.join("<br>"),
+                formats.join("<br>")
+            );
+        }
+        h.push_str("</table>");
+    }
+    h.push_str("<h2>Similar tags</h2>");
+    if tag_groups.is_empty() {
+        h.push_str("<p>No near-identical tags.</p>");
+    } else {
+        h.push_str("<table><tr><th>keep</th><th>spellings (records)</th></tr>");
+        for g in tag_groups {
+            let v: Vec<String> = g.variants.iter().map(|(t, n)| format!("{} ({n})", esc(t))).collect();
+            let _ = write!(h, "<tr><td>{}</td><td>{}</td></tr>", esc(&g.canonical), v.join(", "));
+        }
+        h.push_str("</table>");
+    }
+    h.push_str("</body></html>\n");
+    h
+}
+
 /// Share of records with each canonical field, per source, as a shaded table.
-fn completeness_table(run: &Run) -> String {
+fn completeness_table(ingested: &crate::ingest::Ingested) -> String {
     let mut t = String::from("<h2>Field completeness by source</h2><table><tr><th>field</th>");
-    for src in &run.ingested.sources {
+    for src in &ingested.sources {
         let _ = write!(t, "<th>{}</th>", esc(&src.name));
     }
     t.push_str("</tr>");
     for field in crate::schema::Field::ALL {
-        let shares: Vec<Option<f64>> = run
-            .ingested
+        let shares: Vec<Option<f64>> = ingested
             .sources
             .iter()
             .map(|src| {

@@ -404,6 +404,8 @@ fn profile_and_check_report_quality() {
     assert!(issues.iter().any(|i| i["issues"].contains("invalid_email")));
     assert!(issues.iter().any(|i| i["issues"].contains("placeholder_email")));
     assert!(issues.iter().any(|i| i["issues"].contains("stale")));
+    let html = std::fs::read_to_string(tmp.path().join("prof/profile.html")).unwrap();
+    assert!(html.contains("Similar tags") && html.contains("invalid_email"));
     let profile = json(&tmp.path().join("prof/profile.json"));
     assert!(profile["tag_groups"].as_array().unwrap().iter().any(|g| g["canonical"] == "VIP"));
     // An age that is not an age is a config error.

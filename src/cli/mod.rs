@@ -38,7 +38,7 @@ pub enum Command {
     Dedupe(dedupe::DedupeArgs),
     /// Profile data quality: completeness, invalid emails/phones/dates, placeholders.
     #[command(
-        after_help = "Example:\n  crmclean profile contacts.csv --out profile/\n\nPrints a summary; with --out also writes profile.json and quality_issues.csv."
+        after_help = "Example:\n  crmclean profile contacts.csv --out profile/\n\nPrints a summary; with --out also writes profile.json, profile.html and quality_issues.csv."
     )]
     Profile(profile::ProfileArgs),
     /// Score clusters against ground truth: pairwise precision, recall and F1.

@@ -12,7 +12,7 @@ use crate::error::{Error, Result, EXIT_OK};
 pub struct ProfileArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Also write profile.json and quality_issues.csv into this directory.
+    /// Also write profile.json, profile.html and quality_issues.csv into this directory.
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
@@ -47,6 +47,8 @@ pub fn run(a: ProfileArgs) -> Result<u8> {
         let text = serde_json::to_string_pretty(&json)
             .map_err(|e| Error::output(out, e.to_string(), "report this as a bug"))?;
         crate::report::write_atomic(&out.join("profile.json"), text.as_bytes())?;
+        let html = crate::report::profile_html(&ingested, &profiles, &groups);
+        crate::report::write_atomic(&out.join("profile.html"), html.as_bytes())?;
         let mut w = csv::Writer::from_writer(Vec::new());
         let io = |e: csv::Error| Error::output(out, e.to_string(), "report this as a bug");
         w.write_record(["source", "record_id", "issues"]).map_err(io)?;
