@@ -92,11 +92,12 @@ pub fn company_key(raw: &str) -> String {
     let key = alnum_key(&raw.replace('&', " and "));
     let mut words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty() && !AND_WORDS.contains(w)).collect();
     // Strip legal forms at the end (repeatedly: "GmbH & Co. KG") and at the start ("PT", "CV").
+    static FORMS: std::sync::OnceLock<Vec<Vec<&'static str>>> = std::sync::OnceLock::new();
+    let forms = FORMS.get_or_init(|| LEGAL_FORMS.iter().map(|f| f.split(' ').collect()).collect());
     loop {
         let before = words.len();
-        for form in LEGAL_FORMS {
-            let fw: Vec<&str> = form.split(' ').collect();
-            if words.len() > fw.len() && words.ends_with(&fw) {
+        for fw in forms {
+            if words.len() > fw.len() && words.ends_with(fw) {
                 words.truncate(words.len() - fw.len());
                 break;
             }

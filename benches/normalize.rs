@@ -1,0 +1,76 @@
+//! Normalizer benchmarks: each normalizer on a fixed table of real-looking values, and the whole
+//! normalize stage on seeded generated exports (`crmclean generate`).
+//!
+//! Run: `cargo bench --bench normalize` (set `CRMCLEAN_BENCH_RECORDS` for the stage size, default 100000).
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use crmclean::config::Config;
+use crmclean::normalize::{address, company, date, email, name, phone, tags, text};
+use std::hint::black_box;
+
+const NAMES: &[&str] = &[
+    "Dr. Jürgen Müller",
+    "Smith, John A.",
+    "Łukasz Wiśniewski",
+    "María José García López",
+    "Bapak Budi Santoso",
+    "van der Berg, Jan",
+];
+const EMAILS: &[&str] =
+    &[" J.Doe+news@GoogleMail.com ", "anna.rossi@libero.it", "info@acme.de", "test@test.com", "bad@@x"];
+const PHONES: &[(&str, Option<&str>)] = &[
+    ("030 1234567", Some("DE")),
+    ("+1 415 555 2671", None),
+    ("333 123 4567", Some("IT")),
+    ("0812-3456-789", Some("ID")),
+];
+const COMPANIES: &[&str] = &["Müller & Söhne GmbH & Co. KG", "Acme, Inc.", "PT Maju Jaya Tbk", "Kowalski Sp. z o.o."];
+const STREETS: &[&str] = &["Hauptstraße 5", "12 Tullaroop Street", "ul. Marszałkowska 10", "P.za Navona 3"];
+const DATES: &[&str] = &["2024-03-01", "03/01/2024", "01.03.2024 14:05", "1 März 2024", "19081209"];
+
+fn normalizers(c: &mut Criterion) {
+    let mut g = c.benchmark_group("normalizer");
+    g.bench_function("text_fold", |b| b.iter(|| NAMES.iter().map(|s| text::fold(black_box(s))).count()));
+    g.bench_function("name_split", |b| b.iter(|| NAMES.iter().map(|s| name::split_full_name(black_box(s))).count()));
+    g.bench_function("name_key_phonetic", |b| {
+        b.iter(|| NAMES.iter().map(|s| name::phonetic(&name::name_key(black_box(s)))).count())
+    });
+    g.bench_function("email", |b| b.iter(|| EMAILS.iter().map(|s| email::normalize_email(black_box(s))).count()));
+    g.bench_function("phone", |b| {
+        b.iter(|| PHONES.iter().map(|(s, r)| phone::normalize_phone(black_box(s), *r)).count())
+    });
+    g.bench_function("company", |b| b.iter(|| COMPANIES.iter().map(|s| company::company_key(black_box(s))).count()));
+    g.bench_function("street", |b| b.iter(|| STREETS.iter().map(|s| address::street_key(black_box(s))).count()));
+    g.bench_function("country", |b| {
+        b.iter(|| ["Deutschland", "U.S.A.", "Polska"].iter().map(|s| address::country_code(black_box(s))).count())
+    });
+    g.bench_function("date", |b| {
+        b.iter(|| DATES.iter().map(|s| date::parse_date(black_box(s), date::DayOrder::DayFirst)).count())
+    });
+    g.bench_function("tags", |b| b.iter(|| tags::split_tags(black_box("VIP; Newsletter |webinar-2024"))));
+    g.finish();
+}
+
+fn stage(c: &mut Criterion) {
+    let records: usize = std::env::var("CRMCLEAN_BENCH_RECORDS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    crmclean::generate::generate(dir.path(), records, 42).expect("generate");
+    let inputs: Vec<_> = ["crm_salesforce.csv", "hubspot_export.csv", "webinar_anmeldungen.csv", "contatti_it.csv"]
+        .iter()
+        .map(|f| dir.path().join(f))
+        .collect();
+    let cfg = Config::default();
+    let ingested = crmclean::ingest::ingest(&inputs, &cfg).expect("ingest");
+    let mut g = c.benchmark_group("normalize_stage");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(ingested.record_count() as u64));
+    g.bench_with_input(BenchmarkId::from_parameter(ingested.record_count()), &ingested, |b, ing| {
+        b.iter(|| {
+            crmclean::normalize::normalize(ing, &cfg, &crmclean::normalize::choose_extras(ing)).expect("normalize")
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, normalizers, stage);
+criterion_main!(benches);

@@ -1,0 +1,40 @@
+//! End-to-end benchmark: `crmclean dedupe` as a library call on seeded generated exports, one
+//! benchmark id per size. Run: `cargo bench --bench pipeline` (`CRMCLEAN_BENCH_SIZES=10000,100000`).
+//! Accuracy is in `benches/accuracy.sh`; a timed scale run with peak memory is a plain
+//! `/usr/bin/time -v crmclean dedupe ...` on `crmclean generate --records N` output.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use crmclean::config::Config;
+use crmclean::pipeline::{dedupe, DedupeOptions};
+
+fn pipeline(c: &mut Criterion) {
+    let sizes: Vec<usize> = std::env::var("CRMCLEAN_BENCH_SIZES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![10_000]);
+    let mut g = c.benchmark_group("dedupe");
+    g.sample_size(10);
+    for n in sizes {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let g_out = crmclean::generate::generate(dir.path(), n, 42).expect("generate");
+        let opts = DedupeOptions {
+            inputs: ["crm_salesforce.csv", "hubspot_export.csv", "webinar_anmeldungen.csv", "contatti_it.csv"]
+                .iter()
+                .map(|f| dir.path().join(f))
+                .collect(),
+            out: dir.path().join("out"),
+            config: Config::default(),
+            model: None,
+            decisions: None,
+            progress: false,
+        };
+        g.throughput(Throughput::Elements(g_out.records as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(g_out.records), &opts, |b, o| {
+            b.iter(|| dedupe(o).expect("dedupe"))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, pipeline);
+criterion_main!(benches);
