@@ -57,6 +57,13 @@ pub struct Source {
 }
 
 impl Source {
+    /// Number of rows with a value in any column mapped to `field`.
+    pub fn filled(&self, field: Field) -> usize {
+        let cols: Vec<&StringChunked> =
+            self.columns_for(field).filter_map(|h| self.frame.column(h).ok()?.str().ok()).collect();
+        (0..self.frame.height()).filter(|&row| cols.iter().any(|c| c.get(row).is_some())).count()
+    }
+
     /// Column headers mapped to `field`, in file order.
     pub fn columns_for(&self, field: Field) -> impl Iterator<Item = &str> {
         self.columns.iter().filter(move |c| c.field == Some(field)).map(|c| c.header.as_str())

@@ -610,16 +610,10 @@ fn completeness_table(ingested: &crate::ingest::Ingested) -> String {
             .iter()
             .map(|src| {
                 let height = src.frame.height();
-                let cols: Vec<&str> = src.columns_for(field).collect();
-                if cols.is_empty() || height == 0 {
+                if src.columns_for(field).next().is_none() || height == 0 {
                     return None;
                 }
-                let filled = (0..height)
-                    .filter(|&row| {
-                        cols.iter().any(|h| src.frame.column(h).ok().and_then(|c| c.str().ok()?.get(row)).is_some())
-                    })
-                    .count();
-                Some(filled as f64 / height as f64)
+                Some(src.filled(field) as f64 / height as f64)
             })
             .collect();
         if shares.iter().all(Option::is_none) {

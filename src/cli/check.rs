@@ -136,12 +136,7 @@ pub fn run(a: CheckArgs) -> Result<u8> {
         let (mut filled, mut total) = (0usize, 0usize);
         for s in &ingested.sources {
             total += s.frame.height();
-            let cols: Vec<&str> = s.columns_for(field).collect();
-            filled += (0..s.frame.height())
-                .filter(|&row| {
-                    cols.iter().any(|h| s.frame.column(h).ok().and_then(|c| c.str().ok()?.get(row)).is_some())
-                })
-                .count();
+            filled += s.filled(field);
         }
         let v = filled as f64 / total.max(1) as f64;
         gate(format!("min-completeness {}", field.name()), v, min, false, format!("{filled} of {total} records"));
