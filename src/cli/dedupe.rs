@@ -55,7 +55,12 @@ pub fn run(a: DedupeArgs) -> Result<u8> {
     for inp in run.inputs() {
         let mapped: Vec<String> =
             inp.mapping.iter().filter_map(|m| m.field.map(|f| format!("{}→{}", m.header, f.name()))).collect();
-        eprintln!("crmclean: {} ({}, {} records): {}", inp.file, inp.encoding, inp.records, mapped.join(", "));
+        let mapped = if mapped.is_empty() {
+            "no column recognised (all kept as-is; see --map)".to_string()
+        } else {
+            mapped.join(", ")
+        };
+        eprintln!("crmclean: {} ({}, {} records): {}", inp.file, inp.encoding, inp.records, mapped);
     }
     if a.decisions.is_some() {
         let d = &run.decisions;
