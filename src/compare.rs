@@ -227,6 +227,21 @@ fn name_derived(local: &str, c: &Contact) -> bool {
     [&c.last, &c.first].iter().any(|n| n.len() >= 3 && letters.contains(n.as_str()))
 }
 
+/// Whether the address two records share names neither or only one of their (full, clearly different)
+/// first names. An initial ("B." for Bill) cannot tell, so it never makes a mailbox shared.
+fn shared_mailbox(a: &Contact, b: &Contact) -> bool {
+    if a.first.len() < 3 || b.first.len() < 3 {
+        return false;
+    }
+    let Some(local) = a.personal_emails().find(|x| b.personal_emails().any(|y| y.key == x.key)).map(|e| e.local())
+    else {
+        return false;
+    };
+    let letters: String = local.chars().filter(char::is_ascii_alphabetic).collect();
+    let named = |c: &Contact| letters.contains(c.first.as_str()) || letters.contains(c.first_canon.as_str());
+    !(named(a) && named(b))
+}
+
 fn email_level(a: &Contact, b: &Contact) -> u8 {
     let mut best = 0u8;
     for x in a.personal_emails() {
@@ -356,6 +371,11 @@ pub fn compare(a: &Contact, b: &Contact) -> Vector {
     v[FIRST] = f;
     v[LAST] = l;
     v[EMAIL] = email_level(a, b);
+    if v[EMAIL] == 3 && v[FIRST] == name_levels::DIFFERENT && shared_mailbox(a, b) {
+        // A family or team address ("familie.jansen@", or John using "mary.smith@"), not proof of one
+        // person: it counts as a shared local part, so the first-name conflict still stands.
+        v[EMAIL] = 2;
+    }
     v[PHONE] = phone_level(a, b);
     v[BIRTH] = birth_level(a, b);
     v[ADDRESS] = address_level(a, b);

@@ -563,6 +563,7 @@ fn households_colleagues_and_namesakes_stay_apart_duplicates_merge() {
     assert_ne!(of("c1"), of("c2"), "colleagues: same company, switchboard and email domain");
     assert_ne!(of("n1"), of("n2"), "namesakes in different cities");
     assert_ne!(of("g1"), of("g2"), "Herr and Frau Müller");
+    assert_ne!(of("f1"), of("f2"), "a family sharing one mailbox");
     assert_eq!(of("d1"), of("d2"), "Bob and Robert Smith with one email");
     assert_eq!(of("t1"), of("t2"), "Łukasz and Lukasz Wiśniewski with one email");
 }
