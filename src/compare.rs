@@ -181,6 +181,14 @@ fn names(a: &Contact, b: &Contact) -> (u8, u8) {
             name_level(x, y, cx, cy, px, py)
         }
     };
+    // One name only on each side, in different columns ("Sukarno" as a surname here, as a first name
+    // there — mononyms, or a sign-up form with a single name box): compare the two names.
+    let single = |c: &Contact| c.first.is_empty() != c.last.is_empty();
+    if single(a) && single(b) && a.first.is_empty() != b.first.is_empty() {
+        let (x, px) = if a.first.is_empty() { (&a.last, &a.last_phonetic) } else { (&a.first, &a.first_phonetic) };
+        let (y, py) = if b.first.is_empty() { (&b.last, &b.last_phonetic) } else { (&b.first, &b.first_phonetic) };
+        return (0, name_level(x, y, x, y, px, py));
+    }
     let first = lvl(&a.first, &b.first, &a.first_canon, &b.first_canon, &a.first_phonetic, &b.first_phonetic);
     let last = lvl(&a.last, &b.last, &a.last, &b.last, &a.last_phonetic, &b.last_phonetic);
     if first >= name_levels::CLOSE && last >= name_levels::CLOSE {
@@ -460,6 +468,7 @@ mod tests {
             (("Jan", "Kowalski"), ("Joanna", "Kowalski"), (2, 5)),
             (("Mary", "Smith"), ("John", "Smith"), (1, 5)),
             (("", "Smith"), ("John", "Smith"), (0, 5)),
+            (("", "Sukarno"), ("Sukarno", ""), (0, 5)),
         ];
         for ((f1, l1), (f2, l2), want) in cases {
             let v = compare(&person(f1, l1), &person(f2, l2));
