@@ -411,11 +411,24 @@ pub fn compare(a: &Contact, b: &Contact) -> Vector {
     v
 }
 
-/// The value a comparison looks at, for explanations in the review queue.
+/// The value a comparison looks at, for explanations in the review queue (names as written, in
+/// display case; other fields as normalized).
 pub fn describe(c: &Contact, comparison: usize) -> String {
     match comparison {
-        FIRST => c.first.clone(),
-        LAST => c.last.clone(),
+        FIRST => {
+            if c.display_name[0].is_empty() {
+                c.first.clone()
+            } else {
+                c.display_name[0].clone()
+            }
+        }
+        LAST => {
+            if c.display_name[2].is_empty() {
+                c.last.clone()
+            } else {
+                c.display_name[2].clone()
+            }
+        }
         EMAIL => c.emails.iter().map(|e| e.address.as_str()).collect::<Vec<_>>().join("; "),
         PHONE => c.phones.iter().map(|p| p.key.as_str()).collect::<Vec<_>>().join("; "),
         BIRTH => c.birth.map(|d| d.to_string()).unwrap_or_default(),
