@@ -67,7 +67,6 @@ pub struct Contact {
     /// Every phone and mobile cell, parsed.
     pub phones: Vec<Phone>,
     pub company: String,
-    pub job_title: String,
     /// Street key ([`address::street_key`]) without the house number.
     pub street: String,
     /// House number (digits and letters).
@@ -75,7 +74,6 @@ pub struct Contact {
     /// Second address line key.
     pub street2: String,
     pub city: String,
-    pub region: String,
     pub postcode: String,
     /// ISO 3166 alpha-2, or empty.
     pub country: String,
@@ -85,8 +83,6 @@ pub struct Contact {
     pub national_id: String,
     pub created: Option<NaiveDate>,
     pub last_activity: Option<NaiveDate>,
-    /// Tag keys ([`tags::tag_key`]).
-    pub tags: Vec<String>,
     /// Keys of the unrecognised columns chosen for generic comparison ([`choose_extras`]).
     pub extras: [String; MAX_EXTRAS],
     /// Quality flags ([`flag`]).
@@ -287,19 +283,18 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) ->
     let (first, middle, last, full, salutation) =
         (c(Field::FirstName)?, c(Field::MiddleName)?, c(Field::LastName)?, c(Field::FullName)?, c(Field::Salutation)?);
     let (emails, phones, mobiles) = (c(Field::Email)?, c(Field::Phone)?, c(Field::Mobile)?);
-    let (company, title) = (c(Field::Company)?, c(Field::JobTitle)?);
-    let (number, street, street2, city, region, postcode, country) = (
+    let company = c(Field::Company)?;
+    let (number, street, street2, city, postcode, country) = (
         c(Field::StreetNumber)?,
         c(Field::Street)?,
         c(Field::Street2)?,
         c(Field::City)?,
-        c(Field::Region)?,
         c(Field::PostalCode)?,
         c(Field::Country)?,
     );
     let (birth, by, bm, bd) = (c(Field::BirthDate)?, c(Field::BirthYear)?, c(Field::BirthMonth)?, c(Field::BirthDay)?);
-    let (gender, nid, created, activity, tags) =
-        (c(Field::Gender)?, c(Field::NationalId)?, c(Field::Created)?, c(Field::LastActivity)?, c(Field::Tags)?);
+    let (gender, nid, created, activity) =
+        (c(Field::Gender)?, c(Field::NationalId)?, c(Field::Created)?, c(Field::LastActivity)?);
 
     // The source's usual country decides defaults for phones and dates.
     // The source's usual country: from its country column, else the configured default region, else
@@ -411,7 +406,6 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) ->
                 }
             }
             k.company = first_value(&company, row).map(company::company_key).unwrap_or_default();
-            k.job_title = first_value(&title, row).map(text::alnum_key).unwrap_or_default();
 
             let street_raw = first_value(&street, row).unwrap_or("");
             let number_raw = first_value(&number, row).unwrap_or("");
@@ -420,7 +414,6 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) ->
             k.street_number = n;
             k.street2 = first_value(&street2, row).map(address::street_key).unwrap_or_default();
             k.city = first_value(&city, row).map(text::alnum_key).unwrap_or_default();
-            k.region = first_value(&region, row).map(text::alnum_key).unwrap_or_default();
             k.postcode = first_value(&postcode, row).map(address::postal_key).unwrap_or_default();
 
             let mut bad_date = false;
@@ -449,16 +442,6 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) ->
             k.national_id = first_value(&nid, row)
                 .map(|v| v.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect())
                 .unwrap_or_default();
-            for col in &tags {
-                if let Some(v) = col.get(row) {
-                    for t in tags::split_tags(v) {
-                        let key = tags::tag_key(&t);
-                        if !key.is_empty() && !k.tags.contains(&key) {
-                            k.tags.push(key);
-                        }
-                    }
-                }
-            }
             for (slot, col) in extra_cols.iter().enumerate() {
                 if let Some((col, kind, order)) = col {
                     if let Some(v) = col.get(row).filter(|v| !text::is_placeholder(v)) {
