@@ -102,11 +102,13 @@ pub fn write_all(run: &Run, out: &Path) -> Result<()> {
     write_clusters(run, out)?;
     write_golden(run, out)?;
     write_merge_plan(run, out)?;
-    write_review(run, out)?;
+    // Name frequencies for the per-field weights shown in review.csv and report.html.
+    let tf = TermFreq::new(&run.contacts);
+    write_review(run, &tf, out)?;
     write_quality(run, out)?;
     write_rejects(run, out)?;
     run.model.save(&out.join("model.json"))?;
-    write_atomic(&out.join("report.html"), html(run).as_bytes())
+    write_atomic(&out.join("report.html"), html(run, &tf).as_bytes())
 }
 
 fn write_clusters(run: &Run, out: &Path) -> Result<()> {
@@ -157,8 +159,7 @@ fn write_merge_plan(run: &Run, out: &Path) -> Result<()> {
 
 /// Review rows: uncertain pairs (probability in `[review_low, threshold)`), probable pairs that only
 /// share a name, and refused joins.
-fn write_review(run: &Run, out: &Path) -> Result<()> {
-    let tf = TermFreq::new(&run.contacts);
+fn write_review(run: &Run, tf: &TermFreq, out: &Path) -> Result<()> {
     let mut header = vec![
         "kind",
         "probability",
@@ -230,7 +231,7 @@ fn write_review(run: &Run, out: &Path) -> Result<()> {
     for (_, kind, a, b, _, reason) in splits.into_iter().take(200_000) {
         let (ca, cb) = (&run.contacts[a as usize], &run.contacts[b as usize]);
         let v = crate::compare::compare(ca, cb);
-        let ws = weights(&run.model, &tf, ca, &v);
+        let ws = weights(&run.model, tf, ca, &v);
         let total = crate::score::total_weight(&run.model, &ws);
         let (sa, ra) = run.record(a);
         let (sb, rb) = run.record(b);
@@ -378,7 +379,7 @@ fn bar_chart(title: &str, bars: &[(String, f64)]) -> String {
 }
 
 /// The self-contained HTML report.
-pub fn html(run: &Run) -> String {
+pub fn html(run: &Run, tf: &TermFreq) -> String {
     let sum = summary_json(run);
     let mut h = page_head("crmclean report");
     let _ = write!(
@@ -466,14 +467,13 @@ pub fn html(run: &Run) -> String {
         run.model.prior, run.model.em_iterations
     );
     h.push_str("<h2>Most uncertain pairs</h2><table><tr><th>probability</th><th>left</th><th>right</th><th>match weight by field (prior, then each field; green for, red against)</th></tr>");
-    let tf = TermFreq::new(&run.contacts);
     let mut unc: Vec<_> =
         run.scored.iter().filter(|p| p.needs_review(run.config.review_low, run.config.threshold)).collect();
     unc.sort_by(|a, b| (a.probability() - 0.5).abs().total_cmp(&(b.probability() - 0.5).abs()));
     for p in unc.iter().take(25) {
         let ca = &run.contacts[p.a as usize];
         let v = unpack(p.vector);
-        let ws = weights(&run.model, &tf, ca, &v);
+        let ws = weights(&run.model, tf, ca, &v);
         let (sa, ra) = run.record(p.a);
         let (sb, rb) = run.record(p.b);
         let fields: Vec<(String, f64)> = COMPARISONS
