@@ -194,9 +194,13 @@ fn names(a: &Contact, b: &Contact) -> (u8, u8) {
     if first >= name_levels::CLOSE && last >= name_levels::CLOSE {
         return (first, last);
     }
+    // Swapped first and last names; the second comparison only runs when the first one is close.
     let sf = lvl(&a.first, &b.last, &a.first_canon, &b.last, &a.first_phonetic, &b.last_phonetic);
+    if sf < name_levels::CLOSE {
+        return (first, last);
+    }
     let sl = lvl(&a.last, &b.first, &a.last, &b.first_canon, &a.last_phonetic, &b.first_phonetic);
-    if sf >= name_levels::CLOSE && sl >= name_levels::CLOSE && sf + sl > first + last {
+    if sl >= name_levels::CLOSE && sf + sl > first + last {
         (sf, sl)
     } else {
         (first, last)
