@@ -161,6 +161,11 @@ fn golden(
             raw(ingested, c, field).map(|v| (text::clean(v), key(v), i)).into_iter().collect()
         }
     };
+    // Emails and phones feed both the surviving value and the alternates.
+    let email_cands = candidates(&|c, i| {
+        c.emails.iter().filter(|e| e.valid).map(|e| (e.address.clone(), e.key.clone(), i)).collect()
+    });
+    let phone_cands = candidates(&|c, i| c.phones.iter().map(|p| (p.key.clone(), p.key.clone(), i)).collect());
     let mut values: Vec<Option<Value>> = Vec::with_capacity(GOLDEN_FIELDS.len());
     for &name in GOLDEN_FIELDS {
         let v = match name {
@@ -177,16 +182,9 @@ fn golden(
                     }),
                 )
             }
-            "email" => pick(
-                name,
-                &candidates(&|c, i| {
-                    c.emails.iter().filter(|e| e.valid).map(|e| (e.address.clone(), e.key.clone(), i)).collect()
-                }),
-            ),
+            "email" => pick(name, &email_cands),
             "other_emails" => None,
-            "phone" => {
-                pick(name, &candidates(&|c, i| c.phones.iter().map(|p| (p.key.clone(), p.key.clone(), i)).collect()))
-            }
+            "phone" => pick(name, &phone_cands),
             "other_phones" => None,
             "company" => pick(name, &candidates(&raw_field(Field::Company, crate::normalize::company::company_key))),
             "job_title" => pick(name, &candidates(&raw_field(Field::JobTitle, text::alnum_key))),
@@ -250,16 +248,8 @@ fn golden(
         from.map(|f| Value { value: out.join("; "), from: f })
     };
     let idx = |n: &str| GOLDEN_FIELDS.iter().position(|f| *f == n).unwrap_or(0);
-    values[idx("other_emails")] = alternates(
-        values[idx("email")].as_ref(),
-        candidates(&|c, i| {
-            c.emails.iter().filter(|e| e.valid).map(|e| (e.address.clone(), e.key.clone(), i)).collect()
-        }),
-    );
-    values[idx("other_phones")] = alternates(
-        values[idx("phone")].as_ref(),
-        candidates(&|c, i| c.phones.iter().map(|p| (p.key.clone(), p.key.clone(), i)).collect()),
-    );
+    values[idx("other_emails")] = alternates(values[idx("email")].as_ref(), email_cands);
+    values[idx("other_phones")] = alternates(values[idx("phone")].as_ref(), phone_cands);
     Golden { cluster, values, master }
 }
 

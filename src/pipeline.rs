@@ -169,14 +169,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     st.start("clustering");
     let decisions = match &opts.decisions {
         Some(path) => {
-            let index: std::collections::HashMap<(&str, &str), u32> = contacts
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let s = &ingested.sources[c.source as usize];
-                    ((s.name.as_str(), s.record_ids[c.row as usize].as_str()), i as u32)
-                })
-                .collect();
+            let index = record_index(&ingested, &contacts);
             cluster::read_decisions(path, |s, r| index.get(&(s, r)).copied())?
         }
         None => Decisions::default(),
@@ -245,17 +238,27 @@ pub fn profile(inputs: &[PathBuf], cfg: &Config) -> Result<(Ingested, Vec<Contac
     Ok((ingested, contacts, profiles))
 }
 
+/// `(source, record_id)` → contact index.
+fn record_index<'a>(
+    ingested: &'a Ingested,
+    contacts: &[Contact],
+) -> std::collections::HashMap<(&'a str, &'a str), u32> {
+    contacts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let s = &ingested.sources[c.source as usize];
+            ((s.name.as_str(), s.record_ids[c.row as usize].as_str()), i as u32)
+        })
+        .collect()
+}
+
 /// Developer aid: `CRMCLEAN_DEBUG_PAIR=source:id,source:id` prints how two records compare.
 fn debug_pair(spec: &str, ingested: &Ingested, contacts: &[Contact], model: &Model, tf: &TermFreq, cands: &Candidates) {
+    let index = record_index(ingested, contacts);
     let find = |s: &str| -> Option<u32> {
         let (src, id) = s.split_once(':')?;
-        contacts
-            .iter()
-            .position(|c| {
-                let so = &ingested.sources[c.source as usize];
-                so.name == src && so.record_ids[c.row as usize] == id
-            })
-            .map(|i| i as u32)
+        index.get(&(src, id)).copied()
     };
     let Some((a, b)) = spec.split_once(',').and_then(|(x, y)| Some((find(x)?, find(y)?))) else {
         eprintln!("debug pair: not found: {spec}");
