@@ -460,18 +460,26 @@ mod tests {
         #[test]
         fn every_row_is_accounted_for(
             width in 1usize..6,
-            rows in proptest::collection::vec((proptest::collection::vec(cell(), 0..8), any::<bool>()), 0..25),
+            rows in proptest::collection::vec((proptest::collection::vec(cell(), 0..8), any::<bool>(), 0u8..6), 0..25),
             delim in prop_oneof![Just(b','), Just(b';'), Just(b'\t'), Just(b'|')],
             bom in any::<bool>(),
+            with_id in any::<bool>(),
         ) {
             let mut w = csv::WriterBuilder::new().delimiter(delim).flexible(true).from_writer(Vec::new());
-            let header: Vec<String> = ["First Name", "Last Name", "Email", "Phone", "Birthdate", "Notes"][..width]
+            let mut header: Vec<String> = ["First Name", "Last Name", "Email", "Phone", "Birthdate", "Notes"][..width]
                 .iter().map(|s| s.to_string()).collect();
+            if with_id {
+                // Few distinct ids, so rows often share one.
+                header.insert(0, "Contact ID".into());
+            }
             w.write_record(&header).unwrap();
-            for (cells, exact) in &rows {
+            for (cells, exact, id) in &rows {
                 let mut cells = cells.clone();
                 if *exact {
                     cells.resize(width, String::new());
+                }
+                if with_id {
+                    cells.insert(0, format!("C{id}"));
                 }
                 if cells.is_empty() {
                     cells.push(String::new());
@@ -500,6 +508,13 @@ mod tests {
                     let ingested = Ingested { sources: vec![source], rejects, notes: Vec::new() };
                     let contacts = crate::normalize::normalize(&ingested, &Config::default(), &[]).unwrap();
                     prop_assert_eq!(contacts.len(), ingested.record_count());
+                    // Rows sharing a record id are all kept, and each is flagged.
+                    let ids = &ingested.sources[0].record_ids;
+                    for c in &contacts {
+                        let id = &ids[c.row as usize];
+                        let shared = ids.iter().filter(|x| *x == id).count() > 1;
+                        prop_assert_eq!(shared, c.flags & crate::normalize::flag::DUPLICATE_ID != 0, "{}", id);
+                    }
                 }
                 Err(e) => {
                     // Only whole-file problems stop a run, and they say which file.

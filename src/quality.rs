@@ -23,6 +23,7 @@ pub const FLAGS: &[(u16, &str)] = &[
     (flag::UNKNOWN_COUNTRY, "unknown_country"),
     (flag::STALE, "stale"),
     (flag::PAST_RETENTION, "past_retention"),
+    (flag::DUPLICATE_ID, "duplicate_record_id"),
 ];
 
 /// Profile of one source.

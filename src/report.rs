@@ -2,7 +2,7 @@
 //!
 //! | file | what |
 //! |---|---|
-//! | `clusters.csv` | `source,record_id,cluster_id`, one row per accepted input record |
+//! | `clusters.csv` | `source,record_id,cluster_id,line`, one row per accepted input record (`line` tells apart two rows that share a record id) |
 //! | `golden.csv` | one golden record per cluster |
 //! | `provenance.csv` | for every golden value, the record it came from |
 //! | `merge_plan.csv` | per source, which of its own records to merge into which |
@@ -112,10 +112,11 @@ pub fn write_all(run: &Run, out: &Path) -> Result<()> {
 }
 
 fn write_clusters(run: &Run, out: &Path) -> Result<()> {
-    let mut w = Csv::new(&["source", "record_id", "cluster_id"], run.config.bom)?;
-    for i in 0..run.contacts.len() as u32 {
-        let (s, r) = run.record(i);
-        w.row([s, r, &run.clusters.id(run.clusters.of[i as usize])])?;
+    let mut w = Csv::new(&["source", "record_id", "cluster_id", "line"], run.config.bom)?;
+    for (i, c) in run.contacts.iter().enumerate() {
+        let (s, r) = run.record(i as u32);
+        let line = run.ingested.sources[c.source as usize].lines[c.row as usize];
+        w.row([s, r, &run.clusters.id(run.clusters.of[i]), &line.to_string()])?;
     }
     w.save(&out.join("clusters.csv"))
 }

@@ -713,3 +713,29 @@ fn check_gates_for_ci_with_json_and_junit() {
     assert_eq!(r.code(), 2, "{}", r.stderr());
     assert!(r.stderr().contains("not a rate"));
 }
+
+#[test]
+fn rows_sharing_a_record_id_are_kept_apart_and_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("export.csv");
+    std::fs::write(
+        &input,
+        "Contact ID,First Name,Last Name,Email\n\
+         C1,Anna,Nowak,anna.nowak@example.pl\n\
+         C2,Piotr,Zielinski,piotr@example.pl\n\
+         C1,Maria,Rossi,maria.rossi@example.it\n",
+    )
+    .unwrap();
+    let run = dedupe(dir.path(), &[input], &[]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let clusters = read_csv(&dir.path().join("out/clusters.csv"));
+    let c1: Vec<&HashMap<String, String>> = clusters.iter().filter(|r| r["record_id"] == "C1").collect();
+    assert_eq!(c1.len(), 2, "both rows with id C1 are kept");
+    let lines: HashSet<&str> = c1.iter().map(|r| r["line"].as_str()).collect();
+    assert_eq!(lines, HashSet::from(["2", "4"]), "the line tells them apart");
+    assert_ne!(c1[0]["cluster_id"], c1[1]["cluster_id"], "Anna Nowak and Maria Rossi are not merged");
+    let issues = read_csv(&dir.path().join("out/quality_issues.csv"));
+    let flagged = issues.iter().filter(|r| r["issues"].contains("duplicate_record_id")).count();
+    assert_eq!(flagged, 2, "{issues:?}");
+    assert!(run.stderr().contains("occur more than once") || run.stdout().contains("occur more than once"));
+}
