@@ -154,6 +154,7 @@ pub struct Overrides {
     pub threshold: Option<f64>,
     pub link_only: bool,
     pub bom: bool,
+    pub redact: bool,
 }
 
 /// The validated settings of a run.
@@ -177,6 +178,9 @@ pub struct Config {
     pub field_rules: BTreeMap<String, Survivorship>,
     /// Start CSV outputs with a UTF-8 byte-order mark (for Excel).
     pub bom: bool,
+    /// Mask emails, phones and national ids in the files meant for sharing (report.html, review.csv,
+    /// profile.html, profile.json).
+    pub redact: bool,
     /// Days without activity after which a contact is stale.
     pub stale_after_days: u32,
     /// Days after creation after which a contact is past retention, if set.
@@ -200,6 +204,7 @@ impl Default for Config {
             survivorship: Survivorship::MostFrequent,
             field_rules: BTreeMap::new(),
             bom: false,
+            redact: false,
             stale_after_days: 730,
             retention_days: None,
             gates: GatesFile::default(),
@@ -245,6 +250,7 @@ impl Config {
         cfg.max_block_size = m.max_block_size.unwrap_or(cfg.max_block_size);
         cfg.link_only = o.link_only || m.link_only.unwrap_or(false);
         cfg.bom = o.bom;
+        cfg.redact = o.redact;
         for (name, v) in [("threshold", cfg.threshold), ("review_low", cfg.review_low)] {
             if !(0.0..=1.0).contains(&v) || v.is_nan() {
                 return Err(Error::config(

@@ -143,8 +143,19 @@ pub fn load_file(path: &Path, cfg: &Config, rejects: &mut Vec<Reject>, notes: &m
         return Err(Error::input(path, None, "is a directory, not a CSV file", "pass the CSV files inside it"));
     }
     let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    load_bytes(path, &bytes, cfg, rejects, notes)
+}
+
+/// Loads the bytes of one file (named `path` in messages) into a [`Source`]; see [`load_file`].
+pub fn load_bytes(
+    path: &Path,
+    bytes: &[u8],
+    cfg: &Config,
+    rejects: &mut Vec<Reject>,
+    notes: &mut Vec<String>,
+) -> Result<Source> {
     let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
-    let (text, encoding) = decode(path, &bytes)?;
+    let (text, encoding) = decode(path, bytes)?;
     if encoding != "UTF-8" && encoding != "UTF-8 with BOM" {
         notes.push(format!("{}: decoded as {encoding} (not valid UTF-8)", path.display()));
     }

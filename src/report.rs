@@ -41,6 +41,62 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::rename(&tmp, path).map_err(fail)
 }
 
+/// Masks an email for sharing: first character of the mailbox and the top-level domain stay.
+///
+/// ```
+/// use crmclean::report::{mask_email, mask_digits};
+/// assert_eq!(mask_email("anna.nowak@example.pl"), "a•••@•••.pl");
+/// assert_eq!(mask_digits("+4930123456"), "+49••••••56");
+/// ```
+pub fn mask_email(e: &str) -> String {
+    let Some((local, domain)) = e.rsplit_once('@') else {
+        return mask_digits(e);
+    };
+    let first: String = local.chars().take(1).collect();
+    let tld = domain.rsplit_once('.').map(|(_, t)| format!("•••.{t}")).unwrap_or_else(|| "•••".into());
+    format!("{first}•••@{tld}")
+}
+
+/// Masks a phone number or identifier: a leading `+` and two digits, and the last two characters, stay.
+pub fn mask_digits(v: &str) -> String {
+    let chars: Vec<char> = v.chars().filter(|c| !c.is_whitespace()).collect();
+    let keep_head = if chars.first() == Some(&'+') { 3 } else { 0 };
+    if chars.len() <= keep_head + 2 {
+        return "•".repeat(chars.len());
+    }
+    let n = chars.len();
+    chars.iter().enumerate().map(|(i, c)| if i < keep_head || i >= n - 2 { *c } else { '•' }).collect()
+}
+
+/// Masks every email, phone and identifier among the profiles' most common values.
+pub fn redact_profiles(profiles: &mut [crate::quality::SourceProfile]) {
+    for c in profiles.iter_mut().flat_map(|p| p.columns.iter_mut()) {
+        let mask: Option<fn(&str) -> String> = match c.field {
+            Some("email") => Some(mask_email),
+            Some("phone" | "mobile" | "national_id") => Some(mask_digits),
+            _ => None,
+        };
+        if let Some(mask) = mask {
+            c.top.iter_mut().for_each(|(v, _)| *v = mask(v));
+        }
+    }
+}
+
+/// A comparison's values of one record, masked when the run redacts.
+fn shown(run: &Run, c: &crate::normalize::Contact, comparison: usize) -> String {
+    let v = describe(c, comparison);
+    if !run.config.redact || v.is_empty() {
+        return v;
+    }
+    match comparison {
+        crate::compare::EMAIL => v.split("; ").map(mask_email).collect::<Vec<_>>().join("; "),
+        crate::compare::PHONE | crate::compare::NATIONAL_ID => {
+            v.split("; ").map(mask_digits).collect::<Vec<_>>().join("; ")
+        }
+        _ => v,
+    }
+}
+
 /// Neutralises a cell a spreadsheet would evaluate (`=cmd()`, `@SUM`, `+A1`, `-1+2`): prefixes `'`.
 /// Plain numbers and phone numbers (`+49 30 123`, `-12.5`) are left alone.
 ///
@@ -249,8 +305,8 @@ fn write_review(run: &Run, tf: &TermFreq, out: &Path) -> Result<()> {
             reason,
         ];
         for (i, _) in COMPARISONS.iter().enumerate() {
-            row.push(describe(ca, i));
-            row.push(describe(cb, i));
+            row.push(shown(run, ca, i));
+            row.push(shown(run, cb, i));
             row.push(if v[i] == 0 { String::new() } else { format!("{:.2}", ws[i]) });
         }
         row.push(String::new());
@@ -521,7 +577,7 @@ pub fn html(run: &Run, tf: &TermFreq) -> String {
             esc(&sources.join(", ")),
             esc(&field(g, "first_name")),
             esc(&field(g, "last_name")),
-            esc(&field(g, "email"))
+            esc(&if run.config.redact { mask_email(&field(g, "email")) } else { field(g, "email") })
         );
     }
     h.push_str("</table></body></html>\n");

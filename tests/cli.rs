@@ -739,3 +739,36 @@ fn rows_sharing_a_record_id_are_kept_apart_and_flagged() {
     assert_eq!(flagged, 2, "{issues:?}");
     assert!(run.stderr().contains("occur more than once") || run.stdout().contains("occur more than once"));
 }
+
+#[test]
+fn redact_masks_emails_and_phones_in_shared_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dedupe(dir.path(), &sample_inputs(), &["--redact"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let out = dir.path().join("out");
+    // The golden records keep the real values; none of them may show in the files meant for sharing.
+    let golden = read_csv(&out.join("golden.csv"));
+    let secrets: Vec<&str> =
+        golden.iter().flat_map(|g| [g["email"].as_str(), g["phone"].as_str()]).filter(|v| v.len() > 5).collect();
+    assert!(secrets.len() > 100, "the sample has emails and phones");
+    let review = std::fs::read_to_string(out.join("review.csv")).unwrap();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for s in &secrets {
+        assert!(!review.contains(s), "{s} in review.csv");
+        assert!(!html.contains(s), "{s} in report.html");
+    }
+    assert!(review.contains("•••@"), "masked emails are still there to compare");
+    let prof = crmclean(
+        dir.path(),
+        ["profile", "--redact", "--out", "prof"]
+            .into_iter()
+            .map(String::from)
+            .chain(sample_inputs().iter().map(|p| p.display().to_string())),
+    );
+    assert_eq!(prof.code(), 0, "{}", prof.stderr());
+    let pj = std::fs::read_to_string(dir.path().join("prof/profile.json")).unwrap();
+    let ph = std::fs::read_to_string(dir.path().join("prof/profile.html")).unwrap();
+    for s in &secrets {
+        assert!(!pj.contains(s) && !ph.contains(s), "{s} in the profile");
+    }
+}

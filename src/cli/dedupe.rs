@@ -32,6 +32,10 @@ pub struct DedupeArgs {
     /// Start the CSV outputs with a UTF-8 byte-order mark, so that Excel shows accents correctly.
     #[arg(long)]
     pub bom: bool,
+    /// Mask emails, phones and national ids in report.html and review.csv (e.g. a•••@example.com,
+    /// +49•••••••67), so they can be shared; the data files themselves are not masked.
+    #[arg(long)]
+    pub redact: bool,
     /// Show progress bars even when stderr is not a terminal.
     #[arg(long)]
     pub progress: bool,
@@ -42,6 +46,7 @@ pub fn run(a: DedupeArgs) -> Result<u8> {
     o.threshold = a.threshold;
     o.link_only = a.link_only;
     o.bom = a.bom;
+    o.redact = a.redact;
     let config = Config::build(&o)?;
     let opts = DedupeOptions {
         inputs: a.input.inputs.clone(),

@@ -15,11 +15,19 @@ pub struct ProfileArgs {
     /// Also write profile.json, profile.html and quality_issues.csv into this directory.
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Mask emails, phones and national ids in profile.json and profile.html, so they can be shared.
+    #[arg(long)]
+    pub redact: bool,
 }
 
 pub fn run(a: ProfileArgs) -> Result<u8> {
-    let cfg = Config::build(&a.input.overrides())?;
-    let (ingested, contacts, profiles) = crate::pipeline::profile(&a.input.inputs, &cfg)?;
+    let mut o = a.input.overrides();
+    o.redact = a.redact;
+    let cfg = Config::build(&o)?;
+    let (ingested, contacts, mut profiles) = crate::pipeline::profile(&a.input.inputs, &cfg)?;
+    if cfg.redact {
+        crate::report::redact_profiles(&mut profiles);
+    }
     for p in &profiles {
         println!("{} — {} records", p.source, p.records);
         println!("  completeness:");
@@ -43,7 +51,11 @@ pub fn run(a: ProfileArgs) -> Result<u8> {
     }
     if let Some(out) = &a.out {
         crate::pipeline::prepare_out_dir(out)?;
-        let json = serde_json::json!({ "sources": profiles, "tag_groups": groups, "rejected": ingested.rejects });
+        let mut rejected = ingested.rejects.clone();
+        if cfg.redact {
+            rejected.iter_mut().for_each(|r| r.raw = "(redacted)".into());
+        }
+        let json = serde_json::json!({ "sources": profiles, "tag_groups": groups, "rejected": rejected });
         let text = serde_json::to_string_pretty(&json)
             .map_err(|e| Error::output(out, e.to_string(), "report this as a bug"))?;
         crate::report::write_atomic(&out.join("profile.json"), text.as_bytes())?;
