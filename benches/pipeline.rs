@@ -27,6 +27,7 @@ fn pipeline(c: &mut Criterion) {
             model: None,
             decisions: None,
             progress: false,
+            state: None,
         };
         g.throughput(Throughput::Elements(g_out.records as u64));
         g.bench_with_input(BenchmarkId::from_parameter(g_out.records), &opts, |b, o| {

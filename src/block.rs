@@ -140,8 +140,13 @@ fn push_if(k: &mut Vec<String>, cond: bool, f: impl FnOnce() -> String) {
 
 /// FNV-1a: a fixed, fast hash so keys group the same way on every run and machine.
 fn hash(rule: usize, s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ (rule as u64).wrapping_mul(0x100_0000_01b3);
-    for b in s.bytes() {
+    fnv1a(0xcbf2_9ce4_8422_2325 ^ (rule as u64).wrapping_mul(0x100_0000_01b3), s.as_bytes())
+}
+
+/// 64-bit FNV-1a of `bytes`, continuing from `h` (start with `0xcbf2_9ce4_8422_2325`). Stable across
+/// platforms and versions, so it can be stored.
+pub fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
         h ^= b as u64;
         h = h.wrapping_mul(0x100_0000_01b3);
     }

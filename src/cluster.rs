@@ -46,13 +46,26 @@ pub struct Clusters {
     /// Members of every cluster, in input order; clusters ordered by their first member.
     pub members: Vec<Vec<u32>>,
     pub splits: Vec<Split>,
+    /// Number of every cluster's id: `cluster + 1`, or the stable ids of an incremental run
+    /// ([`crate::state`]).
+    pub ids: Vec<u64>,
 }
 
 impl Clusters {
     /// The id written to outputs.
     pub fn id(&self, cluster: u32) -> String {
-        format!("C{:06}", cluster + 1)
+        format_id(self.ids[cluster as usize])
     }
+}
+
+/// `C000042` for 42.
+pub fn format_id(n: u64) -> String {
+    format!("C{n:06}")
+}
+
+/// The number of an id written by [`format_id`].
+pub fn parse_id(id: &str) -> Option<u64> {
+    id.strip_prefix('C')?.parse().ok()
 }
 
 /// Pairs decided by a person (from a decisions file).
@@ -262,7 +275,8 @@ pub fn cluster(
         of[i as usize] = c;
         members[c as usize].push(i);
     }
-    Clusters { of, members, splits }
+    let ids = (1..=members.len() as u64).collect();
+    Clusters { of, members, splits, ids }
 }
 
 fn join(parent: &mut [u32], groups: &mut [Vec<u32>], ra: u32, rb: u32) {

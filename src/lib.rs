@@ -15,7 +15,8 @@
 //! | 8 | [`report`] | everything → CSV, JSON and HTML outputs |
 //!
 //! [`pipeline`] runs the steps in order; [`cli`] is the command-line layer; [`evaluate`] scores
-//! clusters against ground truth; [`generate`] writes seeded synthetic CRM exports.
+//! clusters against ground truth; [`generate`] writes seeded synthetic CRM exports; [`state`] carries
+//! cluster ids and unchanged groupings from one nightly run to the next.
 
 #![forbid(unsafe_code)]
 
@@ -35,5 +36,6 @@ pub mod quality;
 pub mod report;
 pub mod schema;
 pub mod score;
+pub mod state;
 
 pub use error::{Error, Result};

@@ -16,6 +16,7 @@ use crate::normalize::{self, Contact};
 use crate::quality::{self, SourceProfile};
 use crate::report;
 use crate::score::{self, Model, ScoredPair, TermFreq};
+use crate::state;
 
 /// What `crmclean dedupe` is asked to do.
 #[derive(Debug, Clone)]
@@ -29,6 +30,8 @@ pub struct DedupeOptions {
     pub decisions: Option<PathBuf>,
     /// Show progress bars on stderr.
     pub progress: bool,
+    /// State directory of incremental runs ([`crate::state`]).
+    pub state: Option<PathBuf>,
 }
 
 /// Everything a run produced, for the report writers.
@@ -46,6 +49,28 @@ pub struct Run {
     pub profiles: Vec<SourceProfile>,
     pub timings: Vec<(&'static str, f64)>,
     pub config: Config,
+    /// Set when the run continued from a state.
+    pub incremental: Option<Incremental>,
+    /// Row hash of every contact (for the next state).
+    pub hashes: Vec<u64>,
+}
+
+/// What an incremental run did differently.
+#[derive(Debug, Clone, Serialize)]
+pub struct Incremental {
+    /// Run number of this run.
+    pub run: u64,
+    pub next_id: u64,
+    pub new_records: usize,
+    pub edited_records: usize,
+    pub unchanged_records: usize,
+    pub deleted_records: usize,
+    /// Candidate pairs not compared because both records are unchanged.
+    pub pairs_skipped: usize,
+    /// The saved model was used (false when the compared columns changed and it was relearned).
+    pub reused_model: bool,
+    #[serde(skip)]
+    pub changes: Vec<crate::state::Change>,
 }
 
 /// Input file facts for summary.json.
@@ -111,6 +136,25 @@ pub fn dedupe(opts: &DedupeOptions) -> Result<Run> {
     run.timings.push(("report", t.elapsed().as_secs_f64()));
     // summary.json carries the report time too.
     report::write_summary(&run, &opts.out)?;
+    if let Some(dir) = &opts.state {
+        st.bar.set_message("saving the state");
+        let (run_no, next_id) =
+            run.incremental.as_ref().map(|i| (i.run, i.next_id)).unwrap_or((1, run.clusters.members.len() as u64 + 1));
+        state::save(
+            dir,
+            &state::Snapshot {
+                run: run_no,
+                next_id,
+                extras: run.extras.iter().map(|e| e.header.clone()).collect(),
+                model: &run.model,
+                ingested: &run.ingested,
+                contacts: &run.contacts,
+                hashes: &run.hashes,
+                clusters: &run.clusters,
+                golden: &run.golden,
+            },
+        )?;
+    }
     st.bar.finish_and_clear();
     Ok(run)
 }
@@ -140,9 +184,24 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     let profiles = quality::profile(&ingested, &contacts);
     st.done("quality");
 
+    let state = match &opts.state {
+        Some(dir) => state::load(dir)?,
+        None => None,
+    };
+    let hashes = if opts.state.is_some() { state::row_hashes(&ingested, &contacts) } else { Vec::new() };
+    let statuses = state.as_ref().map(|s| state::statuses(s, &ingested, &contacts, &hashes));
+
     st.start("blocking");
     let rules = block::default_rules();
-    let candidates = block::block(&contacts, &rules, cfg.max_block_size, cfg.link_only);
+    let mut candidates = block::block(&contacts, &rules, cfg.max_block_size, cfg.link_only);
+    // Unchanged data is not rescored: only pairs with a new or edited record go on.
+    let mut pairs_skipped = 0;
+    if let Some(statuses) = &statuses {
+        let before = candidates.pairs.len();
+        let dirty = |i: u32| statuses[i as usize].0 != state::Status::Unchanged;
+        candidates.pairs.retain(|&(a, b)| dirty(a) || dirty(b));
+        pairs_skipped = before - candidates.pairs.len();
+    }
     st.done("block");
 
     st.start(&format!("comparing {} candidate pairs", candidates.pairs.len()));
@@ -150,9 +209,13 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     st.done("compare");
 
     st.start("learning the match model");
-    let model = match &opts.model {
-        Some(path) => Model::load(path)?,
-        None => {
+    let extra_headers: Vec<String> = extras.iter().map(|e| e.header.clone()).collect();
+    let saved = state.as_ref().filter(|s| s.extras == extra_headers).map(|s| s.model.clone());
+    let reused_model = saved.is_some();
+    let model = match (&opts.model, saved) {
+        (Some(path), _) => Model::load(path)?,
+        (None, Some(saved)) => saved,
+        (None, None) => {
             // Enough random pairs to see rare agreements at this size, at most a million.
             let samples = (contacts.len() as u64 * 10).clamp(200_000, 1_000_000);
             let (u, samples) = score::estimate_u(&contacts, samples, cfg.link_only);
@@ -174,12 +237,40 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
         }
         None => Decisions::default(),
     };
-    let clusters = cluster::cluster(&contacts, &scored, &model, &tf, cfg.threshold, cfg.link_only, &decisions);
+    let mut joins = decisions.clone();
+    if let Some(statuses) = &statuses {
+        joins.must_link.extend(state::kept_links(statuses));
+    }
+    let mut clusters = cluster::cluster(&contacts, &scored, &model, &tf, cfg.threshold, cfg.link_only, &joins);
+    let next_id = match (&state, &statuses) {
+        (Some(state), Some(statuses)) => state::assign_ids(state, statuses, &mut clusters),
+        _ => clusters.members.len() as u64 + 1,
+    };
     st.done("cluster");
 
     st.start("building golden records");
     let golden = merge::golden_records(&ingested, &contacts, &clusters, cfg);
     st.done("merge");
+
+    let incremental = match (&state, &statuses) {
+        (Some(state), Some(statuses)) => {
+            let count = |s: state::Status| statuses.iter().filter(|x| x.0 == s).count();
+            let changes = state::changes(state, &ingested, &contacts, statuses, &clusters, &golden);
+            let deleted_records = changes.iter().filter(|c| c.change == "record_deleted").count();
+            Some(Incremental {
+                run: state.run + 1,
+                next_id,
+                new_records: count(state::Status::New),
+                edited_records: count(state::Status::Changed),
+                unchanged_records: count(state::Status::Unchanged),
+                deleted_records,
+                pairs_skipped,
+                reused_model,
+                changes,
+            })
+        }
+        _ => None,
+    };
 
     let run = Run {
         ingested,
@@ -194,6 +285,8 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
         profiles,
         timings: std::mem::take(&mut st.timings),
         config: cfg.clone(),
+        incremental,
+        hashes,
     };
     Ok((run, st))
 }

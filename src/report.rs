@@ -8,6 +8,7 @@
 //! | `merge_plan.csv` | per source, which of its own records to merge into which |
 //! | `review.csv` | uncertain pairs and refused joins, with per-field values and weights |
 //! | `quality_issues.csv` | every record with a data-quality flag |
+//! | `changes.csv` | with `--state`: clusters and records that changed since the last run |
 //! | `rejects.csv` | rows that could not be used, with file, line and reason (only when any) |
 //! | `model.json` | the learned match model (reuse it with `--model`) |
 //! | `summary.json` | the run's figures for machines |
@@ -163,6 +164,7 @@ pub fn write_all(run: &Run, out: &Path) -> Result<()> {
     write_review(run, &tf, out)?;
     write_quality(run, out)?;
     write_rejects(run, out)?;
+    write_changes(run, out)?;
     run.model.save(&out.join("model.json"))?;
     write_atomic(&out.join("report.html"), html(run, &tf).as_bytes())
 }
@@ -326,6 +328,32 @@ fn write_quality(run: &Run, out: &Path) -> Result<()> {
     w.save(&out.join("quality_issues.csv"))
 }
 
+/// `changes.csv`: what changed since the last run of an incremental (`--state`) run.
+fn write_changes(run: &Run, out: &Path) -> Result<()> {
+    let path = out.join("changes.csv");
+    let Some(inc) = &run.incremental else {
+        if path.exists() {
+            std::fs::remove_file(&path)
+                .map_err(|e| Error::output(&path, e.to_string(), "remove the old file by hand"))?;
+        }
+        return Ok(());
+    };
+    let mut w = Csv::new(&crate::state::CHANGE_COLUMNS, run.config.bom)?;
+    for c in &inc.changes {
+        w.row(c.cells())?;
+    }
+    w.save(&path)
+}
+
+/// Number of changes of each kind.
+fn change_counts(run: &Run) -> std::collections::BTreeMap<&'static str, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for c in run.incremental.iter().flat_map(|i| &i.changes) {
+        *counts.entry(c.change).or_insert(0) += 1;
+    }
+    counts
+}
+
 fn write_rejects(run: &Run, out: &Path) -> Result<()> {
     let path = out.join("rejects.csv");
     if run.ingested.rejects.is_empty() {
@@ -383,6 +411,7 @@ pub fn summary_json(run: &Run) -> serde_json::Value {
             "em_converged": run.model.em_converged,
             "link_only": run.config.link_only,
         },
+        "incremental": run.incremental.as_ref().map(|i| json!({ "run": i, "changes": change_counts(run) })),
         "quality": run.profiles,
         "tag_groups": crate::quality::tag_groups(&run.ingested),
         "timings_seconds": run.timings.iter().map(|(k, v)| (k.to_string(), json!((v * 1000.0).round() / 1000.0))).collect::<serde_json::Map<_, _>>(),
@@ -445,6 +474,23 @@ pub fn html(run: &Run, tf: &TermFreq) -> String {
         sum["records_read"], sum["rejected"], sum["records"], sum["clusters"], sum["duplicate_records"],
         sum["blocking"]["candidate_pairs"], sum["scoring"]["pairs_for_review"], sum["scoring"]["refused_joins"]
     );
+    if let Some(inc) = &run.incremental {
+        let _ = write!(
+            h,
+            "<h2>Changes since the last run (run {})</h2><p>{} new, {} edited, {} unchanged and {} deleted records; {} candidate pairs of unchanged records were not rescored; {}.</p><table><tr><th>change</th><th>count</th></tr>",
+            inc.run - 1,
+            inc.new_records,
+            inc.edited_records,
+            inc.unchanged_records,
+            inc.deleted_records,
+            inc.pairs_skipped,
+            if inc.reused_model { "the saved model was reused" } else { "the compared columns changed, so the model was relearned" }
+        );
+        for (kind, n) in change_counts(run) {
+            let _ = write!(h, "<tr><td>{kind}</td><td>{n}</td></tr>");
+        }
+        h.push_str("</table><p>Every change is listed in changes.csv.</p>");
+    }
     h.push_str("<h2>Time per stage</h2>");
     h.push_str(&bar_chart(
         "seconds",

@@ -772,3 +772,129 @@ fn redact_masks_emails_and_phones_in_shared_files() {
         assert!(!pj.contains(s) && !ph.contains(s), "{s} in the profile");
     }
 }
+
+/// Copies the sample into `dir` and applies `edit` to crm_salesforce.csv's rows (header first).
+fn sample_copy(dir: &Path, edit: impl FnOnce(&mut Vec<Vec<String>>)) -> Vec<PathBuf> {
+    std::fs::create_dir_all(dir).unwrap();
+    let inputs: Vec<PathBuf> = SAMPLE
+        .iter()
+        .map(|s| {
+            let to = dir.join(Path::new(s).file_name().unwrap());
+            std::fs::copy(testdata(s), &to).unwrap();
+            to
+        })
+        .collect();
+    let sf = &inputs[0];
+    let mut rows: Vec<Vec<String>> =
+        csv::Reader::from_path(sf).unwrap().records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+    let header: Vec<String> = csv::Reader::from_path(sf).unwrap().headers().unwrap().iter().map(String::from).collect();
+    rows.insert(0, header);
+    edit(&mut rows);
+    let mut w = csv::Writer::from_path(sf).unwrap();
+    for r in &rows {
+        w.write_record(r).unwrap();
+    }
+    w.flush().unwrap();
+    inputs
+}
+
+fn cluster_of(out: &Path) -> HashMap<(String, String), String> {
+    read_csv(&out.join("clusters.csv"))
+        .into_iter()
+        .map(|r| ((r["source"].clone(), r["record_id"].clone()), r["cluster_id"].clone()))
+        .collect()
+}
+
+#[test]
+fn nightly_runs_keep_ids_list_changes_and_survive_a_kill() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let state = d.join("state");
+    let run = |inputs: &[PathBuf], out: &str, failpoint: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_crmclean"));
+        cmd.arg("dedupe").args(inputs).arg("--out").arg(d.join(out)).arg("--state").arg(&state);
+        if let Some(f) = failpoint {
+            cmd.env("CRMCLEAN_FAILPOINT", f);
+        }
+        cmd.output().unwrap()
+    };
+    // Day 1.
+    let day1 = sample_copy(&d.join("day1"), |_| {});
+    let r = run(&day1, "out1", None);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(!d.join("out1/changes.csv").exists(), "the first run has nothing to compare with");
+    let c1 = cluster_of(&d.join("out1"));
+
+    // Day 2: three records deleted, one email edited, a copy of a known person under a new id, and a
+    // new person.
+    let (mut deleted, mut edited, mut copied_from) = (Vec::new(), String::new(), String::new());
+    let day2 = sample_copy(&d.join("day2"), |rows| {
+        let h = rows[0].clone();
+        let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+        deleted = rows.drain(5..8).map(|r| r[0].clone()).collect();
+        edited = rows[10][0].clone();
+        rows[10][col("Email")] = format!("new.{}", rows[10][col("Email")]);
+        let mut copy = rows[20].clone();
+        copied_from = copy[0].clone();
+        copy[0] = "NEW-COPY".into();
+        rows.push(copy);
+        let mut fresh = rows[21].clone();
+        fresh[0] = "NEW-PERSON".into();
+        fresh[col("First Name")] = "Zbigniew".into();
+        fresh[col("Last Name")] = "Brzęczyszczykiewicz".into();
+        fresh[col("Email")] = "z.brzeczyszczykiewicz@example.pl".into();
+        fresh[col("Phone")] = String::new();
+        fresh[col("Mobile")] = String::new();
+        fresh[col("Birthdate")] = "1971-03-04".into();
+        rows.push(fresh);
+    });
+
+    // A day-2 run killed after writing its state but before making it current leaves day 1's state.
+    let killed = run(&day2, "killed", Some("state-before-current"));
+    assert!(!killed.status.success());
+    let r = run(&day2, "out2", None);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let c2 = cluster_of(&d.join("out2"));
+    let sf = |id: &str| ("crm_salesforce".to_string(), id.to_string());
+
+    // Stable ids: every record present both days that was not edited keeps its cluster id.
+    let moved: Vec<_> =
+        c1.iter().filter(|(k, v)| c2.get(*k).is_some_and(|v2| v2 != *v) && **k != sf(&edited)).collect();
+    assert!(moved.is_empty(), "{moved:?}");
+    assert_eq!(c2[&sf("NEW-COPY")], c1[&sf(&copied_from)], "the copy joins its person's cluster");
+    let max1 = c1.values().max().unwrap();
+    assert!(&c2[&sf("NEW-PERSON")] > max1, "a new person gets a new, never used id");
+
+    // The diff.
+    let changes = read_csv(&d.join("out2/changes.csv"));
+    let has = |kind: &str, id: &str| changes.iter().any(|c| c["change"] == kind && c["record_id"] == id);
+    assert!(has("record_added", "NEW-COPY") && has("record_added", "NEW-PERSON"), "{changes:?}");
+    assert!(has("record_edited", &edited));
+    for id in &deleted {
+        assert!(has("record_deleted", id), "{id}");
+    }
+    assert!(changes.iter().any(|c| c["change"] == "new_cluster" && c["cluster_id"] == c2[&sf("NEW-PERSON")]));
+    let summary = json(&d.join("out2/summary.json"));
+    assert_eq!(summary["incremental"]["run"]["new_records"], 2);
+    assert_eq!(summary["incremental"]["run"]["deleted_records"], 3);
+    assert_eq!(summary["incremental"]["run"]["reused_model"], true);
+    assert!(summary["incremental"]["run"]["pairs_skipped"].as_u64().unwrap() > 100, "unchanged pairs are not rescored");
+    assert!(std::fs::read_to_string(d.join("out2/report.html")).unwrap().contains("Changes since the last run"));
+
+    // Running day 2 again changes nothing.
+    let r = run(&day2, "out3", None);
+    assert!(r.status.success());
+    assert_eq!(cluster_of(&d.join("out3")), c2);
+    let again = read_csv(&d.join("out3/changes.csv"));
+    assert!(again.is_empty(), "{again:?}");
+
+    // A state from an incompatible version is refused clearly.
+    let current = std::fs::read_to_string(state.join("CURRENT")).unwrap();
+    let meta = state.join(current.trim()).join("state.json");
+    let text = std::fs::read_to_string(&meta).unwrap().replace("\"format_version\": 1", "\"format_version\": 99");
+    std::fs::write(&meta, text).unwrap();
+    let r = run(&day2, "out4", None);
+    assert_eq!(r.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("state format 99") && err.contains("--state"), "{err}");
+}

@@ -103,6 +103,7 @@ pub fn run(a: CheckArgs) -> Result<u8> {
             model: None,
             decisions: None,
             progress: super::show_progress(false),
+            state: None,
         };
         let run = crate::pipeline::run_in_memory(&opts)?;
         let duplicates = run.contacts.len() - run.clusters.members.len();

@@ -36,6 +36,11 @@ pub struct DedupeArgs {
     /// +49•••••••67), so they can be shared; the data files themselves are not masked.
     #[arg(long)]
     pub redact: bool,
+    /// Nightly runs: continue from the state an earlier run left in DIR (created when missing) and leave
+    /// this run's state there. Cluster ids stay stable across runs, only new and edited records are
+    /// matched, and changes.csv lists what changed since the last run.
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
     /// Show progress bars even when stderr is not a terminal.
     #[arg(long)]
     pub progress: bool,
@@ -55,6 +60,7 @@ pub fn run(a: DedupeArgs) -> Result<u8> {
         model: a.model.clone(),
         decisions: a.decisions.clone(),
         progress: super::show_progress(a.progress),
+        state: a.state.clone(),
     };
     let run = dedupe(&opts)?;
     for inp in run.inputs() {

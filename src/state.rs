@@ -1,0 +1,526 @@
+//! Incremental runs (`dedupe --state DIR`): what a nightly job carries from one run to the next.
+//!
+//! The state directory holds one complete version per run (`v000001/`, `v000002/`, ...) and a
+//! `CURRENT` file naming the version to read. A run writes its version under a temporary name,
+//! renames it into place and only then replaces `CURRENT` (an atomic rename), so a run killed at
+//! any point leaves the previous state readable. The version before the current one is kept too.
+//!
+//! A version holds `state.json` (format version, run number, the next free cluster id, the generic
+//! columns the model compares), `model.json`, `records.csv` (`source,record_id,hash,cluster_id`: a
+//! hash of each record's row, and its cluster) and `golden.csv` (the golden values).
+//!
+//! What a run with a state does differently:
+//! * Records whose row is unchanged since the last run keep their grouping: unchanged records that
+//!   shared a cluster are joined before matching starts. Only candidate pairs with a new or edited
+//!   record are compared and scored, with the saved model (no retraining), so unchanged data is
+//!   not rescored.
+//! * Cluster ids are stable ([`assign_ids`]): a cluster keeps the id of the old cluster most of
+//!   its records come from; when old clusters merge, the oldest (lowest) id survives; when one
+//!   splits, the part holding most of its records keeps the id and the others get new ids. New ids
+//!   continue after the highest id ever issued and are never reused.
+//! * [`Change`]s against the last run go to `changes.csv` and the report.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cluster::{format_id, parse_id, Clusters};
+use crate::error::{Error, Result};
+use crate::ingest::Ingested;
+use crate::merge::{Golden, GOLDEN_FIELDS};
+use crate::normalize::Contact;
+use crate::score::Model;
+
+/// Bumped whenever the layout or meaning of a state changes.
+pub const FORMAT_VERSION: u32 = 1;
+const FORMAT_NAME: &str = "crmclean-state";
+
+/// `state.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Meta {
+    format: String,
+    format_version: u32,
+    crmclean_version: String,
+    run: u64,
+    next_id: u64,
+    /// Headers of the generic columns the model's `extra_*` comparisons were learned on.
+    extras: Vec<String>,
+}
+
+/// The last run, as loaded from a state directory.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub run: u64,
+    pub next_id: u64,
+    pub extras: Vec<String>,
+    pub model: Model,
+    /// `(source, record_id)` → (row hash, cluster id number).
+    pub records: HashMap<(String, String), (u64, u64)>,
+    /// Cluster id number → golden values, one per [`GOLDEN_FIELDS`].
+    pub golden: BTreeMap<u64, Vec<String>>,
+}
+
+/// How a record relates to the last run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    New,
+    Changed,
+    Unchanged,
+}
+
+/// One line of `changes.csv`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Change {
+    pub change: &'static str,
+    pub cluster_id: String,
+    pub other_cluster_id: String,
+    pub source: String,
+    pub record_id: String,
+    pub field: String,
+    pub old_value: String,
+    pub new_value: String,
+}
+
+/// The header of `changes.csv`.
+pub const CHANGE_COLUMNS: [&str; 8] =
+    ["change", "cluster_id", "other_cluster_id", "source", "record_id", "field", "old_value", "new_value"];
+
+impl Change {
+    pub fn cells(&self) -> [&str; 8] {
+        [
+            self.change,
+            &self.cluster_id,
+            &self.other_cluster_id,
+            &self.source,
+            &self.record_id,
+            &self.field,
+            &self.old_value,
+            &self.new_value,
+        ]
+    }
+}
+
+fn bad_state(path: &Path, message: impl Into<String>) -> Error {
+    Error::Artifact {
+        path: path.to_path_buf(),
+        message: format!(
+            "{}; the state cannot be used. Point --state at a new directory to start over (the first run there matches everything afresh)",
+            message.into()
+        ),
+    }
+}
+
+/// Loads the current version of a state directory; `None` when the directory is new or empty.
+pub fn load(dir: &Path) -> Result<Option<State>> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::output(dir, "exists and is not a directory", "pass a directory for --state"));
+    }
+    let current = dir.join("CURRENT");
+    if !current.exists() {
+        let used = std::fs::read_dir(dir).map(|mut d| d.any(|e| e.is_ok())).unwrap_or(false);
+        if used {
+            return Err(bad_state(dir, "is not empty and has no CURRENT file, so it is not a crmclean state"));
+        }
+        return Ok(None);
+    }
+    let name = std::fs::read_to_string(&current).map_err(|source| Error::Read { path: current.clone(), source })?;
+    let version = dir.join(name.trim());
+    let meta_path = version.join("state.json");
+    let text = std::fs::read_to_string(&meta_path).map_err(|source| Error::Read { path: meta_path.clone(), source })?;
+    let meta: Meta = serde_json::from_str(&text).map_err(|e| bad_state(&meta_path, format!("unreadable: {e}")))?;
+    if meta.format != FORMAT_NAME {
+        return Err(bad_state(&meta_path, "is not a crmclean state file"));
+    }
+    if meta.format_version != FORMAT_VERSION {
+        return Err(bad_state(
+            &meta_path,
+            format!(
+                "was written by crmclean {} in state format {}, this crmclean reads format {FORMAT_VERSION}",
+                meta.crmclean_version, meta.format_version
+            ),
+        ));
+    }
+    let model = Model::load(&version.join("model.json"))?;
+    let mut records = HashMap::new();
+    for_each_row(&version.join("records.csv"), 4, |row| {
+        let hash = u64::from_str_radix(&row[2], 16).ok()?;
+        let id = parse_id(&row[3])?;
+        records.insert((row[0].clone(), row[1].clone()), (hash, id));
+        Some(())
+    })?;
+    let mut golden = BTreeMap::new();
+    for_each_row(&version.join("golden.csv"), 1 + GOLDEN_FIELDS.len(), |row| {
+        golden.insert(parse_id(&row[0])?, row[1..].to_vec());
+        Some(())
+    })?;
+    Ok(Some(State { run: meta.run, next_id: meta.next_id, extras: meta.extras, model, records, golden }))
+}
+
+/// Reads a state CSV, calling `f` on every row of `width` cells; a row it cannot use is an error.
+fn for_each_row(path: &Path, width: usize, mut f: impl FnMut(&[String]) -> Option<()>) -> Result<()> {
+    let mut rdr = csv::Reader::from_path(path)
+        .map_err(|e| Error::Read { path: path.to_path_buf(), source: std::io::Error::other(e.to_string()) })?;
+    for (i, rec) in rdr.records().enumerate() {
+        let row: Vec<String> =
+            rec.map_err(|e| bad_state(path, format!("line {}: {e}", i + 2)))?.iter().map(String::from).collect();
+        if row.len() != width || f(&row).is_none() {
+            return Err(bad_state(path, format!("line {} is damaged", i + 2)));
+        }
+    }
+    Ok(())
+}
+
+/// A hash of every record's row: header names and cell values of its source.
+pub fn row_hashes(ingested: &Ingested, contacts: &[Contact]) -> Vec<u64> {
+    const SEED: u64 = 0xcbf2_9ce4_8422_2325;
+    let per_source: Vec<(u64, Vec<&polars::prelude::StringChunked>)> = ingested
+        .sources
+        .iter()
+        .map(|s| {
+            let header = s.columns.iter().fold(SEED, |h, c| crate::block::fnv1a(h, c.header.as_bytes()) ^ 0x1f);
+            let cols = s.frame.columns().iter().filter_map(|c| c.str().ok()).collect();
+            (header, cols)
+        })
+        .collect();
+    contacts
+        .iter()
+        .map(|c| {
+            let (header, cols) = &per_source[c.source as usize];
+            cols.iter().fold(*header, |h, col| {
+                // 0x1e separates cells, 0x1d marks an empty one: "a","" and "","a" differ.
+                let h = crate::block::fnv1a(h, col.get(c.row as usize).map(str::as_bytes).unwrap_or(b"\x1d"));
+                crate::block::fnv1a(h, b"\x1e")
+            })
+        })
+        .collect()
+}
+
+/// How every record relates to the last run, and its cluster id number there (new records: none).
+/// Records whose id occurs twice in their source are always treated as changed.
+pub fn statuses(
+    state: &State,
+    ingested: &Ingested,
+    contacts: &[Contact],
+    hashes: &[u64],
+) -> Vec<(Status, Option<u64>)> {
+    contacts
+        .iter()
+        .zip(hashes)
+        .map(|(c, &h)| {
+            let s = &ingested.sources[c.source as usize];
+            let rid = &s.record_ids[c.row as usize];
+            match state.records.get(&(s.name.clone(), rid.clone())) {
+                None => (Status::New, None),
+                Some(&(old_hash, id)) => {
+                    let dup = c.flags & crate::normalize::flag::DUPLICATE_ID != 0;
+                    (if old_hash == h && !dup { Status::Unchanged } else { Status::Changed }, Some(id))
+                }
+            }
+        })
+        .collect()
+}
+
+/// Joins that keep unchanged records together as they were: consecutive unchanged members of each old
+/// cluster.
+pub fn kept_links(statuses: &[(Status, Option<u64>)]) -> Vec<(u32, u32)> {
+    let mut last: HashMap<u64, u32> = HashMap::new();
+    let mut links = Vec::new();
+    for (i, (st, id)) in statuses.iter().enumerate() {
+        if let (Status::Unchanged, Some(id)) = (st, id) {
+            if let Some(prev) = last.insert(*id, i as u32) {
+                links.push((prev, i as u32));
+            }
+        }
+    }
+    links
+}
+
+/// Gives every cluster its stable id (see the module docs) and returns the next free id number.
+pub fn assign_ids(state: &State, statuses: &[(Status, Option<u64>)], clusters: &mut Clusters) -> u64 {
+    let heirs = heirs(statuses, clusters);
+    let mut next = state.next_id;
+    for (c, ids) in clusters.ids.iter_mut().enumerate() {
+        let claimed = heirs.iter().filter(|(_, &h)| h == c as u32).map(|(&old, _)| old).min();
+        *ids = claimed.unwrap_or_else(|| {
+            next += 1;
+            next - 1
+        });
+    }
+    next
+}
+
+/// For every old cluster id that still has records: the new cluster holding most of them (ties: the
+/// cluster with the earliest record).
+fn heirs(statuses: &[(Status, Option<u64>)], clusters: &Clusters) -> BTreeMap<u64, u32> {
+    let mut overlap: BTreeMap<(u64, u32), usize> = BTreeMap::new();
+    for (i, (_, old)) in statuses.iter().enumerate() {
+        if let Some(old) = old {
+            *overlap.entry((*old, clusters.of[i])).or_default() += 1;
+        }
+    }
+    let mut best: BTreeMap<u64, (usize, u32)> = BTreeMap::new();
+    for (&(old, c), &n) in &overlap {
+        let e = best.entry(old).or_insert((n, c));
+        if n > e.0 {
+            *e = (n, c);
+        }
+    }
+    best.into_iter().map(|(old, (_, c))| (old, c)).collect()
+}
+
+/// What changed since the last run: clusters new, merged, split or gone; records added, edited,
+/// deleted or moved; golden values that changed.
+pub fn changes(
+    state: &State,
+    ingested: &Ingested,
+    contacts: &[Contact],
+    statuses: &[(Status, Option<u64>)],
+    clusters: &Clusters,
+    golden: &[Golden],
+) -> Vec<Change> {
+    let heirs = heirs(statuses, clusters);
+    let id = |c: u32| clusters.id(c);
+    let record = |i: usize| {
+        let s = &ingested.sources[contacts[i].source as usize];
+        (s.name.clone(), s.record_ids[contacts[i].row as usize].clone())
+    };
+    let mut out = Vec::new();
+    let mut new_ids: BTreeMap<u64, u32> = BTreeMap::new();
+    for c in 0..clusters.members.len() as u32 {
+        new_ids.insert(clusters.ids[c as usize], c);
+    }
+    // Clusters: new ones, merges (old ids that lost to an older id in the same cluster), splits.
+    for c in 0..clusters.members.len() as u32 {
+        let n = clusters.ids[c as usize];
+        if !state.golden.contains_key(&n) {
+            out.push(Change { change: "new_cluster", cluster_id: id(c), ..Default::default() });
+        }
+    }
+    for (&old, &c) in &heirs {
+        if clusters.ids[c as usize] != old {
+            out.push(Change {
+                change: "merged_cluster",
+                cluster_id: id(c),
+                other_cluster_id: format_id(old),
+                ..Default::default()
+            });
+        }
+    }
+    let mut split_seen = std::collections::BTreeSet::new();
+    for (i, (_, old)) in statuses.iter().enumerate() {
+        let (Some(old), c) = (old, clusters.of[i]) else { continue };
+        if heirs.get(old) != Some(&c) && split_seen.insert((*old, c)) {
+            out.push(Change {
+                change: "split_cluster",
+                cluster_id: format_id(*old),
+                other_cluster_id: id(c),
+                ..Default::default()
+            });
+        }
+    }
+    for &old in state.golden.keys() {
+        if !heirs.contains_key(&old) {
+            out.push(Change { change: "removed_cluster", cluster_id: format_id(old), ..Default::default() });
+        }
+    }
+    // Records.
+    let mut present = std::collections::HashSet::new();
+    for (i, (st, old)) in statuses.iter().enumerate() {
+        let (source, record_id) = record(i);
+        let c = clusters.of[i];
+        let change = match (st, old) {
+            (Status::New, _) => Some("record_added"),
+            (Status::Changed, _) => Some("record_edited"),
+            _ => None,
+        };
+        // A move not explained by its old cluster merging into this one.
+        let moved = old.filter(|old| heirs.get(old) != Some(&c));
+        for (change, other) in [(change, None), (moved.map(|_| "record_moved"), moved)] {
+            if let Some(change) = change {
+                out.push(Change {
+                    change,
+                    cluster_id: id(c),
+                    other_cluster_id: other.map(format_id).unwrap_or_default(),
+                    source: source.clone(),
+                    record_id: record_id.clone(),
+                    ..Default::default()
+                });
+            }
+        }
+        present.insert((source, record_id));
+    }
+    let mut deleted: Vec<(&String, &String, u64)> =
+        state.records.iter().filter(|(k, _)| !present.contains(*k)).map(|((s, r), &(_, old))| (s, r, old)).collect();
+    deleted.sort();
+    for (source, record_id, old) in deleted {
+        out.push(Change {
+            change: "record_deleted",
+            cluster_id: format_id(old),
+            source: source.clone(),
+            record_id: record_id.clone(),
+            ..Default::default()
+        });
+    }
+    // Golden values of clusters that kept their id.
+    for g in golden {
+        let n = clusters.ids[g.cluster as usize];
+        let Some(old) = state.golden.get(&n) else { continue };
+        for ((field, v), before) in GOLDEN_FIELDS.iter().zip(&g.values).zip(old) {
+            let now = v.as_ref().map(|v| v.value.as_str()).unwrap_or("");
+            if now != before {
+                out.push(Change {
+                    change: "golden_value_changed",
+                    cluster_id: id(g.cluster),
+                    field: field.to_string(),
+                    old_value: before.clone(),
+                    new_value: now.to_string(),
+                    ..Default::default()
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Everything [`save`] writes.
+pub struct Snapshot<'a> {
+    pub run: u64,
+    pub next_id: u64,
+    pub extras: Vec<String>,
+    pub model: &'a Model,
+    pub ingested: &'a Ingested,
+    pub contacts: &'a [Contact],
+    pub hashes: &'a [u64],
+    pub clusters: &'a Clusters,
+    pub golden: &'a [Golden],
+}
+
+/// Writes a new version into the state directory and makes it current (see the module docs).
+pub fn save(dir: &Path, snap: &Snapshot) -> Result<()> {
+    let fail = |p: &Path, e: std::io::Error| {
+        Error::output(p, e.to_string(), "check free disk space and permissions on the state directory")
+    };
+    std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
+    let name = format!("v{:06}", snap.run);
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(|e| fail(&tmp, e))?;
+    }
+    std::fs::create_dir_all(&tmp).map_err(|e| fail(&tmp, e))?;
+    let meta = Meta {
+        format: FORMAT_NAME.into(),
+        format_version: FORMAT_VERSION,
+        crmclean_version: env!("CARGO_PKG_VERSION").into(),
+        run: snap.run,
+        next_id: snap.next_id,
+        extras: snap.extras.clone(),
+    };
+    let json = serde_json::to_string_pretty(&meta).map_err(|e| fail(&tmp, std::io::Error::other(e)))?;
+    std::fs::write(tmp.join("state.json"), json).map_err(|e| fail(&tmp, e))?;
+    snap.model.save(&tmp.join("model.json"))?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let io = |e: csv::Error| fail(&tmp, std::io::Error::other(e));
+    w.write_record(["source", "record_id", "hash", "cluster_id"]).map_err(io)?;
+    for (i, c) in snap.contacts.iter().enumerate() {
+        let s = &snap.ingested.sources[c.source as usize];
+        let hash = format!("{:016x}", snap.hashes[i]);
+        let id = snap.clusters.id(snap.clusters.of[i]);
+        w.write_record([s.name.as_str(), &s.record_ids[c.row as usize], &hash, &id]).map_err(io)?;
+    }
+    let bytes = w.into_inner().map_err(|e| fail(&tmp, std::io::Error::other(e.to_string())))?;
+    std::fs::write(tmp.join("records.csv"), bytes).map_err(|e| fail(&tmp, e))?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["cluster_id"];
+    header.extend_from_slice(GOLDEN_FIELDS);
+    w.write_record(&header).map_err(io)?;
+    for g in snap.golden {
+        let mut row = vec![snap.clusters.id(g.cluster)];
+        row.extend(g.values.iter().map(|v| v.as_ref().map(|v| v.value.clone()).unwrap_or_default()));
+        w.write_record(&row).map_err(io)?;
+    }
+    let bytes = w.into_inner().map_err(|e| fail(&tmp, std::io::Error::other(e.to_string())))?;
+    std::fs::write(tmp.join("golden.csv"), bytes).map_err(|e| fail(&tmp, e))?;
+    for f in ["state.json", "model.json", "records.csv", "golden.csv"] {
+        let p = tmp.join(f);
+        std::fs::File::open(&p).and_then(|f| f.sync_all()).map_err(|e| fail(&p, e))?;
+    }
+    let target = dir.join(&name);
+    if target.exists() {
+        std::fs::remove_dir_all(&target).map_err(|e| fail(&target, e))?;
+    }
+    std::fs::rename(&tmp, &target).map_err(|e| fail(&target, e))?;
+    // Test aid: stop as if killed after the new version is written, before it becomes current.
+    if std::env::var("CRMCLEAN_FAILPOINT").as_deref() == Ok("state-before-current") {
+        std::process::abort();
+    }
+    crate::report::write_atomic(&dir.join("CURRENT"), format!("{name}\n").as_bytes())?;
+    prune(dir, snap.run);
+    Ok(())
+}
+
+/// Removes versions older than the previous one and temporary directories of killed runs.
+fn prune(dir: &Path, run: u64) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let old_version = name.strip_prefix('v').and_then(|n| n.parse::<u64>().ok()).is_some_and(|n| n + 1 < run);
+        if old_version || (name.starts_with(".v") && name.contains(".tmp-")) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clusters(groups: &[&[u32]]) -> Clusters {
+        let n = groups.iter().map(|g| g.len()).sum();
+        let mut of = vec![0; n];
+        for (c, g) in groups.iter().enumerate() {
+            for &i in *g {
+                of[i as usize] = c as u32;
+            }
+        }
+        let members = groups.iter().map(|g| g.to_vec()).collect::<Vec<_>>();
+        let ids = (1..=members.len() as u64).collect();
+        Clusters { of, members, splits: Vec::new(), ids }
+    }
+
+    #[test]
+    fn merges_keep_the_oldest_id_splits_keep_the_larger_part_new_ids_are_fresh() {
+        let state = State {
+            run: 1,
+            next_id: 20,
+            extras: Vec::new(),
+            model: Model {
+                version: 0,
+                prior: 0.0,
+                comparisons: Vec::new(),
+                u_sample_pairs: 0,
+                em_iterations: 0,
+                em_converged: false,
+            },
+            records: HashMap::new(),
+            golden: BTreeMap::new(),
+        };
+        use Status::*;
+        let statuses = [
+            (Unchanged, Some(5)),
+            (Unchanged, Some(5)),
+            (Unchanged, Some(3)),
+            (Changed, Some(3)),
+            (Unchanged, Some(7)),
+            (Unchanged, Some(7)),
+            (Changed, Some(7)),
+            (New, None),
+        ];
+        // Old clusters 5 and 3 merge; 7 splits into {4, 5} and {6}; 7 is a new person.
+        let mut c = clusters(&[&[0, 1, 2, 3], &[4, 5], &[6], &[7]]);
+        let next = assign_ids(&state, &statuses, &mut c);
+        assert_eq!(c.ids, vec![3, 7, 20, 21]);
+        assert_eq!(next, 22);
+        assert_eq!(kept_links(&statuses), vec![(0, 1), (4, 5)]);
+    }
+}
