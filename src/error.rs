@@ -40,6 +40,9 @@ pub enum Error {
     /// A file written by an earlier run (model, decisions, truth) could not be used.
     #[error("{path}: {message}")]
     Artifact { path: PathBuf, message: String },
+    /// The run would need more memory than the machine has.
+    #[error("{message}\n  hint: {hint}")]
+    Resources { message: String, hint: String },
     /// A polars operation failed.
     #[error("dataframe error: {0}")]
     Polars(#[from] polars::error::PolarsError),

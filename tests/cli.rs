@@ -898,3 +898,20 @@ fn nightly_runs_keep_ids_list_changes_and_survive_a_kill() {
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(err.contains("state format 99") && err.contains("--state"), "{err}");
 }
+
+#[test]
+fn a_run_that_would_exhaust_memory_stops_first_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec!["dedupe".into()];
+    args.extend(sample_inputs().into_iter().map(|p| p.into_os_string()));
+    args.extend(["--out".into(), dir.path().join("out").into_os_string()]);
+    let out = Command::new(env!("CARGO_BIN_EXE_crmclean"))
+        .args(&args)
+        .env("CRMCLEAN_MEMORY_LIMIT_GB", "0.002")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("records needs about") && err.contains("split the inputs"), "{err}");
+    assert!(!dir.path().join("out/clusters.csv").exists(), "nothing half-done is written");
+}
