@@ -317,165 +317,182 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) ->
         })
         .collect();
     let duplicate_ids: std::collections::HashSet<&str> = source.duplicate_ids.iter().map(String::as_str).collect();
-    // Phones are parsed on one thread: the phone metadata keeps its compiled patterns behind one lock,
-    // and threads fighting over it are slower than one. Measured with `crmclean profile` on 107k
-    // generated records (`generate --records 100000 --seed 11`), 2 cores: 2.9 s with phones parsed in
-    // parallel, 1.9 s with them here.
-    let phones_of_row: Vec<Vec<Option<phone::Phone>>> = (0..source.frame.height())
-        .map(|row| {
-            let cells: Vec<&str> = phones.iter().chain(&mobiles).filter_map(|c| c.get(row)).collect();
-            if cells.is_empty() {
-                return Vec::new();
-            }
-            let own = first_value(&country, row).and_then(address::country_code);
-            let region = own.or(usual_country.as_deref());
-            cells.into_iter().map(|v| phone::normalize_phone(v, region)).collect()
-        })
-        .collect();
+    // Phones are parsed on one thread while the other fields are normalized in parallel: the phone
+    // metadata keeps its compiled patterns behind one lock, and threads fighting over it are slower
+    // than one (measured with `crmclean profile` on 107k generated records, 2 cores: 2.9 s with phones
+    // parsed in parallel, 1.9 s on one thread). A number met twice (a person's duplicates) is parsed
+    // once.
+    let parse_phones = || -> Vec<Vec<phone::Phone>> {
+        let mut cache: std::collections::HashMap<(String, Option<&str>), (String, bool)> = Default::default();
+        (0..source.frame.height())
+            .map(|row| {
+                let cells: Vec<&str> = phones.iter().chain(&mobiles).filter_map(|c| c.get(row)).collect();
+                if cells.is_empty() {
+                    return Vec::new();
+                }
+                let own = first_value(&country, row).and_then(address::country_code);
+                let region = own.or(usual_country.as_deref());
+                cells
+                    .into_iter()
+                    .filter_map(phone::prepare)
+                    .map(|p| {
+                        let key = (p.number, if p.international { None } else { region });
+                        let (e164, valid) = cache.entry(key).or_insert_with_key(|(n, r)| phone::parse(n, *r)).clone();
+                        phone::Phone { key: e164, valid, extension: p.extension }
+                    })
+                    .collect()
+            })
+            .collect()
+    };
     let today = chrono::Utc::now().date_naive();
     let stale_cutoff = today - chrono::Duration::days(cfg.stale_after_days as i64);
     let retention_cutoff = cfg.retention_days.map(|d| today - chrono::Duration::days(d as i64));
-    let contacts = (0..source.frame.height())
-        .into_par_iter()
-        .map(|row| {
-            let mut k = Contact { source: si, row: row as u32, ..Default::default() };
-            // Names: split columns win; a full-name column fills what they lack.
-            let first_raw = first_value(&first, row);
-            let mut f = first_raw.map(name::strip_honorific).unwrap_or_default();
-            let mut honorific = first_value(&salutation, row).map(str::to_string).unwrap_or_default();
-            if let Some(raw) = first_raw {
-                // The honorific is what the cell had before the name ("Dr. Anna" → "Dr. ").
-                if let Some(prefix) = raw.trim().strip_suffix(f.as_str()) {
-                    honorific.push(' ');
-                    honorific.push_str(prefix);
-                } else if f.is_empty() || raw.len() > f.len() {
-                    honorific.push(' ');
-                    honorific.push_str(raw);
-                }
-            }
-            let mut m = first_value(&middle, row).map(str::to_string).unwrap_or_default();
-            let mut l = first_value(&last, row).map(str::to_string).unwrap_or_default();
-            if let Some(fullv) = first_value(&full, row) {
-                let p = name::split_full_name(fullv);
-                honorific.push(' ');
-                honorific.push_str(&p.salutation);
-                if f.is_empty() && l.is_empty() {
-                    (f, m, l) = (p.first, p.middle, p.last);
-                } else if l.is_empty() && !p.last.is_empty() {
-                    l = p.last;
-                } else if f.is_empty() {
-                    f = p.first;
-                }
-            }
-            if f.contains(' ') && m.is_empty() {
-                // "Anna Maria" in a first-name cell: the first word is the given name for matching.
-                let (a, b) = f.split_once(' ').unwrap_or((&f, ""));
-                (f, m) = (a.to_string(), b.to_string());
-            }
-            k.first = name::name_key(&f).replace(' ', "");
-            k.display_name = [name::display_case(&f), name::display_case(&m), name::display_case(&l)];
-            k.first_canon = name::canonical_first(&k.first).to_string();
-            k.middle = name::name_key(&m);
-            k.last = name::name_key(&l).replace(' ', "");
-            k.first_phonetic = name::phonetic(&k.first_canon);
-            k.last_phonetic = name::phonetic(&k.last);
-
-            k.country =
-                first_value(&country, row).and_then(address::country_code).map(str::to_string).unwrap_or_default();
-            if k.country.is_empty() && first_value(&country, row).is_some() {
-                k.flags |= flag::UNKNOWN_COUNTRY;
-            }
-
-            for col in &emails {
-                if let Some(e) = col.get(row).and_then(email::normalize_email) {
-                    if !e.valid {
-                        k.flags |= flag::INVALID_EMAIL;
-                    } else if e.placeholder {
-                        k.flags |= flag::PLACEHOLDER_EMAIL;
-                    } else if e.role {
-                        k.flags |= flag::ROLE_EMAIL;
-                    }
-                    if !k.emails.iter().any(|o| o.key == e.key) {
-                        k.emails.push(e);
+    let normalize_rows = || -> Vec<Contact> {
+        (0..source.frame.height())
+            .into_par_iter()
+            .map(|row| {
+                let mut k = Contact { source: si, row: row as u32, ..Default::default() };
+                // Names: split columns win; a full-name column fills what they lack.
+                let first_raw = first_value(&first, row);
+                let mut f = first_raw.map(name::strip_honorific).unwrap_or_default();
+                let mut honorific = first_value(&salutation, row).map(str::to_string).unwrap_or_default();
+                if let Some(raw) = first_raw {
+                    // The honorific is what the cell had before the name ("Dr. Anna" → "Dr. ").
+                    if let Some(prefix) = raw.trim().strip_suffix(f.as_str()) {
+                        honorific.push(' ');
+                        honorific.push_str(prefix);
+                    } else if f.is_empty() || raw.len() > f.len() {
+                        honorific.push(' ');
+                        honorific.push_str(raw);
                     }
                 }
-            }
-            for p in phones_of_row[row].iter().flatten() {
-                if !p.valid {
-                    k.flags |= flag::INVALID_PHONE;
+                let mut m = first_value(&middle, row).map(str::to_string).unwrap_or_default();
+                let mut l = first_value(&last, row).map(str::to_string).unwrap_or_default();
+                if let Some(fullv) = first_value(&full, row) {
+                    let p = name::split_full_name(fullv);
+                    honorific.push(' ');
+                    honorific.push_str(&p.salutation);
+                    if f.is_empty() && l.is_empty() {
+                        (f, m, l) = (p.first, p.middle, p.last);
+                    } else if l.is_empty() && !p.last.is_empty() {
+                        l = p.last;
+                    } else if f.is_empty() {
+                        f = p.first;
+                    }
                 }
-                if !k.phones.iter().any(|o| o.key == p.key) {
-                    k.phones.push(p.clone());
+                if f.contains(' ') && m.is_empty() {
+                    // "Anna Maria" in a first-name cell: the first word is the given name for matching.
+                    let (a, b) = f.split_once(' ').unwrap_or((&f, ""));
+                    (f, m) = (a.to_string(), b.to_string());
                 }
-            }
-            k.company = first_value(&company, row).map(company::company_key).unwrap_or_default();
+                k.first = name::name_key(&f).replace(' ', "");
+                k.display_name = [name::display_case(&f), name::display_case(&m), name::display_case(&l)];
+                k.first_canon = name::canonical_first(&k.first).to_string();
+                k.middle = name::name_key(&m);
+                k.last = name::name_key(&l).replace(' ', "");
+                k.first_phonetic = name::phonetic(&k.first_canon);
+                k.last_phonetic = name::phonetic(&k.last);
 
-            let street_raw = first_value(&street, row).unwrap_or("");
-            let number_raw = first_value(&number, row).unwrap_or("");
-            let (s, n) = split_house_number(&address::street_key(street_raw), &text::alnum_key(number_raw));
-            k.street = s;
-            k.street_number = n;
-            k.street2 = first_value(&street2, row).map(address::street_key).unwrap_or_default();
-            k.city = first_value(&city, row).map(text::alnum_key).unwrap_or_default();
-            k.postcode = first_value(&postcode, row).map(address::postal_key).unwrap_or_default();
+                k.country =
+                    first_value(&country, row).and_then(address::country_code).map(str::to_string).unwrap_or_default();
+                if k.country.is_empty() && first_value(&country, row).is_some() {
+                    k.flags |= flag::UNKNOWN_COUNTRY;
+                }
 
-            let mut bad_date = false;
-            let mut date_of = |cols: &[&StringChunked], order| {
-                let v = first_value(cols, row)?;
-                let d = date::parse_date(v, order);
-                bad_date |= d.is_none();
-                d
-            };
-            k.birth = date_of(&birth, birth_order).or_else(|| {
-                let y: i32 = first_value(&by, row)?.trim().parse().ok()?;
-                let m = month_number(first_value(&bm, row)?)?;
-                let d: u32 = first_value(&bd, row)?.trim().parse().ok()?;
-                NaiveDate::from_ymd_opt(y, m, d)
-            });
-            k.created = date_of(&created, created_order);
-            k.last_activity = date_of(&activity, activity_order);
-            if bad_date {
-                k.flags |= flag::INVALID_DATE;
-            }
-            k.gender = first_value(&gender, row)
-                .and_then(name::gender_of)
-                .or_else(|| name::gender_of(&honorific))
-                .map(String::from)
-                .unwrap_or_default();
-            k.national_id = first_value(&nid, row)
-                .map(|v| v.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect())
-                .unwrap_or_default();
-            for (slot, col) in extra_cols.iter().enumerate() {
-                if let Some((col, kind, order)) = col {
-                    if let Some(v) = col.get(row).filter(|v| !text::is_placeholder(v)) {
-                        let key = extra_key(kind, v, *order);
-                        if *kind == "identifier" {
-                            k.national_id = key;
-                        } else {
-                            k.extras[slot] = key;
+                for col in &emails {
+                    if let Some(e) = col.get(row).and_then(email::normalize_email) {
+                        if !e.valid {
+                            k.flags |= flag::INVALID_EMAIL;
+                        } else if e.placeholder {
+                            k.flags |= flag::PLACEHOLDER_EMAIL;
+                        } else if e.role {
+                            k.flags |= flag::ROLE_EMAIL;
+                        }
+                        if !k.emails.iter().any(|o| o.key == e.key) {
+                            k.emails.push(e);
                         }
                     }
                 }
+                k.company = first_value(&company, row).map(company::company_key).unwrap_or_default();
+
+                let street_raw = first_value(&street, row).unwrap_or("");
+                let number_raw = first_value(&number, row).unwrap_or("");
+                let (s, n) = split_house_number(&address::street_key(street_raw), &text::alnum_key(number_raw));
+                k.street = s;
+                k.street_number = n;
+                k.street2 = first_value(&street2, row).map(address::street_key).unwrap_or_default();
+                k.city = first_value(&city, row).map(text::alnum_key).unwrap_or_default();
+                k.postcode = first_value(&postcode, row).map(address::postal_key).unwrap_or_default();
+
+                let mut bad_date = false;
+                let mut date_of = |cols: &[&StringChunked], order| {
+                    let v = first_value(cols, row)?;
+                    let d = date::parse_date(v, order);
+                    bad_date |= d.is_none();
+                    d
+                };
+                k.birth = date_of(&birth, birth_order).or_else(|| {
+                    let y: i32 = first_value(&by, row)?.trim().parse().ok()?;
+                    let m = month_number(first_value(&bm, row)?)?;
+                    let d: u32 = first_value(&bd, row)?.trim().parse().ok()?;
+                    NaiveDate::from_ymd_opt(y, m, d)
+                });
+                k.created = date_of(&created, created_order);
+                k.last_activity = date_of(&activity, activity_order);
+                if bad_date {
+                    k.flags |= flag::INVALID_DATE;
+                }
+                k.gender = first_value(&gender, row)
+                    .and_then(name::gender_of)
+                    .or_else(|| name::gender_of(&honorific))
+                    .map(String::from)
+                    .unwrap_or_default();
+                k.national_id = first_value(&nid, row)
+                    .map(|v| v.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect())
+                    .unwrap_or_default();
+                for (slot, col) in extra_cols.iter().enumerate() {
+                    if let Some((col, kind, order)) = col {
+                        if let Some(v) = col.get(row).filter(|v| !text::is_placeholder(v)) {
+                            let key = extra_key(kind, v, *order);
+                            if *kind == "identifier" {
+                                k.national_id = key;
+                            } else {
+                                k.extras[slot] = key;
+                            }
+                        }
+                    }
+                }
+                // No activity recorded: the creation date is the last sign of life.
+                if k.last_activity.or(k.created).is_some_and(|d| d < stale_cutoff) {
+                    k.flags |= flag::STALE;
+                }
+                if retention_cutoff.is_some_and(|cut| k.created.is_some_and(|d| d < cut)) {
+                    k.flags |= flag::PAST_RETENTION;
+                }
+                if duplicate_ids.contains(source.record_ids[row].as_str()) {
+                    k.flags |= flag::DUPLICATE_ID;
+                }
+                if k.first.is_empty() && k.last.is_empty() {
+                    k.flags |= flag::NO_NAME;
+                }
+                k
+            })
+            .collect()
+    };
+    let (phones_of_row, mut contacts) = rayon::join(parse_phones, normalize_rows);
+    contacts.par_iter_mut().zip(phones_of_row).for_each(|(k, phones)| {
+        for p in phones {
+            if !p.valid {
+                k.flags |= flag::INVALID_PHONE;
             }
-            // No activity recorded: the creation date is the last sign of life.
-            if k.last_activity.or(k.created).is_some_and(|d| d < stale_cutoff) {
-                k.flags |= flag::STALE;
+            if !k.phones.iter().any(|o| o.key == p.key) {
+                k.phones.push(p);
             }
-            if retention_cutoff.is_some_and(|cut| k.created.is_some_and(|d| d < cut)) {
-                k.flags |= flag::PAST_RETENTION;
-            }
-            if duplicate_ids.contains(source.record_ids[row].as_str()) {
-                k.flags |= flag::DUPLICATE_ID;
-            }
-            if k.first.is_empty() && k.last.is_empty() {
-                k.flags |= flag::NO_NAME;
-            }
-            if k.emails.is_empty() && k.phones.is_empty() && k.street.is_empty() {
-                k.flags |= flag::NO_CONTACT_POINT;
-            }
-            k
-        })
-        .collect();
+        }
+        if k.emails.is_empty() && k.phones.is_empty() && k.street.is_empty() {
+            k.flags |= flag::NO_CONTACT_POINT;
+        }
+    });
     Ok(contacts)
 }
 

@@ -28,30 +28,52 @@ pub struct Phone {
 /// assert_eq!(p.key, "+390612345678");
 /// ```
 pub fn normalize_phone(raw: &str, region: Option<&str>) -> Option<Phone> {
-    size_regex_cache();
+    let p = prepare(raw)?;
+    let (key, valid) = parse(&p.number, if p.international { None } else { region });
+    Some(Phone { key, valid, extension: p.extension })
+}
+
+/// A phone cell cleaned for parsing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    /// `+` and the digits when written internationally (`+…` or `00…`), else the national digits.
+    pub number: String,
+    pub international: bool,
+    pub extension: String,
+}
+
+/// Cleans a phone cell: digits, international prefix, extension. `None` when it holds under 3 digits.
+pub fn prepare(raw: &str) -> Option<Prepared> {
     let s = super::text::clean(raw);
     let (number, extension) = split_extension(&s);
     let digits: String = number.chars().filter(char::is_ascii_digit).collect();
     if digits.len() < 3 {
         return None;
     }
-    let trimmed = number.trim_start();
-    let international = if trimmed.starts_with('+') {
+    let international = if number.trim_start().starts_with('+') {
         Some(format!("+{digits}"))
     } else {
         digits.strip_prefix("00").map(|rest| format!("+{rest}"))
     };
-    let id: Option<Id> = region.and_then(|r| r.parse().ok());
-    let parsed = match &international {
-        Some(intl) => phonenumber::parse(None, intl).ok(),
-        None => id.and_then(|id| phonenumber::parse(Some(id), &digits).ok()),
+    Some(match international {
+        Some(number) => Prepared { number, international: true, extension },
+        None => Prepared { number: digits, international: false, extension },
+    })
+}
+
+/// E.164 key and validity of a [`Prepared`] number (`region` for national numbers). A number that
+/// does not parse keeps what was written as its key.
+pub fn parse(number: &str, region: Option<&str>) -> (String, bool) {
+    size_regex_cache();
+    let parsed = if number.starts_with('+') {
+        phonenumber::parse(None, number).ok()
+    } else {
+        region.and_then(|r| r.parse::<Id>().ok()).and_then(|id| phonenumber::parse(Some(id), number).ok())
     };
     match parsed {
         // Invalid for its region but parsed: E.164 still writes national and international forms alike.
-        Some(p) => {
-            Some(Phone { key: p.format().mode(Mode::E164).to_string(), valid: phonenumber::is_valid(&p), extension })
-        }
-        None => Some(Phone { key: international.unwrap_or(digits), valid: false, extension }),
+        Some(p) => (p.format().mode(Mode::E164).to_string(), phonenumber::is_valid(&p)),
+        None => (number.to_string(), false),
     }
 }
 
