@@ -171,7 +171,7 @@ pub fn load_bytes(
     let mut records = reader.records();
     let header_rec = match records.next() {
         Some(Ok(r)) => r,
-        Some(Err(e)) => return Err(csv_error(path, e)),
+        Some(Err(e)) => return Err(csv_error(path, &text, e)),
         None => return Err(Error::input(path, None, "is empty", "export the data again")),
     };
     let headers = clean_headers(path, &header_rec)?;
@@ -186,9 +186,12 @@ pub fn load_bytes(
     let mut lines = Vec::new();
     let mut rows_read = 0usize;
     let file = path.display().to_string();
+    // Line numbers are counted from byte offsets: the CSV reader's own count is one short after CRLF
+    // line ends (Excel and Salesforce exports).
+    let mut lines_before = LineCounter::new(text.as_bytes());
     for rec in records {
-        let rec = rec.map_err(|e| csv_error(path, e))?;
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let rec = rec.map_err(|e| csv_error(path, &text, e))?;
+        let line = rec.position().map(|p| lines_before.line_at(p.byte() as usize)).unwrap_or(0);
         rows_read += 1;
         let reject = |reason: String| Reject {
             source: name.clone(),
@@ -262,8 +265,40 @@ pub fn load_bytes(
     })
 }
 
-fn csv_error(path: &Path, e: csv::Error) -> Error {
-    let line = e.position().map(|p| p.line());
+/// Physical line numbers of byte offsets, for offsets given in increasing order. A line ends at
+/// `\n`, `\r\n` or a lone `\r`.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    pos: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        LineCounter { text, pos: 0, line: 1 }
+    }
+
+    /// The 1-based line on which byte `offset` lies.
+    fn line_at(&mut self, offset: usize) -> u64 {
+        let mut end = offset.min(self.text.len());
+        // After CRLF the reader reports a record as starting on the `\n`.
+        if end > 0 && self.text.get(end) == Some(&b'\n') && self.text[end - 1] == b'\r' {
+            end += 1;
+        }
+        while self.pos < end {
+            match self.text[self.pos] {
+                b'\n' => self.line += 1,
+                b'\r' if self.text.get(self.pos + 1) != Some(&b'\n') => self.line += 1,
+                _ => {}
+            }
+            self.pos += 1;
+        }
+        self.line
+    }
+}
+
+fn csv_error(path: &Path, text: &str, e: csv::Error) -> Error {
+    let line = e.position().map(|p| LineCounter::new(text.as_bytes()).line_at(p.byte() as usize));
     Error::input(path, line, format!("cannot parse CSV: {e}"), "check the quoting around this line")
 }
 
@@ -533,6 +568,17 @@ mod tests {
                     prop_assert!(msg.contains("input.csv"), "{}", msg);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn line_numbers_are_physical_lines_whatever_the_line_ends() {
+        for eol in ["\n", "\r\n", "\r"] {
+            let text = ["Id,Name", "1,Anna", "2,\"multi", "line\",x", "3,Piotr", "4,Jan"].join(eol) + eol;
+            let (source, rejects) = load_text(text.as_bytes());
+            let source = source.unwrap();
+            assert_eq!(source.lines, vec![2, 5, 6], "{eol:?}");
+            assert_eq!(rejects.iter().map(|r| r.line).collect::<Vec<_>>(), vec![3], "{eol:?}");
         }
     }
 

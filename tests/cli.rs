@@ -135,7 +135,8 @@ fn sample_run_writes_every_output_and_accounts_for_every_row() {
         .sum();
     assert_eq!(clusters.len() + rejects.len(), data_rows);
     assert_eq!(rejects.len(), 1);
-    assert_eq!(rejects[0]["line"], "126");
+    // The planted broken row is on line 127 of the CRLF-terminated webinar export.
+    assert_eq!(rejects[0]["line"], "127");
     assert!(rejects[0]["reason"].contains("too many fields"), "{:?}", rejects[0]);
     let summary = json(&out.join("summary.json"));
     assert_eq!(summary["records"].as_u64().unwrap() as usize, clusters.len());
