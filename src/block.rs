@@ -155,9 +155,9 @@ pub fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
 
 /// Blocks up to this size give all their pairs; larger ones (a common name, a shared local part)
 /// give each record's nearest neighbours in [`windows`].
-const FULL_BLOCK: usize = 24;
+const FULL_BLOCK: usize = 10;
 /// Neighbours paired on each side in each secondary order of a large block.
-const WINDOW: usize = 4;
+const WINDOW: usize = 3;
 /// Number of secondary attributes large blocks are ordered by.
 const SECONDARY: usize = 5;
 

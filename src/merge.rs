@@ -74,9 +74,10 @@ pub fn golden_records(ingested: &Ingested, contacts: &[Contact], clusters: &Clus
         .iter()
         .map(|s| cfg.source_priority.iter().position(|p| p == &s.name).unwrap_or(cfg.source_priority.len()))
         .collect();
+    use rayon::prelude::*;
     clusters
         .members
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(ci, members)| golden(ingested, contacts, ci as u32, members, &rank, cfg))
         .collect()

@@ -138,8 +138,10 @@ impl Csv {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let cells: Vec<String> = cells.into_iter().map(|c| safe_cell(c.as_ref()).into_owned()).collect();
-        self.0.write_record(&cells).map_err(csv_err)
+        for c in cells {
+            self.0.write_field(safe_cell(c.as_ref()).as_bytes()).map_err(csv_err)?;
+        }
+        self.0.write_record(None::<&[u8]>).map_err(csv_err)
     }
     fn save(self, path: &Path) -> Result<()> {
         let bytes = self.0.into_inner().map_err(|e| Error::output(path, e.to_string(), "report this as a bug"))?;
@@ -156,17 +158,23 @@ const LARGE_CLUSTER: usize = 6;
 
 /// Writes every output except summary.json.
 pub fn write_all(run: &Run, out: &Path) -> Result<()> {
-    write_clusters(run, out)?;
-    write_golden(run, out)?;
-    write_merge_plan(run, out)?;
     // Name frequencies for the per-field weights shown in review.csv and report.html.
     let tf = TermFreq::new(&run.contacts);
-    write_review(run, &tf, out)?;
-    write_quality(run, out)?;
-    write_rejects(run, out)?;
-    write_changes(run, out)?;
-    run.model.save(&out.join("model.json"))?;
-    write_atomic(&out.join("report.html"), html(run, &tf).as_bytes())
+    // The files do not depend on each other: write them in parallel, the biggest first.
+    type Job<'a> = Box<dyn Fn() -> Result<()> + Sync + 'a>;
+    let jobs: Vec<Job> = vec![
+        Box::new(|| write_golden(run, out)),
+        Box::new(|| write_clusters(run, out)),
+        Box::new(|| write_review(run, &tf, out)),
+        Box::new(|| write_merge_plan(run, out)),
+        Box::new(|| write_quality(run, out)),
+        Box::new(|| write_rejects(run, out)),
+        Box::new(|| write_changes(run, out)),
+        Box::new(|| run.model.save(&out.join("model.json"))),
+        Box::new(|| write_atomic(&out.join("report.html"), html(run, &tf).as_bytes())),
+    ];
+    use rayon::prelude::*;
+    jobs.par_iter().map(|job| job()).collect()
 }
 
 fn write_clusters(run: &Run, out: &Path) -> Result<()> {
