@@ -127,8 +127,8 @@ pub fn prepare_out_dir(out: &Path) -> Result<()> {
 }
 
 /// Peak memory per record of a dedupe run, measured on generated data (`generate --records 1000000
-/// --seed 5`: 1,059,527 records, 4.6 GB peak RSS), rounded up.
-const BYTES_PER_RECORD: u64 = 4_800;
+/// --seed 5`: 1,059,527 records, 3.8 GB peak RSS), rounded up.
+const BYTES_PER_RECORD: u64 = 4_000;
 /// Memory for reading the input files, per byte of input (file bytes, decoded text, frames).
 const BYTES_PER_INPUT_BYTE: u64 = 4;
 
