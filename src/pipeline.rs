@@ -99,15 +99,32 @@ impl Stages {
     fn new(show: bool) -> Self {
         let bar = ProgressBar::new_spinner();
         bar.set_draw_target(if show { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
-        if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}") {
-            bar.set_style(style);
-        }
+        bar.set_style(Self::spinner());
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         Stages { bar, started: Instant::now(), timings: Vec::new() }
     }
     fn start(&mut self, msg: &str) {
+        self.bar.set_style(Self::spinner());
+        self.bar.set_length(0);
+        self.bar.set_position(0);
         self.bar.set_message(msg.to_string());
         self.started = Instant::now();
+    }
+    fn spinner() -> ProgressStyle {
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner())
+    }
+    /// Turns the current stage's spinner into a bar of `len` steps with counts and ETA; returns it to
+    /// advance.
+    fn counted(&self, len: usize) -> ProgressBar {
+        if let Ok(style) = ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {msg} {wide_bar} {human_pos}/{human_len} (ETA {eta})",
+        ) {
+            self.bar.set_style(style);
+        }
+        self.bar.set_length(len as u64);
+        self.bar.set_position(0);
+        self.bar.clone()
     }
     fn done(&mut self, stage: &'static str) {
         self.timings.push((stage, self.started.elapsed().as_secs_f64()));
@@ -253,7 +270,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     st.done("block");
 
     st.start(&format!("comparing {} candidate pairs", candidates.pairs.len()));
-    let vectors = score::vectors(&contacts, &candidates.pairs);
+    let vectors = score::vectors_with_progress(&contacts, &candidates.pairs, &st.counted(candidates.pairs.len()));
     st.done("compare");
 
     st.start("learning the match model");

@@ -504,7 +504,24 @@ impl ScoredPair {
 
 /// Compares every candidate pair (in parallel).
 pub fn vectors(contacts: &[Contact], pairs: &[(u32, u32)]) -> Vec<u64> {
-    pairs.par_iter().map(|&(a, b)| pack(&compare(&contacts[a as usize], &contacts[b as usize]))).collect()
+    vectors_with_progress(contacts, pairs, &indicatif::ProgressBar::hidden())
+}
+
+/// [`vectors`], advancing `progress` by the number of pairs compared.
+pub fn vectors_with_progress(
+    contacts: &[Contact],
+    pairs: &[(u32, u32)],
+    progress: &indicatif::ProgressBar,
+) -> Vec<u64> {
+    pairs
+        .par_chunks(65_536)
+        .flat_map_iter(|chunk| {
+            let out: Vec<u64> =
+                chunk.iter().map(|&(a, b)| pack(&compare(&contacts[a as usize], &contacts[b as usize]))).collect();
+            progress.inc(chunk.len() as u64);
+            out
+        })
+        .collect()
 }
 
 /// Scores candidate pairs with their comparison vectors.
