@@ -153,6 +153,32 @@ pub fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
     h
 }
 
+/// The union of two sorted, duplicate-free lists, sorted and duplicate-free (one linear pass).
+fn merge_sorted(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
 /// Blocks up to this size give all their pairs; larger ones (a common name, a shared local part)
 /// give each record's nearest neighbours in [`windows`].
 const FULL_BLOCK: usize = 10;
@@ -290,9 +316,7 @@ pub fn block(contacts: &[Contact], rules: &[Rule], max_block_size: usize, link_o
         pairs.dedup();
         st.pairs = pairs.len() as u64;
         let before = all.len();
-        all.extend_from_slice(&pairs);
-        all.par_sort_unstable();
-        all.dedup();
+        all = merge_sorted(&all, &pairs);
         st.new_pairs = (all.len() - before) as u64;
         stats.push(st);
     }
