@@ -135,9 +135,10 @@ pub fn tag_groups(ingested: &Ingested) -> Vec<TagGroup> {
 
 /// Profiles every source.
 pub fn profile(ingested: &Ingested, contacts: &[Contact]) -> Vec<SourceProfile> {
+    use rayon::prelude::*;
     ingested
         .sources
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(si, s)| {
             let records = s.frame.height();
@@ -158,7 +159,7 @@ pub fn profile(ingested: &Ingested, contacts: &[Contact]) -> Vec<SourceProfile> 
                     }
                 }
             }
-            let columns = s.columns.iter().filter_map(|c| column_profile(s, c)).collect();
+            let columns = s.columns.par_iter().filter_map(|c| column_profile(s, c)).collect();
             SourceProfile { source: s.name.clone(), records, completeness, issues, columns }
         })
         .collect()
