@@ -20,6 +20,14 @@
 
 #![forbid(unsafe_code)]
 
+/// Test aid: when `CRMCLEAN_FAILPOINT` names this point, the process aborts here, as if killed (the
+/// crash-safety tests use it).
+pub fn failpoint(name: &str) {
+    if std::env::var("CRMCLEAN_FAILPOINT").is_ok_and(|v| v == name) {
+        std::process::abort();
+    }
+}
+
 pub mod block;
 pub mod cli;
 pub mod cluster;

@@ -188,6 +188,15 @@ fn check_memory(what: &str, needed: u64) -> Result<()> {
 /// Runs the whole pipeline and writes every output into `opts.out`.
 pub fn dedupe(opts: &DedupeOptions) -> Result<Run> {
     prepare_out_dir(&opts.out)?;
+    // summary.json is written last: without it, the directory does not hold one complete run.
+    let summary = opts.out.join("summary.json");
+    if summary.exists() {
+        std::fs::remove_file(&summary).map_err(|e| Error::output(&summary, e.to_string(), "remove it by hand"))?;
+    }
+    // Temporary files of a killed run.
+    for name in report::OUTPUT_FILES {
+        let _ = std::fs::remove_file(opts.out.join(format!("{name}.tmp")));
+    }
     let (mut run, st) = match_records(opts)?;
     st.bar.set_message("writing outputs");
     let t = Instant::now();

@@ -29,6 +29,21 @@ use crate::merge::GOLDEN_FIELDS;
 use crate::pipeline::Run;
 use crate::score::{probability, weights, TermFreq};
 
+/// Every file a `dedupe` run may write into its output directory.
+pub const OUTPUT_FILES: [&str; 11] = [
+    "clusters.csv",
+    "golden.csv",
+    "provenance.csv",
+    "merge_plan.csv",
+    "review.csv",
+    "quality_issues.csv",
+    "rejects.csv",
+    "changes.csv",
+    "model.json",
+    "summary.json",
+    "report.html",
+];
+
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension(format!(
@@ -39,6 +54,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         Error::output(path, e.to_string(), "check free disk space and permissions on the output directory")
     };
     std::fs::write(&tmp, bytes).map_err(fail)?;
+    if let Some(name) = path.file_name() {
+        crate::failpoint(&format!("before-rename:{}", name.to_string_lossy()));
+    }
     std::fs::rename(&tmp, path).map_err(fail)
 }
 

@@ -451,9 +451,7 @@ pub fn save(dir: &Path, snap: &Snapshot) -> Result<()> {
     }
     std::fs::rename(&tmp, &target).map_err(|e| fail(&target, e))?;
     // Test aid: stop as if killed after the new version is written, before it becomes current.
-    if std::env::var("CRMCLEAN_FAILPOINT").as_deref() == Ok("state-before-current") {
-        std::process::abort();
-    }
+    crate::failpoint("state-before-current");
     crate::report::write_atomic(&dir.join("CURRENT"), format!("{name}\n").as_bytes())?;
     prune(dir, snap.run);
     Ok(())

@@ -916,3 +916,37 @@ fn a_run_that_would_exhaust_memory_stops_first_with_a_clear_message() {
     assert!(err.contains("records needs about") && err.contains("split the inputs"), "{err}");
     assert!(!dir.path().join("out/clusters.csv").exists(), "nothing half-done is written");
 }
+
+#[test]
+fn a_run_killed_while_writing_leaves_no_half_written_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert_eq!(dedupe(dir.path(), &sample_inputs(), &[]).code(), 0);
+    let golden_before = std::fs::read(out.join("golden.csv")).unwrap();
+    assert!(out.join("summary.json").exists());
+
+    // A second run on other input is killed after writing golden.csv's temporary file.
+    let mut args: Vec<std::ffi::OsString> = vec!["dedupe".into(), testdata("crm/crm_salesforce.csv").into()];
+    args.extend(["--out".into(), out.clone().into_os_string()]);
+    let killed = Command::new(env!("CARGO_BIN_EXE_crmclean"))
+        .args(&args)
+        .env("CRMCLEAN_FAILPOINT", "before-rename:golden.csv")
+        .output()
+        .unwrap();
+    assert!(!killed.status.success());
+    // golden.csv is still the earlier run's complete file; summary.json is gone, so the directory says
+    // it does not hold one complete run.
+    assert_eq!(std::fs::read(out.join("golden.csv")).unwrap(), golden_before);
+    assert!(!out.join("summary.json").exists());
+
+    // The next run completes and leaves no temporary files.
+    let r = crmclean(dir.path(), &args);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(out.join("summary.json").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
