@@ -402,6 +402,8 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "mobile phone",
             "mobile number",
             "mobilephone",
+            "sms",
+            "whatsapp",
             "cell",
             "cell phone",
             "cellphone",
@@ -964,9 +966,40 @@ pub fn guess_field(header: &str) -> Option<Field> {
             words.drain(..2);
             continue;
         }
+        // Google Contacts: "Organization 1 - Name", "Relation 2 - Type": a counter inside the header.
+        if let Some(i) = (1..words.len().saturating_sub(1)).find(|&i| words[i].chars().all(|c| c.is_ascii_digit())) {
+            words.remove(i);
+            continue;
+        }
         break;
     }
-    fallback(&key)
+    dynamics_schema_name(&key).or_else(|| fallback(&key))
+}
+
+/// Dynamics 365 exports with schema names instead of display names: `emailaddress1`, `telephone2`,
+/// `address1_line1`, `address1_postalcode`, `parentcustomerid`.
+fn dynamics_schema_name(key: &str) -> Option<Field> {
+    let base = key.trim_end_matches(|c: char| c.is_ascii_digit());
+    match base {
+        "emailaddress" => return Some(Field::Email),
+        "telephone" | "business phone" => return Some(Field::Phone),
+        "mobilephone" => return Some(Field::Mobile),
+        "parentcustomerid" | "parentcustomeridname" => return Some(Field::Company),
+        _ => {}
+    }
+    let (first, rest) = key.split_once(' ')?;
+    if !(first.starts_with("address") && first[7..].chars().all(|c| c.is_ascii_digit())) {
+        return None;
+    }
+    match rest {
+        "line1" => Some(Field::Street),
+        "line2" | "line3" => Some(Field::Street2),
+        "city" => Some(Field::City),
+        "postalcode" => Some(Field::PostalCode),
+        "country" => Some(Field::Country),
+        "stateorprovince" => Some(Field::Region),
+        _ => None,
+    }
 }
 
 fn lookup(key: &str) -> Option<Field> {
@@ -1057,6 +1090,19 @@ mod tests {
             ("Created Time", Some(Created)),
             ("Modified Time", Some(LastActivity)),
             ("Tag", Some(Tags)),
+            // Dynamics 365 schema names, Google Contacts, Brevo
+            ("emailaddress1", Some(Email)),
+            ("emailaddress2", Some(Email)),
+            ("telephone1", Some(Phone)),
+            ("mobilephone", Some(Mobile)),
+            ("address1_line1", Some(Street)),
+            ("address1_city", Some(City)),
+            ("address1_postalcode", Some(PostalCode)),
+            ("address1_country", Some(Country)),
+            ("parentcustomerid", Some(Company)),
+            ("Organization 1 - Name", Some(Company)),
+            ("E-mail 1 - Value", Some(Email)),
+            ("SMS", Some(Mobile)),
             // Pipedrive
             ("Person - Name", Some(FullName)),
             ("Person - Email - Work", Some(Email)),
