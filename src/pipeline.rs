@@ -322,6 +322,8 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     };
     st.done("cluster");
 
+    drop(tf);
+
     st.start("building golden records");
     let golden = merge::golden_records(&ingested, &contacts, &clusters, cfg);
     st.done("merge");

@@ -96,15 +96,15 @@ impl Model {
 
 /// Name frequencies for term-frequency adjustment.
 pub struct TermFreq<'a> {
-    first: HashMap<&'a str, u32>,
-    last: HashMap<&'a str, u32>,
+    first: polars::prelude::PlHashMap<&'a str, u32>,
+    last: polars::prelude::PlHashMap<&'a str, u32>,
     n: f64,
 }
 
 impl<'a> TermFreq<'a> {
     pub fn new(contacts: &'a [Contact]) -> Self {
-        let mut first = HashMap::new();
-        let mut last = HashMap::new();
+        let mut first = polars::prelude::PlHashMap::default();
+        let mut last = polars::prelude::PlHashMap::default();
         for c in contacts {
             if !c.first_canon.is_empty() {
                 *first.entry(c.first_canon.as_str()).or_insert(0) += 1;
@@ -116,7 +116,7 @@ impl<'a> TermFreq<'a> {
         TermFreq { first, last, n: contacts.len().max(1) as f64 }
     }
 
-    fn freq(&self, map: &HashMap<&str, u32>, key: &str) -> f64 {
+    fn freq(&self, map: &polars::prelude::PlHashMap<&str, u32>, key: &str) -> f64 {
         map.get(key).copied().unwrap_or(1) as f64 / self.n
     }
 }
@@ -411,10 +411,34 @@ pub fn train(u: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64) -> Mo
 
 /// Per-comparison weights of one pair, term-frequency adjusted.
 pub fn weights(model: &Model, tf: &TermFreq, a: &Contact, v: &Vector) -> [f64; N] {
+    weights_by(model, tf, a, v, |i, l| model.comparisons[i].weight(l))
+}
+
+/// `log2(m/u)` of every level of every comparison (index 0: level 0, weight 0).
+pub fn level_weights(model: &Model) -> Vec<[f64; 16]> {
+    model
+        .comparisons
+        .iter()
+        .map(|p| {
+            let mut t = [0.0; 16];
+            for (l, w) in t.iter_mut().enumerate().take(p.m.len() + 1) {
+                *w = p.weight(l as u8);
+            }
+            t
+        })
+        .collect()
+}
+
+/// [`weights`] with the level weights computed once ([`level_weights`]).
+fn weights_with(model: &Model, table: &[[f64; 16]], tf: &TermFreq, a: &Contact, v: &Vector) -> [f64; N] {
+    weights_by(model, tf, a, v, |i, l| table[i][l as usize])
+}
+
+fn weights_by(model: &Model, tf: &TermFreq, a: &Contact, v: &Vector, level: impl Fn(usize, u8) -> f64) -> [f64; N] {
     let mut w = [0.0; N];
     for (i, &l) in v.iter().enumerate() {
         let p = &model.comparisons[i];
-        w[i] = p.weight(l);
+        w[i] = level(i, l);
         if l == p.m.len() as u8 && (i == compare::FIRST || i == compare::LAST) {
             // Exact name agreement: the name's own frequency is its chance agreement.
             // How much more (or less) common this name is than the average agreeing name.
@@ -586,12 +610,13 @@ pub fn score(
     pairs: &[(u32, u32)],
     vectors: &[u64],
 ) -> Vec<ScoredPair> {
+    let table = level_weights(model);
     pairs
         .par_iter()
         .zip(vectors.par_iter())
         .map(|(&(a, b), &p)| {
             let v = unpack(p);
-            let w = weights(model, tf, &contacts[a as usize], &v);
+            let w = weights_with(model, &table, tf, &contacts[a as usize], &v);
             ScoredPair { a, b, vector: p, weight: total_weight(model, &w) }
         })
         .collect()
