@@ -74,19 +74,45 @@ pub fn golden_records(ingested: &Ingested, contacts: &[Contact], clusters: &Clus
         .iter()
         .map(|s| cfg.source_priority.iter().position(|p| p == &s.name).unwrap_or(cfg.source_priority.len()))
         .collect();
+    let cells = Cells::new(ingested);
     use rayon::prelude::*;
     clusters
         .members
         .par_iter()
         .enumerate()
-        .map(|(ci, members)| golden(ingested, contacts, ci as u32, members, &rank, cfg))
+        .map(|(ci, members)| golden(&cells, contacts, ci as u32, members, &rank, cfg))
         .collect()
 }
 
-fn raw<'a>(ingested: &'a Ingested, c: &Contact, field: Field) -> Option<&'a str> {
-    let s = &ingested.sources[c.source as usize];
-    s.columns_for(field)
-        .filter_map(|h| s.frame.column(h).ok()?.str().ok()?.get(c.row as usize))
+/// The input columns of every source by field, looked up once.
+struct Cells<'a> {
+    /// Source → field (`Field as usize`) → its columns, in file order.
+    columns: Vec<Vec<Vec<&'a polars::prelude::StringChunked>>>,
+}
+
+impl<'a> Cells<'a> {
+    fn new(ingested: &'a Ingested) -> Self {
+        let columns = ingested
+            .sources
+            .iter()
+            .map(|s| {
+                let mut by_field = vec![Vec::new(); Field::ALL.len()];
+                for f in Field::ALL {
+                    by_field[f as usize] =
+                        s.columns_for(f).filter_map(|h| s.frame.column(h).ok()?.str().ok()).collect();
+                }
+                by_field
+            })
+            .collect();
+        Cells { columns }
+    }
+}
+
+/// The first usable cell of `field` in the contact's input row.
+fn raw<'a>(cells: &Cells<'a>, c: &Contact, field: Field) -> Option<&'a str> {
+    cells.columns[c.source as usize][field as usize]
+        .iter()
+        .filter_map(|col| col.get(c.row as usize))
         .find(|v| !text::is_placeholder(v))
 }
 
@@ -108,7 +134,7 @@ fn completeness(c: &Contact) -> usize {
 }
 
 fn golden(
-    ingested: &Ingested,
+    cells: &Cells,
     contacts: &[Contact],
     cluster: u32,
     members: &[u32],
@@ -159,7 +185,7 @@ fn golden(
     };
     let raw_field = |field: Field, key: fn(&str) -> String| {
         move |c: &Contact, i: u32| -> Vec<Candidate> {
-            raw(ingested, c, field).map(|v| (text::clean(v), key(v), i)).into_iter().collect()
+            raw(cells, c, field).map(|v| (text::clean(v), key(v), i)).into_iter().collect()
         }
     };
     // Emails and phones feed both the surviving value and the alternates.
@@ -192,8 +218,8 @@ fn golden(
             "street" => pick(
                 name,
                 &candidates(&|c, i| {
-                    let s = raw(ingested, c, Field::Street).map(text::clean).unwrap_or_default();
-                    let n = raw(ingested, c, Field::StreetNumber).map(text::clean).unwrap_or_default();
+                    let s = raw(cells, c, Field::Street).map(text::clean).unwrap_or_default();
+                    let n = raw(cells, c, Field::StreetNumber).map(text::clean).unwrap_or_default();
                     let d = if n.is_empty() || s.contains(&n) { s } else { format!("{n} {s}") };
                     vec![(d.clone(), crate::normalize::address::street_key(&d), i)]
                 }),
@@ -210,7 +236,7 @@ fn golden(
             ),
             "national_id" => pick(name, &candidates(&|c, i| vec![(c.national_id.clone(), c.national_id.clone(), i)])),
             "tags" => union(&candidates(&|c, i| {
-                raw(ingested, c, Field::Tags)
+                raw(cells, c, Field::Tags)
                     .map(|v| {
                         crate::normalize::tags::split_tags(v)
                             .into_iter()

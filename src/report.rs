@@ -181,6 +181,7 @@ pub fn write_all(run: &Run, out: &Path) -> Result<()> {
     // The files do not depend on each other: write them in parallel, the biggest first.
     type Job<'a> = Box<dyn Fn() -> Result<()> + Sync + 'a>;
     let jobs: Vec<Job> = vec![
+        Box::new(|| write_provenance(run, out)),
         Box::new(|| write_golden(run, out)),
         Box::new(|| write_clusters(run, out)),
         Box::new(|| write_review(run, &tf, out)),
@@ -209,7 +210,6 @@ fn write_golden(run: &Run, out: &Path) -> Result<()> {
     let mut header = vec!["cluster_id", "records", "sources", "master_source", "master_record_id"];
     header.extend_from_slice(GOLDEN_FIELDS);
     let mut w = Csv::new(&header, run.config.bom)?;
-    let mut p = Csv::new(&["cluster_id", "field", "value", "source", "record_id"], run.config.bom)?;
     for g in &run.golden {
         let id = run.clusters.id(g.cluster);
         let members = &run.clusters.members[g.cluster as usize];
@@ -219,16 +219,25 @@ fn write_golden(run: &Run, out: &Path) -> Result<()> {
         sources.dedup();
         let (ms, mr) = run.record(g.master);
         let mut row = vec![id.clone(), members.len().to_string(), sources.join(";"), ms.to_string(), mr.to_string()];
-        for (field, v) in GOLDEN_FIELDS.iter().zip(&g.values) {
+        for v in &g.values {
             row.push(v.as_ref().map(|v| v.value.clone()).unwrap_or_default());
+        }
+        w.row(&row)?;
+    }
+    w.save(&out.join("golden.csv"))
+}
+
+fn write_provenance(run: &Run, out: &Path) -> Result<()> {
+    let mut p = Csv::new(&["cluster_id", "field", "value", "source", "record_id"], run.config.bom)?;
+    for g in &run.golden {
+        let id = run.clusters.id(g.cluster);
+        for (field, v) in GOLDEN_FIELDS.iter().zip(&g.values) {
             if let Some(v) = v {
                 let (s, r) = run.record(v.from);
                 p.row([id.as_str(), field, &v.value, s, r])?;
             }
         }
-        w.row(&row)?;
     }
-    w.save(&out.join("golden.csv"))?;
     p.save(&out.join("provenance.csv"))
 }
 

@@ -1057,6 +1057,14 @@ mod tests {
     use super::*;
     use Field::*;
 
+    /// `Field::ALL` lists every field in declaration order, so `field as usize` indexes it.
+    #[test]
+    fn all_fields_in_order() {
+        for (i, f) in Field::ALL.iter().enumerate() {
+            assert_eq!(*f as usize, i, "{f:?}");
+        }
+    }
+
     /// Headers as real exports write them.
     #[test]
     fn headers_of_real_exports() {
