@@ -591,15 +591,15 @@ pub fn vectors_in_name_order(
 const LOCALITY_MIN_PAIRS: usize = 1 << 20;
 
 fn compare_pairs(contacts: &[Contact], pairs: &[(u32, u32)], progress: &indicatif::ProgressBar) -> Vec<u64> {
-    pairs
-        .par_chunks(65_536)
-        .flat_map_iter(|chunk| {
-            let out: Vec<u64> =
-                chunk.iter().map(|&(a, b)| pack(&compare(&contacts[a as usize], &contacts[b as usize]))).collect();
-            progress.inc(chunk.len() as u64);
-            out
-        })
-        .collect()
+    const CHUNK: usize = 65_536;
+    let mut out = vec![0u64; pairs.len()];
+    out.par_chunks_mut(CHUNK).zip(pairs.par_chunks(CHUNK)).for_each(|(out, pairs)| {
+        for (o, &(a, b)) in out.iter_mut().zip(pairs) {
+            *o = pack(&compare(&contacts[a as usize], &contacts[b as usize]));
+        }
+        progress.inc(pairs.len() as u64);
+    });
+    out
 }
 
 /// Scores candidate pairs with their comparison vectors.
