@@ -1001,7 +1001,13 @@ fn date_in(rng: &mut Rng, from: i32, to: i32) -> (i32, u32, u32) {
     (from + rng.below((to - from) as usize) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32)
 }
 
-fn new_person(rng: &mut Rng, entity: usize, companies: &[Company]) -> Person {
+/// The companies, and which of them are in each locale.
+struct Companies {
+    list: Vec<Company>,
+    by_locale: Vec<Vec<usize>>,
+}
+
+fn new_person(rng: &mut Rng, entity: usize, companies: &Companies) -> Person {
     let locale = rng.below(LOCALES.len());
     let l = &LOCALES[locale];
     let female = rng.chance(0.5);
@@ -1013,7 +1019,7 @@ fn new_person(rng: &mut Rng, entity: usize, companies: &[Company]) -> Person {
 fn new_person_named(
     rng: &mut Rng,
     entity: usize,
-    companies: &[Company],
+    companies: &Companies,
     locale: usize,
     first: &str,
     last: &str,
@@ -1032,13 +1038,13 @@ fn new_person_named(
     if l.country == "PL" {
         postcode = format!("{}-{}", &postcode[..2], &postcode[2..]);
     }
-    let company = (rng.chance(0.6) && !companies.is_empty()).then(|| {
+    let company = (rng.chance(0.6) && !companies.list.is_empty()).then(|| {
         // Colleagues: most people work for a company of their own country.
-        let same: Vec<usize> = (0..companies.len()).filter(|&c| companies[c].locale == locale).collect();
+        let same = &companies.by_locale[locale];
         if same.is_empty() {
-            rng.below(companies.len())
+            rng.below(companies.list.len())
         } else {
-            *rng.pick(&same)
+            *rng.pick(same)
         }
     });
     let (fl, ll) = (ascii_local(&first), ascii_local(&last));
@@ -1051,7 +1057,7 @@ fn new_person_named(
         };
         format!("{local}@{}", rng.pick(l.domains))
     });
-    let work_email = company.map(|c| format!("{fl}.{ll}@{}", companies[c].domain));
+    let work_email = company.map(|c| format!("{fl}.{ll}@{}", companies.list[c].domain));
     Person {
         entity,
         locale,
@@ -1101,18 +1107,24 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
             Company { name, domain, switchboard, locale }
         })
         .collect();
+    let mut by_locale = vec![Vec::new(); LOCALES.len()];
+    for (i, c) in companies.iter().enumerate() {
+        by_locale[c.locale].push(i);
+    }
+    let company_index = Companies { list: companies, by_locale };
+    let companies = &company_index.list;
     let mut people: Vec<Person> = Vec::with_capacity(people_target);
     let mut emails_taken: std::collections::HashSet<String> = std::collections::HashSet::new();
     while people.len() < people_target {
         let id = people.len();
-        let mut p = new_person(&mut rng, id, &companies);
+        let mut p = new_person(&mut rng, id, &company_index);
         if rng.chance(0.03) && !people.is_empty() {
             // Namesake: someone else with exactly the same name (and so often the same email style).
             let other = rng.below(people.len());
             p = new_person_named(
                 &mut rng,
                 id,
-                &companies,
+                &company_index,
                 people[other].locale,
                 &people[other].first,
                 &people[other].last,
@@ -1126,7 +1138,7 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
             // Household: same surname, address and landline; own first name, email and mobile.
             let l = &LOCALES[p.locale];
             let first = rng.pick(if p.female { l.first_m } else { l.first_f }).to_string();
-            let mut h = new_person_named(&mut rng, people.len(), &companies, p.locale, &first, &p.last, !p.female);
+            let mut h = new_person_named(&mut rng, people.len(), &company_index, p.locale, &first, &p.last, !p.female);
             h.street = p.street.clone();
             h.number = p.number;
             h.city = p.city;
