@@ -181,24 +181,29 @@ fn merge_sorted(a: &[u64], b: &[u64]) -> Vec<u64> {
 
 /// Blocks up to this size give all their pairs; larger ones (a common name, a shared local part)
 /// give each record's nearest neighbours in [`windows`].
-const FULL_BLOCK: usize = 10;
+const FULL_BLOCK: usize = 8;
 /// Neighbours paired on each side in each secondary order of a large block.
-const WINDOW: usize = 3;
-/// Number of secondary attributes large blocks are ordered by.
-const SECONDARY: usize = 5;
+const WINDOW: usize = 2;
 
-/// Hashes of a contact's secondary attributes (0 = none): postcode or city, email, phone, birth date,
-/// company.
-fn secondary_keys(c: &Contact) -> [u64; SECONDARY] {
-    let h = |s: &str| if s.is_empty() { 0 } else { hash(usize::MAX, s).max(1) };
+/// A contact's secondary attributes ("" or `None` when missing): postcode (or city), first email, first
+/// phone and company, compared as text so that a typo near the end still sorts next to the original;
+/// and the birth date.
+struct Secondary<'a> {
+    text: [&'a str; 4],
+    birth: Option<chrono::NaiveDate>,
+}
+
+fn secondary_keys(c: &Contact) -> Secondary<'_> {
     let place = if c.postcode.is_empty() { &c.city } else { &c.postcode };
-    [
-        h(place),
-        c.emails.first().map_or(0, |e| h(&e.key)),
-        c.phones.first().map_or(0, |p| h(&p.key)),
-        c.birth.map_or(0, |d| h(&d.to_string())),
-        h(&c.company),
-    ]
+    Secondary {
+        text: [
+            place,
+            c.emails.first().map_or("", |e| e.key.as_str()),
+            c.phones.first().map_or("", |p| p.key.as_str()),
+            &c.company,
+        ],
+        birth: c.birth,
+    }
 }
 
 /// Pairs inside a large block: the block is sorted by each secondary attribute in turn, and every
@@ -206,19 +211,20 @@ fn secondary_keys(c: &Contact) -> [u64; SECONDARY] {
 /// block key *and* usually at least one more attribute, so it sorts next to its twin; the block's
 /// thousands of pairs of namesakes that share nothing else are never formed. (Sorted neighbourhood,
 /// Hernández & Stolfo 1995, applied inside a block.)
-#[allow(clippy::needless_range_loop)] // indices are the algorithm here
-fn windows(group: &[(u64, u32)], secondary: &[[u64; SECONDARY]], push: &mut impl FnMut(u32, u32)) {
-    let mut order: Vec<(u64, u32)> = Vec::with_capacity(group.len());
-    for k in 0..SECONDARY {
-        order.clear();
-        order.extend(group.iter().map(|&(_, i)| (secondary[i as usize][k], i)).filter(|&(v, _)| v != 0));
+fn windows(group: &[(u64, u32)], secondary: &[Secondary], push: &mut impl FnMut(u32, u32)) {
+    fn neighbours<K: Ord>(mut order: Vec<(K, u32)>, push: &mut impl FnMut(u32, u32)) {
         order.sort_unstable();
-        for (x, &(_, a)) in order.iter().enumerate() {
-            for &(_, b) in order[x + 1..].iter().take(WINDOW) {
-                push(a, b);
+        for (x, (_, a)) in order.iter().enumerate() {
+            for (_, b) in order[x + 1..].iter().take(WINDOW) {
+                push(*a, *b);
             }
         }
     }
+    for k in 0..4 {
+        let order = group.iter().map(|&(_, i)| (secondary[i as usize].text[k], i)).filter(|(v, _)| !v.is_empty());
+        neighbours(order.collect(), push);
+    }
+    neighbours(group.iter().filter_map(|&(_, i)| Some((secondary[i as usize].birth?, i))).collect(), push);
 }
 
 /// Statistics of one rule, for summary.json and the report.
@@ -247,7 +253,7 @@ pub struct Candidates {
 /// Runs every rule and returns the de-duplicated candidate pairs. With `link_only`, only pairs of
 /// contacts from different sources are kept.
 pub fn block(contacts: &[Contact], rules: &[Rule], max_block_size: usize, link_only: bool) -> Candidates {
-    let secondary: Vec<[u64; SECONDARY]> = contacts.par_iter().map(secondary_keys).collect();
+    let secondary: Vec<Secondary> = contacts.par_iter().map(secondary_keys).collect();
     let mut all: Vec<u64> = Vec::new();
     let mut stats = Vec::new();
     for (ri, rule) in rules.iter().enumerate() {
