@@ -1240,7 +1240,7 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
             copies.push(copies[0]);
         }
         for (n, &src) in copies.iter().enumerate() {
-            let v = variant(&mut rng, p, &companies, n > 0);
+            let v = variant(&mut rng, p, companies, n > 0);
             match src {
                 0 => {
                     next_sf += 1;
