@@ -99,10 +99,21 @@ impl Ingested {
 
 /// Loads every input file. Fails on the first file that cannot be used at all.
 pub fn ingest(paths: &[PathBuf], cfg: &Config) -> Result<Ingested> {
+    use rayon::prelude::*;
+    // Files are read in parallel; results, rejects and notes are kept in input order.
+    let loaded: Vec<Result<(Source, Vec<Reject>, Vec<String>)>> = paths
+        .par_iter()
+        .map(|path| {
+            let (mut rejects, mut notes) = (Vec::new(), Vec::new());
+            load_file(path, cfg, &mut rejects, &mut notes).map(|s| (s, rejects, notes))
+        })
+        .collect();
     let mut out = Ingested::default();
     let mut names: HashMap<String, PathBuf> = HashMap::new();
-    for path in paths {
-        let source = load_file(path, cfg, &mut out.rejects, &mut out.notes)?;
+    for (path, loaded) in paths.iter().zip(loaded) {
+        let (source, rejects, notes) = loaded?;
+        out.rejects.extend(rejects);
+        out.notes.extend(notes);
         if let Some(prev) = names.insert(source.name.clone(), path.clone()) {
             return Err(Error::input(
                 path,

@@ -579,7 +579,8 @@ pub fn vectors_in_name_order(
     work.par_sort_unstable();
     let local_pairs: Vec<(u32, u32)> = work.iter().map(|&(x, y, _)| (x, y)).collect();
     let vectors = compare_pairs(&local, &local_pairs, progress);
-    drop((local, local_pairs));
+    // Freeing the copy's millions of strings takes a while; let another thread do it.
+    std::thread::spawn(move || drop((local, local_pairs)));
     let mut out = vec![0u64; pairs.len()];
     for (&(_, _, k), v) in work.iter().zip(vectors) {
         out[k as usize] = v;
