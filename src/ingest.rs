@@ -101,7 +101,8 @@ impl Ingested {
 pub fn ingest(paths: &[PathBuf], cfg: &Config) -> Result<Ingested> {
     use rayon::prelude::*;
     // Files are read in parallel; results, rejects and notes are kept in input order.
-    let loaded: Vec<Result<(Source, Vec<Reject>, Vec<String>)>> = paths
+    type Loaded = (Source, Vec<Reject>, Vec<String>);
+    let loaded: Vec<Result<Loaded>> = paths
         .par_iter()
         .map(|path| {
             let (mut rejects, mut notes) = (Vec::new(), Vec::new());
