@@ -46,6 +46,12 @@ pub const OUTPUT_FILES: [&str; 11] = [
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_parts(path, &[bytes])
+}
+
+/// [`write_atomic`] of the concatenation of `parts`, without building it in memory.
+pub fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> Result<()> {
+    use std::io::Write as _;
     let tmp = path.with_extension(format!(
         "{}.tmp",
         path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default()
@@ -53,7 +59,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let fail = |e: std::io::Error| {
         Error::output(path, e.to_string(), "check free disk space and permissions on the output directory")
     };
-    std::fs::write(&tmp, bytes).map_err(fail)?;
+    let mut file = std::fs::File::create(&tmp).map_err(fail)?;
+    for part in parts {
+        file.write_all(part).map_err(fail)?;
+    }
+    drop(file);
     if let Some(name) = path.file_name() {
         crate::failpoint(&format!("before-rename:{}", name.to_string_lossy()));
     }
@@ -165,6 +175,36 @@ impl Csv {
         let bytes = self.0.into_inner().map_err(|e| Error::output(path, e.to_string(), "report this as a bug"))?;
         write_atomic(path, &bytes)
     }
+
+    /// Writes a CSV of `header` and, for each item, the rows `rows` writes — items formatted in
+    /// parallel chunks, joined in order.
+    fn save_parallel<T: Sync>(
+        path: &Path,
+        header: &[&str],
+        bom: bool,
+        items: &[T],
+        rows: impl Fn(usize, &T, &mut Csv) -> Result<()> + Sync,
+    ) -> Result<()> {
+        use rayon::prelude::*;
+        const CHUNK: usize = 16_384;
+        let into_bytes =
+            |w: Csv| w.0.into_inner().map_err(|e| Error::output(path, e.to_string(), "report this as a bug"));
+        let chunks: Vec<Result<Vec<u8>>> = items
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(ci, chunk)| {
+                let mut w = Csv(csv::Writer::from_writer(Vec::new()));
+                for (j, item) in chunk.iter().enumerate() {
+                    rows(ci * CHUNK + j, item, &mut w)?;
+                }
+                into_bytes(w)
+            })
+            .collect();
+        let chunks: Vec<Vec<u8>> = chunks.into_iter().collect::<Result<_>>()?;
+        let head = into_bytes(Csv::new(header, bom)?)?;
+        let parts: Vec<&[u8]> = std::iter::once(head.as_slice()).chain(chunks.iter().map(Vec::as_slice)).collect();
+        write_atomic_parts(path, &parts)
+    }
 }
 
 fn csv_err(e: csv::Error) -> Error {
@@ -197,48 +237,50 @@ pub fn write_all(run: &Run, out: &Path) -> Result<()> {
 }
 
 fn write_clusters(run: &Run, out: &Path) -> Result<()> {
-    let mut w = Csv::new(&["source", "record_id", "cluster_id", "line"], run.config.bom)?;
-    for (i, c) in run.contacts.iter().enumerate() {
-        let (s, r) = run.record(i as u32);
-        let line = run.ingested.sources[c.source as usize].lines[c.row as usize];
-        w.row([s, r, &run.clusters.id(run.clusters.of[i]), &line.to_string()])?;
-    }
-    w.save(&out.join("clusters.csv"))
+    let header = ["source", "record_id", "cluster_id", "line"];
+    Csv::save_parallel(&out.join("clusters.csv"), &header, run.config.bom, &run.contacts, |i, c, w| {
+        let s = &run.ingested.sources[c.source as usize];
+        let line = s.lines[c.row as usize];
+        w.row([s.name.as_str(), &s.record_ids[c.row as usize], &run.clusters.id(run.clusters.of[i]), &line.to_string()])
+    })
 }
 
 fn write_golden(run: &Run, out: &Path) -> Result<()> {
     let mut header = vec!["cluster_id", "records", "sources", "master_source", "master_record_id"];
     header.extend_from_slice(GOLDEN_FIELDS);
-    let mut w = Csv::new(&header, run.config.bom)?;
-    for g in &run.golden {
-        let id = run.clusters.id(g.cluster);
+    Csv::save_parallel(&out.join("golden.csv"), &header, run.config.bom, &run.golden, |_, g, w| {
         let members = &run.clusters.members[g.cluster as usize];
         let mut sources: Vec<&str> = members.iter().map(|&i| run.record(i).0).collect();
         sources.dedup();
         sources.sort_unstable();
         sources.dedup();
         let (ms, mr) = run.record(g.master);
-        let mut row = vec![id.clone(), members.len().to_string(), sources.join(";"), ms.to_string(), mr.to_string()];
+        let mut row = vec![
+            run.clusters.id(g.cluster),
+            members.len().to_string(),
+            sources.join(";"),
+            ms.to_string(),
+            mr.to_string(),
+        ];
         for v in &g.values {
             row.push(v.as_ref().map(|v| v.value.clone()).unwrap_or_default());
         }
-        w.row(&row)?;
-    }
-    w.save(&out.join("golden.csv"))
+        w.row(&row)
+    })
 }
 
 fn write_provenance(run: &Run, out: &Path) -> Result<()> {
-    let mut p = Csv::new(&["cluster_id", "field", "value", "source", "record_id"], run.config.bom)?;
-    for g in &run.golden {
+    let header = ["cluster_id", "field", "value", "source", "record_id"];
+    Csv::save_parallel(&out.join("provenance.csv"), &header, run.config.bom, &run.golden, |_, g, w| {
         let id = run.clusters.id(g.cluster);
         for (field, v) in GOLDEN_FIELDS.iter().zip(&g.values) {
             if let Some(v) = v {
                 let (s, r) = run.record(v.from);
-                p.row([id.as_str(), field, &v.value, s, r])?;
+                w.row([id.as_str(), field, &v.value, s, r])?;
             }
         }
-    }
-    p.save(&out.join("provenance.csv"))
+        Ok(())
+    })
 }
 
 fn write_merge_plan(run: &Run, out: &Path) -> Result<()> {
