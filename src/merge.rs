@@ -10,7 +10,6 @@
 //! surviving value first, every other distinct value kept as an alternate, never thrown away. Tags
 //! are the union of all members' tags. Incomplete records are filled from their duplicates.
 
-use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -282,12 +281,19 @@ fn golden(
 
 /// The most frequent value by key; ties to the earliest candidate (the best-ranked member).
 fn pick_most_frequent(cands: &[Candidate]) -> Option<Value> {
-    let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
+    // Candidate lists are short (a cluster's records): counting by scanning beats hashing. Ties go to
+    // the value met first.
+    let mut best: Option<(usize, usize)> = None;
     for (pos, (_, key, _)) in cands.iter().enumerate() {
-        let e = counts.entry(key.as_str()).or_insert((0, pos));
-        e.0 += 1;
+        if cands[..pos].iter().any(|c| &c.1 == key) {
+            continue;
+        }
+        let n = cands[pos..].iter().filter(|c| &c.1 == key).count();
+        if best.is_none_or(|(most, _)| n > most) {
+            best = Some((n, pos));
+        }
     }
-    let (_, &(_, pos)) = counts.iter().max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1)))?;
+    let (_, pos) = best?;
     Some(Value { value: cands[pos].0.clone(), from: cands[pos].2 })
 }
 
