@@ -15,7 +15,37 @@ use crate::normalize::Contact;
 /// A blocking rule: a name and a function giving a contact's keys for it.
 pub struct Rule {
     pub name: &'static str,
-    keys: fn(&Contact, &mut Vec<String>),
+    keys: fn(&Contact, &mut Keys),
+}
+
+/// The keys of one contact for one rule, hashed as they are made (no key string is built).
+pub struct Keys {
+    seed: u64,
+    hashes: Vec<u64>,
+}
+
+impl Keys {
+    /// A key made of `parts` joined with `|`.
+    fn parts(&mut self, parts: &[&str]) {
+        let mut h = self.seed;
+        for (i, p) in parts.iter().enumerate() {
+            if i > 0 {
+                h = fnv1a(h, b"|");
+            }
+            h = fnv1a(h, p.as_bytes());
+        }
+        self.hashes.push(h);
+    }
+    /// A key of one value.
+    fn one(&mut self, key: &str) {
+        self.parts(&[key]);
+    }
+    /// A key of two values, when both are there.
+    fn both(&mut self, a: &str, b: &str) {
+        if !a.is_empty() && !b.is_empty() {
+            self.parts(&[a, b]);
+        }
+    }
 }
 
 fn pre(s: &str, n: usize) -> &str {
@@ -26,33 +56,54 @@ fn pre(s: &str, n: usize) -> &str {
 /// nothing and costs nothing.
 pub fn default_rules() -> Vec<Rule> {
     vec![
-        Rule { name: "email", keys: |c, k| k.extend(c.personal_emails().map(|e| e.key.clone())) },
+        Rule {
+            name: "email",
+            keys: |c, k| {
+                for e in c.personal_emails() {
+                    k.one(&e.key);
+                }
+            },
+        },
         Rule {
             name: "email_local_part",
-            keys: |c, k| k.extend(c.personal_emails().map(|e| e.local().to_string()).filter(|l| l.len() >= 6)),
+            keys: |c, k| {
+                for l in c.personal_emails().map(|e| e.local()).filter(|l| l.len() >= 6) {
+                    k.one(l);
+                }
+            },
         },
-        Rule { name: "phone", keys: |c, k| k.extend(c.valid_phones().map(|p| p.key.clone())) },
+        Rule {
+            name: "phone",
+            keys: |c, k| {
+                for p in c.valid_phones() {
+                    k.one(&p.key);
+                }
+            },
+        },
         Rule {
             name: "phone_last_digits",
             keys: |c, k| {
                 // Catches numbers written with and without a country code that did not parse alike.
-                k.extend(
-                    c.phones
-                        .iter()
-                        .map(|p| &p.key[p.key.len().saturating_sub(8)..])
-                        .filter(|t| t.len() == 8)
-                        .map(str::to_string),
-                )
+                for t in c.phones.iter().map(|p| &p.key[p.key.len().saturating_sub(8)..]).filter(|t| t.len() == 8) {
+                    k.one(t);
+                }
             },
         },
-        Rule { name: "national_id", keys: |c, k| push_if(k, !c.national_id.is_empty(), || c.national_id.clone()) },
+        Rule {
+            name: "national_id",
+            keys: |c, k| {
+                if !c.national_id.is_empty() {
+                    k.one(&c.national_id);
+                }
+            },
+        },
         Rule {
             name: "first_last",
             keys: |c, k| {
                 // Sorted so that swapped first/last names share the key.
                 let (a, b) =
                     if c.first_canon <= c.last { (&c.first_canon, &c.last) } else { (&c.last, &c.first_canon) };
-                push_if(k, !a.is_empty() && !b.is_empty(), || format!("{a}|{b}"))
+                k.both(a, b);
             },
         },
         Rule {
@@ -60,32 +111,19 @@ pub fn default_rules() -> Vec<Rule> {
             keys: |c, k| {
                 let (a, b) = (&c.first_phonetic, &c.last_phonetic);
                 let (a, b) = if a <= b { (a, b) } else { (b, a) };
-                push_if(k, !a.is_empty() && !b.is_empty(), || format!("{a}|{b}"))
+                k.both(a, b);
             },
         },
-        Rule {
-            name: "last_name_postcode",
-            keys: |c, k| {
-                push_if(k, !c.last_phonetic.is_empty() && !c.postcode.is_empty(), || {
-                    format!("{}|{}", c.last_phonetic, c.postcode)
-                })
-            },
-        },
-        Rule {
-            name: "first_name_postcode",
-            keys: |c, k| {
-                push_if(k, !c.first_phonetic.is_empty() && !c.postcode.is_empty(), || {
-                    format!("{}|{}", c.first_phonetic, c.postcode)
-                })
-            },
-        },
+        Rule { name: "last_name_postcode", keys: |c, k| k.both(&c.last_phonetic, &c.postcode) },
+        Rule { name: "first_name_postcode", keys: |c, k| k.both(&c.first_phonetic, &c.postcode) },
         Rule {
             name: "birth_date_names",
             keys: |c, k| {
                 if let Some(d) = c.birth {
+                    let d = d.to_string();
                     for n in [&c.first_canon, &c.last] {
                         if !n.is_empty() {
-                            k.push(format!("{d}|{}", pre(n, 2)));
+                            k.parts(&[&d, pre(n, 2)]);
                         }
                     }
                 }
@@ -94,21 +132,25 @@ pub fn default_rules() -> Vec<Rule> {
         Rule {
             name: "birth_date_postcode",
             keys: |c, k| {
-                push_if(k, c.birth.is_some() && !c.postcode.is_empty(), || format!("{:?}|{}", c.birth, c.postcode))
+                if let Some(d) = c.birth {
+                    k.both(&d.to_string(), &c.postcode);
+                }
             },
         },
         Rule {
             name: "address",
             keys: |c, k| {
-                push_if(k, !c.street.is_empty() && !c.street_number.is_empty(), || {
-                    format!("{}|{}|{}", pre(&c.street, 6), c.street_number, pre(&c.postcode, 3))
-                })
+                if !c.street.is_empty() && !c.street_number.is_empty() {
+                    k.parts(&[pre(&c.street, 6), &c.street_number, pre(&c.postcode, 3)]);
+                }
             },
         },
         Rule {
             name: "company_name",
             keys: |c, k| {
-                push_if(k, !c.company.is_empty() && !c.last.is_empty(), || format!("{}|{}", c.company, c.last_phonetic))
+                if !c.company.is_empty() && !c.last.is_empty() {
+                    k.parts(&[&c.company, &c.last_phonetic]);
+                }
             },
         },
         Rule {
@@ -116,7 +158,7 @@ pub fn default_rules() -> Vec<Rule> {
             keys: |c, k| {
                 for (slot, v) in c.extras.iter().enumerate() {
                     if v.len() >= 3 {
-                        k.push(format!("{slot}|{v}"));
+                        k.parts(&[&slot.to_string(), v]);
                     }
                 }
             },
@@ -124,23 +166,16 @@ pub fn default_rules() -> Vec<Rule> {
         Rule {
             name: "company_first_name",
             keys: |c, k| {
-                push_if(k, !c.company.is_empty() && !c.first_phonetic.is_empty(), || {
-                    format!("{}|{}", c.company, c.first_phonetic)
-                })
+                if !c.company.is_empty() && !c.first_phonetic.is_empty() {
+                    k.parts(&[&c.company, &c.first_phonetic]);
+                }
             },
         },
     ]
 }
 
-fn push_if(k: &mut Vec<String>, cond: bool, f: impl FnOnce() -> String) {
-    if cond {
-        k.push(f());
-    }
-}
-
-/// FNV-1a: a fixed, fast hash so keys group the same way on every run and machine.
-fn hash(rule: usize, s: &str) -> u64 {
-    fnv1a(0xcbf2_9ce4_8422_2325 ^ (rule as u64).wrapping_mul(0x100_0000_01b3), s.as_bytes())
+fn hash_seed(rule: usize) -> u64 {
+    0xcbf2_9ce4_8422_2325 ^ (rule as u64).wrapping_mul(0x100_0000_01b3)
 }
 
 /// 64-bit FNV-1a of `bytes`, continuing from `h` (start with `0xcbf2_9ce4_8422_2325`). Stable across
@@ -261,14 +296,14 @@ pub fn block(contacts: &[Contact], rules: &[Rule], max_block_size: usize, link_o
             .par_iter()
             .enumerate()
             .fold(
-                || (Vec::new(), Vec::new()),
-                |(mut acc, mut buf): (Vec<(u64, u32)>, Vec<String>), (i, c)| {
-                    buf.clear();
-                    (rule.keys)(c, &mut buf);
-                    buf.sort_unstable();
-                    buf.dedup();
-                    acc.extend(buf.iter().map(|k| (hash(ri, k), i as u32)));
-                    (acc, buf)
+                || (Vec::new(), Keys { seed: hash_seed(ri), hashes: Vec::new() }),
+                |(mut acc, mut keys): (Vec<(u64, u32)>, Keys), (i, c)| {
+                    keys.hashes.clear();
+                    (rule.keys)(c, &mut keys);
+                    keys.hashes.sort_unstable();
+                    keys.hashes.dedup();
+                    acc.extend(keys.hashes.iter().map(|&k| (k, i as u32)));
+                    (acc, keys)
                 },
             )
             .map(|(acc, _)| acc)

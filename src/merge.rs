@@ -10,7 +10,6 @@
 //! surviving value first, every other distinct value kept as an alternate, never thrown away. Tags
 //! are the union of all members' tags. Incomplete records are filled from their duplicates.
 
-
 use serde::Serialize;
 
 use crate::cluster::Clusters;
