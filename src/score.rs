@@ -169,27 +169,38 @@ pub fn estimate_u(contacts: &[Contact], samples: u64, link_only: bool) -> (Count
     let samples = samples.min(total_pairs);
     const CHUNK: u64 = 10_000;
     let chunks = samples.div_ceil(CHUNK);
-    let counts = (0..chunks)
+    // Draw the pairs first, then compare them sorted by their first record: the same pairs and counts,
+    // with half the memory accesses in order.
+    let mut pairs: Vec<(u32, u32)> = (0..chunks)
         .into_par_iter()
-        .map(|ci| {
+        .flat_map_iter(|ci| {
             let mut rng = SplitMix(0x5EED ^ ci.wrapping_mul(0x9E37_79B9));
-            let mut counts = empty_counts();
             let todo = CHUNK.min(samples - ci * CHUNK);
-            let mut done = 0;
+            let mut drawn = Vec::with_capacity(todo as usize);
             let mut tries = 0;
-            while done < todo && tries < todo * 20 {
+            while (drawn.len() as u64) < todo && tries < todo * 20 {
                 tries += 1;
                 let (a, b) = (rng.below(n) as usize, rng.below(n) as usize);
                 if a == b || (link_only && contacts[a].source == contacts[b].source) {
                     continue;
                 }
-                let v = compare(&contacts[a], &contacts[b]);
+                drawn.push((a.min(b) as u32, a.max(b) as u32));
+            }
+            drawn
+        })
+        .collect();
+    pairs.par_sort_unstable();
+    let counts = pairs
+        .par_chunks(CHUNK as usize)
+        .map(|chunk| {
+            let mut counts = empty_counts();
+            for &(a, b) in chunk {
+                let v = compare(&contacts[a as usize], &contacts[b as usize]);
                 for (i, &l) in v.iter().enumerate() {
                     if l > 0 {
                         counts[i][l as usize - 1] += 1.0;
                     }
                 }
-                done += 1;
             }
             counts
         })
