@@ -32,8 +32,8 @@ pub struct DedupeArgs {
     /// Start the CSV outputs with a UTF-8 byte-order mark, so that Excel shows accents correctly.
     #[arg(long)]
     pub bom: bool,
-    /// Mask emails, phones and national ids in report.html and review.csv (e.g. a•••@example.com,
-    /// +49•••••••67), so they can be shared; the data files themselves are not masked.
+    /// Mask emails, phones and national ids in report.html and review.csv (e.g. a•••@•••.pl,
+    /// +49••••••56), so they can be shared; the data files themselves are not masked.
     #[arg(long)]
     pub redact: bool,
     /// Nightly runs: continue from the state an earlier run left in DIR (created when missing) and leave
@@ -41,7 +41,8 @@ pub struct DedupeArgs {
     /// matched, and changes.csv lists what changed since the last run.
     #[arg(long, value_name = "DIR")]
     pub state: Option<PathBuf>,
-    /// Show progress bars even when stderr is not a terminal.
+    /// Show progress bars on a terminal even when the CI environment variable is set (they are
+    /// hidden in CI by default, and never drawn into a file or pipe).
     #[arg(long)]
     pub progress: bool,
 }
