@@ -154,7 +154,8 @@ pub fn cluster(
     // Pairs unlikely to match are recomputed on the spot if a join needs them: keeping only the
     // plausible ones keeps this map small when blocking proposes tens of millions of pairs.
     let floor = (0.001f64 / 0.999).log2();
-    let known: HashMap<(u32, u32), &ScoredPair> =
+    // A faster hash than std's for the millions of pairs (ids are not attacker-chosen keys here).
+    let known: polars::prelude::PlHashMap<(u32, u32), &ScoredPair> =
         scored.iter().filter(|p| p.weight >= floor).map(|p| ((p.a, p.b), p)).collect();
     let cannot: std::collections::HashSet<(u32, u32)> =
         decisions.cannot_link.iter().map(|&(a, b)| (a.min(b), a.max(b))).collect();
