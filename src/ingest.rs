@@ -322,7 +322,7 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 fn find_duplicates(ids: &[String]) -> Vec<String> {
-    let mut seen: HashMap<&str, u32> = HashMap::with_capacity(ids.len());
+    let mut seen: polars::prelude::PlHashMap<&str, u32> = Default::default();
     for id in ids {
         *seen.entry(id.as_str()).or_default() += 1;
     }

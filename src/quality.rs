@@ -77,7 +77,7 @@ fn phone_format(v: &str) -> &'static str {
 fn column_profile(s: &crate::ingest::Source, c: &crate::ingest::ColumnMap) -> Option<ColumnProfile> {
     use crate::schema::Field;
     let col = s.frame.column(&c.header).ok()?.str().ok()?;
-    let mut counts: std::collections::HashMap<&str, usize> = Default::default();
+    let mut counts: polars::prelude::PlHashMap<&str, usize> = Default::default();
     let mut formats: BTreeMap<&'static str, usize> = BTreeMap::new();
     for v in col.iter().flatten() {
         *counts.entry(v).or_default() += 1;
@@ -92,9 +92,15 @@ fn column_profile(s: &crate::ingest::Source, c: &crate::ingest::ColumnMap) -> Op
             *formats.entry(f).or_default() += 1;
         }
     }
-    let mut top: Vec<(String, usize)> = counts.iter().map(|(k, n)| (k.to_string(), *n)).collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    top.truncate(5);
+    // The five most common (ties by value), without sorting every distinct value.
+    let mut top: Vec<(&str, usize)> = counts.iter().map(|(k, n)| (*k, *n)).collect();
+    let order = |a: &(&str, usize), b: &(&str, usize)| b.1.cmp(&a.1).then(a.0.cmp(b.0));
+    if top.len() > 5 {
+        top.select_nth_unstable_by(4, order);
+        top.truncate(5);
+    }
+    top.sort_by(order);
+    let top: Vec<(String, usize)> = top.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
     Some(ColumnProfile {
         header: c.header.clone(),
         field: c.field.map(|f| f.name()),

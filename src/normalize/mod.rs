@@ -266,7 +266,7 @@ impl Contact {
 const PARALLEL_PHONES_MIN_ROWS: usize = 50_000;
 
 /// Parsed phone numbers by (number as written, region for national numbers).
-type PhoneCache = std::collections::HashMap<(String, Option<String>), (String, bool)>;
+type PhoneCache = polars::prelude::PlHashMap<(String, Option<String>), (String, bool)>;
 
 /// Normalizes every source. Contact `i` of the result is row `i - offset(source)` of its source.
 pub fn normalize(ingested: &Ingested, cfg: &Config, extras: &[Extra]) -> Result<Vec<Contact>> {
