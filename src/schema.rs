@@ -136,7 +136,8 @@ pub fn header_key(header: &str) -> String {
 }
 
 /// Known headers, already in [`header_key`] form, per field. English, German, Italian, Polish,
-/// Indonesian, French and Spanish, plus the spellings of the common CRM and sign-up exports.
+/// Indonesian, French, Spanish, Dutch, Portuguese, Swedish and Czech, plus the spellings of the common
+/// CRM and sign-up exports (Salesforce, HubSpot, Zoho, Dynamics 365, Pipedrive, Google Contacts, ...).
 const SYNONYMS: &[(Field, &[&str])] = &[
     (
         Field::Id,
@@ -198,6 +199,7 @@ const SYNONYMS: &[(Field, &[&str])] = &[
     (
         Field::Salutation,
         &[
+            "aanhef",
             "salutation",
             "prefix",
             "name prefix",
@@ -216,6 +218,11 @@ const SYNONYMS: &[(Field, &[&str])] = &[
     (
         Field::FirstName,
         &[
+            "voornaam",
+            "roepnaam",
+            "fornamn",
+            "jmeno",
+            "primeiro nome",
             "first name",
             "firstname",
             "first",
@@ -255,6 +262,11 @@ const SYNONYMS: &[(Field, &[&str])] = &[
     (
         Field::LastName,
         &[
+            "achternaam",
+            "sobrenome",
+            "apelido",
+            "efternamn",
+            "prijmeni",
             "last name",
             "lastname",
             "last",
@@ -313,6 +325,10 @@ const SYNONYMS: &[(Field, &[&str])] = &[
     (
         Field::Email,
         &[
+            "e post",
+            "epost",
+            "e postadress",
+            "emailadres",
             "email",
             "e mail",
             "email address",
@@ -356,6 +372,11 @@ const SYNONYMS: &[(Field, &[&str])] = &[
     (
         Field::Phone,
         &[
+            "telefoon",
+            "telefoonnummer",
+            "telefone",
+            "numero de telefone",
+            "telefonni cislo",
             "phone",
             "phone number",
             "phonenumber",
@@ -398,6 +419,12 @@ const SYNONYMS: &[(Field, &[&str])] = &[
     (
         Field::Mobile,
         &[
+            "mobiel",
+            "mobiel nummer",
+            "mobielnummer",
+            "mobil",
+            "mobiltelefon",
+            "telemovel",
             "mobile",
             "mobile phone",
             "mobile number",
@@ -436,6 +463,10 @@ const SYNONYMS: &[(Field, &[&str])] = &[
     (
         Field::Company,
         &[
+            "bedrijf",
+            "bedrijfsnaam",
+            "foretag",
+            "organisatie",
             "company",
             "company name",
             "companyname",
@@ -524,6 +555,7 @@ const SYNONYMS: &[(Field, &[&str])] = &[
     (
         Field::StreetNumber,
         &[
+            "huisnummer",
             "street number",
             "house number",
             "street no",
@@ -547,6 +579,15 @@ const SYNONYMS: &[(Field, &[&str])] = &[
     (
         Field::Street,
         &[
+            "straat",
+            "straatnaam",
+            "endereco",
+            "logradouro",
+            "rua",
+            "adress",
+            "gatuadress",
+            "ulice",
+            "adres",
             "street",
             "address",
             "address 1",
@@ -595,6 +636,12 @@ const SYNONYMS: &[(Field, &[&str])] = &[
     (
         Field::City,
         &[
+            "woonplaats",
+            "plaats",
+            "cidade",
+            "stad",
+            "mesto",
+            "postort",
             "city",
             "town",
             "suburb",
@@ -645,6 +692,10 @@ const SYNONYMS: &[(Field, &[&str])] = &[
     (
         Field::PostalCode,
         &[
+            "cep",
+            "postnummer",
+            "psc",
+            "postnr",
             "postal code",
             "postcode",
             "post code",
@@ -690,6 +741,10 @@ const SYNONYMS: &[(Field, &[&str])] = &[
     (
         Field::BirthDate,
         &[
+            "geboortedatum",
+            "data de nascimento",
+            "fodelsedatum",
+            "datum narozeni",
             "birth date",
             "birthdate",
             "date of birth",
@@ -1111,6 +1166,19 @@ mod tests {
             ("Organization 1 - Name", Some(Company)),
             ("E-mail 1 - Value", Some(Email)),
             ("SMS", Some(Mobile)),
+            // Dutch, Portuguese, Swedish, Czech
+            ("Voornaam", Some(FirstName)),
+            ("Achternaam", Some(LastName)),
+            ("Woonplaats", Some(City)),
+            ("Huisnummer", Some(StreetNumber)),
+            ("Geboortedatum", Some(BirthDate)),
+            ("Sobrenome", Some(LastName)),
+            ("CEP", Some(PostalCode)),
+            ("Endereço", Some(Street)),
+            ("Förnamn", Some(FirstName)),
+            ("E-post", Some(Email)),
+            ("Příjmení", Some(LastName)),
+            ("PSČ", Some(PostalCode)),
             // Pipedrive
             ("Person - Name", Some(FullName)),
             ("Person - Email - Work", Some(Email)),
