@@ -181,9 +181,12 @@ fn golden(
     let candidates = |f: &dyn Fn(&Contact, u32) -> Vec<Candidate>| -> Vec<Candidate> {
         ranked.iter().flat_map(|&i| f(&contacts[i as usize], i)).filter(|(d, _, _)| !d.is_empty()).collect()
     };
+    // A record alone in its cluster has one candidate per field: its match key decides nothing.
+    let single = members.len() == 1;
+    let key_of = |key: &dyn Fn(&str) -> String, v: &str| if single { String::new() } else { key(v) };
     let raw_field = |field: Field, key: fn(&str) -> String| {
         move |c: &Contact, i: u32| -> Vec<Candidate> {
-            raw(cells, c, field).map(|v| (text::clean(v), key(v), i)).into_iter().collect()
+            raw(cells, c, field).map(|v| (text::clean(v), key_of(&key, v), i)).into_iter().collect()
         }
     };
     // Emails and phones feed both the surviving value and the alternates.
@@ -203,7 +206,8 @@ fn golden(
                 pick(
                     name,
                     &candidates(&|c, i| {
-                        vec![(c.display_name[k].clone(), crate::normalize::name::name_key(&c.display_name[k]), i)]
+                        let display = &c.display_name[k];
+                        vec![(display.clone(), key_of(&crate::normalize::name::name_key, display), i)]
                     }),
                 )
             }
@@ -219,7 +223,7 @@ fn golden(
                     let s = raw(cells, c, Field::Street).map(text::clean).unwrap_or_default();
                     let n = raw(cells, c, Field::StreetNumber).map(text::clean).unwrap_or_default();
                     let d = if n.is_empty() || s.contains(&n) { s } else { format!("{n} {s}") };
-                    vec![(d.clone(), crate::normalize::address::street_key(&d), i)]
+                    vec![(d.clone(), key_of(&crate::normalize::address::street_key, &d), i)]
                 }),
             ),
             "city" => pick(name, &candidates(&raw_field(Field::City, text::alnum_key))),
