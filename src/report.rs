@@ -409,11 +409,7 @@ fn write_quality(run: &Run, out: &Path) -> Result<()> {
 fn write_changes(run: &Run, out: &Path) -> Result<()> {
     let path = out.join("changes.csv");
     let Some(inc) = &run.incremental else {
-        if path.exists() {
-            std::fs::remove_file(&path)
-                .map_err(|e| Error::output(&path, e.to_string(), "remove the old file by hand"))?;
-        }
-        return Ok(());
+        return remove_stale(&path);
     };
     let mut w = Csv::new(&crate::state::CHANGE_COLUMNS, run.config.bom)?;
     for c in &inc.changes {
@@ -431,15 +427,19 @@ fn change_counts(run: &Run) -> std::collections::BTreeMap<&'static str, usize> {
     counts
 }
 
+/// Removes a file this run does not write: one left by an earlier run in the same directory would
+/// be misleading.
+fn remove_stale(path: &Path) -> Result<()> {
+    if path.exists() {
+        std::fs::remove_file(path).map_err(|e| Error::output(path, e.to_string(), "remove the old file by hand"))?;
+    }
+    Ok(())
+}
+
 fn write_rejects(run: &Run, out: &Path) -> Result<()> {
     let path = out.join("rejects.csv");
     if run.ingested.rejects.is_empty() {
-        // A rejects.csv from an earlier run in the same directory would be misleading.
-        if path.exists() {
-            std::fs::remove_file(&path)
-                .map_err(|e| Error::output(&path, e.to_string(), "remove the old file by hand"))?;
-        }
-        return Ok(());
+        return remove_stale(&path);
     }
     let mut w = Csv::new(&["source", "file", "line", "reason", "raw"], run.config.bom)?;
     for r in &run.ingested.rejects {
