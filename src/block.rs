@@ -220,11 +220,14 @@ const FULL_BLOCK: usize = 8;
 /// Neighbours paired on each side in each secondary order of a large block.
 const WINDOW: usize = 2;
 
+/// Secondary attributes compared as text.
+const TEXT_KEYS: usize = 4;
+
 /// A contact's secondary attributes ("" or `None` when missing): postcode (or city), first email, first
 /// phone and company, compared as text so that a typo near the end still sorts next to the original;
 /// and the birth date.
 struct Secondary<'a> {
-    text: [&'a str; 4],
+    text: [&'a str; TEXT_KEYS],
     birth: Option<chrono::NaiveDate>,
 }
 
@@ -255,7 +258,7 @@ fn windows(group: &[(u64, u32)], secondary: &[Secondary], push: &mut impl FnMut(
             }
         }
     }
-    for k in 0..4 {
+    for k in 0..TEXT_KEYS {
         let order = group.iter().map(|&(_, i)| (secondary[i as usize].text[k], i)).filter(|(v, _)| !v.is_empty());
         neighbours(order.collect(), push);
     }
