@@ -377,8 +377,8 @@ mod tests {
             first: first.into(),
             first_canon: first.into(),
             last: last.into(),
-            first_phonetic: crate::normalize::name::phonetic(first),
-            last_phonetic: crate::normalize::name::phonetic(last),
+            first_phonetic: crate::normalize::name::phonetic(first).into(),
+            last_phonetic: crate::normalize::name::phonetic(last).into(),
             emails: crate::normalize::email::normalize_email(email).into_iter().collect(),
             ..Default::default()
         }

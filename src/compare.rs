@@ -526,16 +526,16 @@ pub fn describe(c: &Contact, comparison: usize) -> String {
     match comparison {
         FIRST => {
             if c.display_name[0].is_empty() {
-                c.first.clone()
+                c.first.to_string()
             } else {
-                c.display_name[0].clone()
+                c.display_name[0].to_string()
             }
         }
         LAST => {
             if c.display_name[2].is_empty() {
-                c.last.clone()
+                c.last.to_string()
             } else {
-                c.display_name[2].clone()
+                c.display_name[2].to_string()
             }
         }
         EMAIL => c.emails.iter().map(|e| e.address.as_str()).collect::<Vec<_>>().join("; "),
@@ -547,12 +547,12 @@ pub fn describe(c: &Contact, comparison: usize) -> String {
             .copied()
             .collect::<Vec<_>>()
             .join(" "),
-        LOCALITY => c.street2.clone(),
-        COMPANY => c.company.clone(),
-        NATIONAL_ID => c.national_id.clone(),
-        MIDDLE => c.middle.clone(),
-        GENDER => c.gender.clone(),
-        i if EXTRAS.contains(&i) => c.extras[i - EXTRAS[0]].clone(),
+        LOCALITY => c.street2.to_string(),
+        COMPANY => c.company.to_string(),
+        NATIONAL_ID => c.national_id.to_string(),
+        MIDDLE => c.middle.to_string(),
+        GENDER => c.gender.to_string(),
+        i if EXTRAS.contains(&i) => c.extras[i - EXTRAS[0]].to_string(),
         _ => String::new(),
     }
 }
@@ -590,11 +590,11 @@ mod tests {
         let (f, l) = (name::name_key(first), name::name_key(last));
         let fc = name::canonical_first(&f).to_string();
         Contact {
-            first_phonetic: name::phonetic(&fc),
-            last_phonetic: name::phonetic(&l),
-            first: f,
-            first_canon: fc,
-            last: l,
+            first_phonetic: name::phonetic(&fc).into(),
+            last_phonetic: name::phonetic(&l).into(),
+            first: f.into(),
+            first_canon: fc.into(),
+            last: l.into(),
             ..Default::default()
         }
     }

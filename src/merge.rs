@@ -191,9 +191,9 @@ fn golden(
     };
     // Emails and phones feed both the surviving value and the alternates.
     let email_cands = candidates(&|c, i| {
-        c.emails.iter().filter(|e| e.valid).map(|e| (e.address.clone(), e.key.clone(), i)).collect()
+        c.emails.iter().filter(|e| e.valid).map(|e| (e.address.to_string(), e.key.to_string(), i)).collect()
     });
-    let phone_cands = candidates(&|c, i| c.phones.iter().map(|p| (p.key.clone(), p.key.clone(), i)).collect());
+    let phone_cands = candidates(&|c, i| c.phones.iter().map(|p| (p.key.to_string(), p.key.to_string(), i)).collect());
     let mut values: Vec<Option<Value>> = Vec::with_capacity(GOLDEN_FIELDS.len());
     for &name in GOLDEN_FIELDS {
         let v = match name {
@@ -207,7 +207,7 @@ fn golden(
                     name,
                     &candidates(&|c, i| {
                         let display = &c.display_name[k];
-                        vec![(display.clone(), key_of(&crate::normalize::name::name_key, display), i)]
+                        vec![(display.to_string(), key_of(&crate::normalize::name::name_key, display), i)]
                     }),
                 )
             }
@@ -231,12 +231,14 @@ fn golden(
             "postal_code" => {
                 pick(name, &candidates(&raw_field(Field::PostalCode, crate::normalize::address::postal_key)))
             }
-            "country" => pick(name, &candidates(&|c, i| vec![(c.country.clone(), c.country.clone(), i)])),
+            "country" => pick(name, &candidates(&|c, i| vec![(c.country.to_string(), c.country.to_string(), i)])),
             "birth_date" => pick(
                 name,
                 &candidates(&|c, i| c.birth.map(|d| (d.to_string(), d.to_string(), i)).into_iter().collect()),
             ),
-            "national_id" => pick(name, &candidates(&|c, i| vec![(c.national_id.clone(), c.national_id.clone(), i)])),
+            "national_id" => {
+                pick(name, &candidates(&|c, i| vec![(c.national_id.to_string(), c.national_id.to_string(), i)]))
+            }
             "tags" => union(&candidates(&|c, i| {
                 raw(cells, c, Field::Tags)
                     .map(|v| {

@@ -4,9 +4,9 @@
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Email {
     /// Lowercased address as written (display value).
-    pub address: String,
+    pub address: super::Text,
     /// Match key: provider rules applied (`j.doe+news@googlemail.com` → `jdoe@gmail.com`).
-    pub key: String,
+    pub key: super::Text,
     pub valid: bool,
     /// A shared mailbox such as `info@` or `sales@`: not evidence that two people are one.
     pub role: bool,
@@ -140,7 +140,7 @@ pub fn normalize_email(raw: &str) -> Option<Email> {
         || domain.ends_with(".invalid")
         || domain.ends_with(".test")
         || (!domain.is_empty() && domain.split('.').next() == Some(bare_local) && bare_local.len() <= 2);
-    Some(Email { address: s.clone(), key, valid, role, placeholder })
+    Some(Email { address: s.as_str().into(), key: key.into(), valid, role, placeholder })
 }
 
 fn provider_rules(local: &str, domain: &str) -> (String, String) {

@@ -43,6 +43,10 @@ pub mod flag {
     pub const DUPLICATE_ID: u16 = 1 << 10;
 }
 
+/// A short string stored inline (up to 24 bytes) instead of on the heap: most keys of a contact fit,
+/// which saves an allocation per field and about half the memory of a contact.
+pub type Text = compact_str::CompactString;
+
 /// The normalized match keys of one input row. Empty strings mean "no value".
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Contact {
@@ -51,42 +55,42 @@ pub struct Contact {
     /// Row in the source's frame.
     pub row: u32,
     /// Names for display (golden records): first, middle, last, in display case.
-    pub display_name: [String; 3],
+    pub display_name: [Text; 3],
     /// First-name key ([`name::name_key`]).
-    pub first: String,
+    pub first: Text,
     /// First-name key with nicknames resolved ([`name::canonical_first`]).
-    pub first_canon: String,
+    pub first_canon: Text,
     /// Middle-name key.
-    pub middle: String,
+    pub middle: Text,
     /// Last-name key.
-    pub last: String,
+    pub last: Text,
     /// Double Metaphone of the first name (nickname resolved).
-    pub first_phonetic: String,
+    pub first_phonetic: Text,
     /// Double Metaphone of the last name.
-    pub last_phonetic: String,
+    pub last_phonetic: Text,
     /// Every email cell, primary first.
     pub emails: Vec<Email>,
     /// Every phone and mobile cell, parsed.
     pub phones: Vec<Phone>,
-    pub company: String,
+    pub company: Text,
     /// Street key ([`address::street_key`]) without the house number.
-    pub street: String,
+    pub street: Text,
     /// House number (digits and letters).
-    pub street_number: String,
+    pub street_number: Text,
     /// Second address line key.
-    pub street2: String,
-    pub city: String,
-    pub postcode: String,
+    pub street2: Text,
+    pub city: Text,
+    pub postcode: Text,
     /// ISO 3166 alpha-2, or empty.
-    pub country: String,
+    pub country: Text,
     pub birth: Option<NaiveDate>,
     /// `"m"`, `"f"` or empty, from a gender column or an honorific (Herr/Frau, Pan/Pani, Mr/Ms, ...).
-    pub gender: String,
-    pub national_id: String,
+    pub gender: Text,
+    pub national_id: Text,
     pub created: Option<NaiveDate>,
     pub last_activity: Option<NaiveDate>,
     /// Keys of the unrecognised columns chosen for generic comparison ([`choose_extras`]).
-    pub extras: [String; MAX_EXTRAS],
+    pub extras: [Text; MAX_EXTRAS],
     /// Quality flags ([`flag`]).
     pub flags: u16,
 }
@@ -352,7 +356,7 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) ->
                         }
                     })
                     .clone();
-                phone::Phone { key: e164, valid, extension: p.extension }
+                phone::Phone { key: e164.into(), valid, extension: p.extension.into() }
             })
             .collect()
     };
@@ -405,16 +409,17 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) ->
                     let (a, b) = f.split_once(' ').unwrap_or((&f, ""));
                     (f, m) = (a.to_string(), b.to_string());
                 }
-                k.first = name::name_key(&f).replace(' ', "");
-                k.display_name = [name::display_case(&f), name::display_case(&m), name::display_case(&l)];
-                k.first_canon = name::canonical_first(&k.first).to_string();
-                k.middle = name::name_key(&m);
-                k.last = name::name_key(&l).replace(' ', "");
-                k.first_phonetic = name::phonetic(&k.first_canon);
-                k.last_phonetic = name::phonetic(&k.last);
+                k.first = name::name_key(&f).replace(' ', "").into();
+                k.display_name =
+                    [name::display_case(&f).into(), name::display_case(&m).into(), name::display_case(&l).into()];
+                k.first_canon = name::canonical_first(&k.first).into();
+                k.middle = name::name_key(&m).into();
+                k.last = name::name_key(&l).replace(' ', "").into();
+                k.first_phonetic = name::phonetic(&k.first_canon).into();
+                k.last_phonetic = name::phonetic(&k.last).into();
 
                 k.country =
-                    first_value(&country, row).and_then(address::country_code).map(str::to_string).unwrap_or_default();
+                    first_value(&country, row).and_then(address::country_code).map(Text::from).unwrap_or_default();
                 if k.country.is_empty() && first_value(&country, row).is_some() {
                     k.flags |= flag::UNKNOWN_COUNTRY;
                 }
@@ -433,16 +438,16 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) ->
                         }
                     }
                 }
-                k.company = first_value(&company, row).map(company::company_key).unwrap_or_default();
+                k.company = first_value(&company, row).map(company::company_key).unwrap_or_default().into();
 
                 let street_raw = first_value(&street, row).unwrap_or("");
                 let number_raw = first_value(&number, row).unwrap_or("");
                 let (s, n) = split_house_number(&address::street_key(street_raw), &text::alnum_key(number_raw));
-                k.street = s;
-                k.street_number = n;
-                k.street2 = first_value(&street2, row).map(address::street_key).unwrap_or_default();
-                k.city = first_value(&city, row).map(text::alnum_key).unwrap_or_default();
-                k.postcode = first_value(&postcode, row).map(address::postal_key).unwrap_or_default();
+                k.street = s.into();
+                k.street_number = n.into();
+                k.street2 = first_value(&street2, row).map(address::street_key).unwrap_or_default().into();
+                k.city = first_value(&city, row).map(text::alnum_key).unwrap_or_default().into();
+                k.postcode = first_value(&postcode, row).map(address::postal_key).unwrap_or_default().into();
 
                 let mut bad_date = false;
                 let mut date_of = |cols: &[&StringChunked], order| {
@@ -465,7 +470,7 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) ->
                 k.gender = first_value(&gender, row)
                     .and_then(name::gender_of)
                     .or_else(|| name::gender_of(&honorific))
-                    .map(String::from)
+                    .map(|g| Text::from(String::from(g)))
                     .unwrap_or_default();
                 k.national_id = first_value(&nid, row)
                     .map(|v| v.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect())
@@ -475,9 +480,9 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) ->
                         if let Some(v) = col.get(row).filter(|v| !text::is_placeholder(v)) {
                             let key = extra_key(kind, v, *order);
                             if *kind == "identifier" {
-                                k.national_id = key;
+                                k.national_id = key.into();
                             } else {
-                                k.extras[slot] = key;
+                                k.extras[slot] = key.into();
                             }
                         }
                     }

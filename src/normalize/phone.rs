@@ -12,9 +12,9 @@ use phonenumber::Mode;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Phone {
     /// E.164 (`+4930123456`) when the number is valid, else the digits as written.
-    pub key: String,
+    pub key: super::Text,
     pub valid: bool,
-    pub extension: String,
+    pub extension: super::Text,
 }
 
 /// Normalizes one phone cell; `None` when it holds no digits.
@@ -30,7 +30,7 @@ pub struct Phone {
 pub fn normalize_phone(raw: &str, region: Option<&str>) -> Option<Phone> {
     let p = prepare(raw)?;
     let (key, valid) = parse(&p.number, if p.international { None } else { region });
-    Some(Phone { key, valid, extension: p.extension })
+    Some(Phone { key: key.into(), valid, extension: p.extension.into() })
 }
 
 /// A phone cell cleaned for parsing.
