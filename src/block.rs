@@ -283,7 +283,8 @@ pub struct RuleStats {
 /// Candidate pairs and how they were found.
 #[derive(Debug, Clone, Default)]
 pub struct Candidates {
-    /// Pairs `(a, b)` with `a < b`, sorted, unique.
+    /// Pairs `(a, b)` with `a < b`, sorted, unique. Emptied once they are scored (the pipeline's
+    /// [`crate::score::ScoredPair`]s hold them).
     pub pairs: Vec<(u32, u32)>,
     pub rules: Vec<RuleStats>,
 }

@@ -455,32 +455,6 @@ fn address_level(a: &Contact, b: &Contact) -> u8 {
     }
 }
 
-/// A copy of `c` with only the fields [`compare`] reads (display names, dates of activity, country and
-/// flags left empty): what a compare-only copy of many records needs to hold.
-pub fn for_comparing(c: &Contact) -> Contact {
-    Contact {
-        first: c.first.clone(),
-        first_canon: c.first_canon.clone(),
-        middle: c.middle.clone(),
-        last: c.last.clone(),
-        first_phonetic: c.first_phonetic.clone(),
-        last_phonetic: c.last_phonetic.clone(),
-        emails: c.emails.clone(),
-        phones: c.phones.clone(),
-        company: c.company.clone(),
-        street: c.street.clone(),
-        street_number: c.street_number.clone(),
-        street2: c.street2.clone(),
-        city: c.city.clone(),
-        postcode: c.postcode.clone(),
-        birth: c.birth,
-        gender: c.gender.clone(),
-        national_id: c.national_id.clone(),
-        extras: c.extras.clone(),
-        ..Default::default()
-    }
-}
-
 /// Compares two contacts.
 pub fn compare(a: &Contact, b: &Contact) -> Vector {
     let mut v = [0u8; N];

@@ -46,7 +46,7 @@ pub const GOLDEN_FIELDS: &[&str] = &[
 /// One value of a golden record and where it came from.
 #[derive(Debug, Clone, Serialize)]
 pub struct Value {
-    pub value: String,
+    pub value: crate::normalize::Text,
     /// Contact index the value was taken from.
     pub from: u32,
 }
@@ -159,11 +159,11 @@ fn golden(
                     best = Some(c);
                 }
             }
-            best.map(|c| Value { value: c.0.clone(), from: c.2 })
+            best.map(|c| Value { value: c.0.as_str().into(), from: c.2 })
         };
         match rule {
             Survivorship::MostFrequent => pick_most_frequent(cands),
-            Survivorship::Ranked => cands.first().map(|c| Value { value: c.0.clone(), from: c.2 }),
+            Survivorship::Ranked => cands.first().map(|c| Value { value: c.0.as_str().into(), from: c.2 }),
             Survivorship::MostRecent => best_by(&|c| {
                 contacts[c.2 as usize].last_activity.map(|d| d.num_days_from_ce() as i64).unwrap_or(i64::MIN)
             }),
@@ -253,19 +253,19 @@ fn golden(
                 .iter()
                 .filter_map(|&i| contacts[i as usize].created.map(|d| (d, i)))
                 .min()
-                .map(|(d, i)| Value { value: d.to_string(), from: i }),
+                .map(|(d, i)| Value { value: d.to_string().into(), from: i }),
             "last_activity" => ranked
                 .iter()
                 .filter_map(|&i| contacts[i as usize].last_activity.map(|d| (d, i)))
                 .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
-                .map(|(d, i)| Value { value: d.to_string(), from: i }),
+                .map(|(d, i)| Value { value: d.to_string().into(), from: i }),
             _ => None,
         };
         values.push(v);
     }
     // Alternates: every other distinct email / phone.
     let alternates = |chosen: Option<&Value>, all: Vec<Candidate>| -> Option<Value> {
-        let chosen = chosen.map(|v| v.value.clone()).unwrap_or_default();
+        let chosen = chosen.map(|v| v.value.to_string()).unwrap_or_default();
         let mut seen = vec![chosen];
         let mut out = Vec::new();
         let mut from = None;
@@ -276,7 +276,7 @@ fn golden(
                 from.get_or_insert(i);
             }
         }
-        from.map(|f| Value { value: out.join("; "), from: f })
+        from.map(|f| Value { value: out.join("; ").into(), from: f })
     };
     let idx = |n: &str| GOLDEN_FIELDS.iter().position(|f| *f == n).unwrap_or(0);
     values[idx("other_emails")] = alternates(values[idx("email")].as_ref(), email_cands);
@@ -299,7 +299,7 @@ fn pick_most_frequent(cands: &[Candidate]) -> Option<Value> {
         }
     }
     let (_, pos) = best?;
-    Some(Value { value: cands[pos].0.clone(), from: cands[pos].2 })
+    Some(Value { value: cands[pos].0.as_str().into(), from: cands[pos].2 })
 }
 
 /// Every distinct value by key, joined with "; ".
@@ -312,7 +312,7 @@ fn union(cands: &[Candidate]) -> Option<Value> {
             out.push(d);
         }
     }
-    cands.first().map(|c| Value { value: out.join("; "), from: c.2 })
+    cands.first().map(|c| Value { value: out.join("; ").into(), from: c.2 })
 }
 
 /// One step of the merge plan: inside one source, merge record `merge` into record `keep`.

@@ -42,17 +42,40 @@ pub struct Run {
     pub contacts: Vec<Contact>,
     pub candidates: Candidates,
     pub model: Model,
+    /// The scored pairs a report lists: links and pairs for review. The others are only counted, in
+    /// `pair_stats` (at 10M records they would hold about 3 GB).
     pub scored: Vec<ScoredPair>,
+    pub pair_stats: PairStats,
     pub clusters: Clusters,
     pub golden: Vec<Golden>,
     pub decisions: Decisions,
     pub profiles: Vec<SourceProfile>,
     pub timings: Vec<(&'static str, f64)>,
+    /// Peak resident memory (MB) at the end of each stage.
+    pub memory: Vec<(&'static str, u64)>,
     pub config: Config,
     /// Set when the run continued from a state.
     pub incremental: Option<Incremental>,
     /// Row hash of every contact (for the next state).
     pub hashes: Vec<u64>,
+}
+
+/// Figures over every scored candidate pair.
+#[derive(Debug, Clone, Default)]
+pub struct PairStats {
+    pub scored: usize,
+    /// Pairs by match weight, in bins of 5 (log2 odds) clamped to ±40: bin start → count.
+    pub weights: std::collections::BTreeMap<i64, usize>,
+}
+
+impl PairStats {
+    fn of(scored: &[ScoredPair]) -> Self {
+        let mut weights = std::collections::BTreeMap::new();
+        for p in scored {
+            *weights.entry(((p.weight / 5.0).floor() as i64 * 5).clamp(-40, 40)).or_default() += 1;
+        }
+        PairStats { scored: scored.len(), weights }
+    }
 }
 
 /// What an incremental run did differently.
@@ -93,6 +116,14 @@ struct Stages {
     bar: ProgressBar,
     started: Instant,
     timings: Vec<(&'static str, f64)>,
+    memory: Vec<(&'static str, u64)>,
+}
+
+/// Peak resident memory of this process so far, in MB (Linux; `None` elsewhere).
+pub fn peak_memory_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? / 1024)
 }
 
 impl Stages {
@@ -101,7 +132,7 @@ impl Stages {
         bar.set_draw_target(if show { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
         bar.set_style(Self::spinner());
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
-        Stages { bar, started: Instant::now(), timings: Vec::new() }
+        Stages { bar, started: Instant::now(), timings: Vec::new(), memory: Vec::new() }
     }
     fn start(&mut self, msg: &str) {
         self.bar.set_style(Self::spinner());
@@ -128,6 +159,9 @@ impl Stages {
     }
     fn done(&mut self, stage: &'static str) {
         self.timings.push((stage, self.started.elapsed().as_secs_f64()));
+        if let Some(mb) = peak_memory_mb() {
+            self.memory.push((stage, mb));
+        }
     }
 }
 
@@ -203,6 +237,9 @@ pub fn dedupe(opts: &DedupeOptions) -> Result<Run> {
     let t = Instant::now();
     report::write_all(&run, &opts.out)?;
     run.timings.push(("report", t.elapsed().as_secs_f64()));
+    if let Some(mb) = peak_memory_mb() {
+        run.memory.push(("report", mb));
+    }
     // summary.json carries the report time too.
     report::write_summary(&run, &opts.out)?;
     if let Some(dir) = &opts.state {
@@ -252,7 +289,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
 
     st.start(&format!("normalizing {} records", ingested.record_count()));
     let extras = normalize::choose_extras(&ingested);
-    let contacts = normalize::normalize(&ingested, cfg, &extras)?;
+    let mut contacts = normalize::normalize(&ingested, cfg, &extras)?;
     st.done("normalize");
 
     st.start("profiling data quality");
@@ -280,7 +317,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     st.done("block");
 
     st.start(&format!("comparing {} candidate pairs", candidates.pairs.len()));
-    let vectors = score::vectors_with_progress(&contacts, &candidates.pairs, &st.counted(candidates.pairs.len()));
+    let vectors = score::vectors_with_progress(&mut contacts, &candidates.pairs, &st.counted(candidates.pairs.len()));
     st.done("compare");
 
     st.start("learning the match model");
@@ -304,6 +341,10 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     if let Ok(spec) = std::env::var("CRMCLEAN_DEBUG_PAIR") {
         debug_pair(&spec, &ingested, &contacts, &model, &tf, &candidates);
     }
+    // The scored pairs hold the pairs and their vectors: the separate lists are not needed any more
+    // (at 10M records they are about 1.7 GB).
+    drop(vectors);
+    candidates.pairs = Vec::new();
     st.start("clustering");
     let decisions = match &opts.decisions {
         Some(path) => {
@@ -317,6 +358,10 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
         joins.must_link.extend(state::kept_links(statuses));
     }
     let mut clusters = cluster::cluster(&contacts, &scored, &model, &tf, cfg.threshold, cfg.link_only, &joins);
+    let pair_stats = PairStats::of(&scored);
+    let mut scored = scored;
+    scored.retain(|p| p.is_link(cfg.threshold) || p.needs_review(cfg.review_low, cfg.threshold));
+    scored.shrink_to_fit();
     let next_id = match (&state, &statuses) {
         (Some(state), Some(statuses)) => state::assign_ids(state, statuses, &mut clusters),
         _ => clusters.members.len() as u64 + 1,
@@ -356,11 +401,13 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
         candidates,
         model,
         scored,
+        pair_stats,
         clusters,
         golden,
         decisions,
         profiles,
         timings: std::mem::take(&mut st.timings),
+        memory: std::mem::take(&mut st.memory),
         config: cfg.clone(),
         incremental,
         hashes,

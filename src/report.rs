@@ -51,6 +51,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// [`write_atomic`] of the concatenation of `parts`, without building it in memory.
 pub fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> Result<()> {
+    write_atomic_with(path, |write| parts.iter().try_for_each(|part| write(part)))
+}
+
+/// [`write_atomic`] of what `fill` writes, piece by piece, through the function it is given.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn FnMut(&[u8]) -> Result<()>) -> Result<()>,
+) -> Result<()> {
     use std::io::Write as _;
     let tmp = path.with_extension(format!(
         "{}.tmp",
@@ -59,11 +67,10 @@ pub fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> Result<()> {
     let fail = |e: std::io::Error| {
         Error::output(path, e.to_string(), "check free disk space and permissions on the output directory")
     };
-    let mut file = std::fs::File::create(&tmp).map_err(fail)?;
-    for part in parts {
-        file.write_all(part).map_err(fail)?;
-    }
-    drop(file);
+    let file = std::fs::File::create(&tmp).map_err(fail)?;
+    let mut file = std::io::BufWriter::with_capacity(1 << 20, file);
+    fill(&mut |bytes| file.write_all(bytes).map_err(fail))?;
+    file.into_inner().map_err(|e| fail(e.into_error()))?;
     if let Some(name) = path.file_name() {
         crate::failpoint(&format!("before-rename:{}", name.to_string_lossy()));
     }
@@ -177,7 +184,8 @@ impl Csv {
     }
 
     /// Writes a CSV of `header` and, for each item, the rows `rows` writes — items formatted in
-    /// parallel chunks, joined in order.
+    /// parallel chunks and written in order, a batch of chunks at a time so that a large output is
+    /// never held in memory whole.
     fn save_parallel<T: Sync>(
         path: &Path,
         header: &[&str],
@@ -187,23 +195,30 @@ impl Csv {
     ) -> Result<()> {
         use rayon::prelude::*;
         const CHUNK: usize = 16_384;
+        const BATCH: usize = 16 * CHUNK;
         let into_bytes =
             |w: Csv| w.0.into_inner().map_err(|e| Error::output(path, e.to_string(), "report this as a bug"));
-        let chunks: Vec<Result<Vec<u8>>> = items
-            .par_chunks(CHUNK)
-            .enumerate()
-            .map(|(ci, chunk)| {
-                let mut w = Csv(csv::Writer::from_writer(Vec::new()));
-                for (j, item) in chunk.iter().enumerate() {
-                    rows(ci * CHUNK + j, item, &mut w)?;
-                }
-                into_bytes(w)
-            })
-            .collect();
-        let chunks: Vec<Vec<u8>> = chunks.into_iter().collect::<Result<_>>()?;
         let head = into_bytes(Csv::new(header, bom)?)?;
-        let parts: Vec<&[u8]> = std::iter::once(head.as_slice()).chain(chunks.iter().map(Vec::as_slice)).collect();
-        write_atomic_parts(path, &parts)
+        write_atomic_with(path, |write| {
+            write(&head)?;
+            for (bi, batch) in items.chunks(BATCH).enumerate() {
+                let chunks: Vec<Result<Vec<u8>>> = batch
+                    .par_chunks(CHUNK)
+                    .enumerate()
+                    .map(|(ci, chunk)| {
+                        let mut w = Csv(csv::Writer::from_writer(Vec::new()));
+                        for (j, item) in chunk.iter().enumerate() {
+                            rows(bi * BATCH + ci * CHUNK + j, item, &mut w)?;
+                        }
+                        into_bytes(w)
+                    })
+                    .collect();
+                for chunk in chunks {
+                    write(&chunk?)?;
+                }
+            }
+            Ok(())
+        })
     }
 }
 
@@ -263,7 +278,7 @@ fn write_golden(run: &Run, out: &Path) -> Result<()> {
             mr.to_string(),
         ];
         for v in &g.values {
-            row.push(v.as_ref().map(|v| v.value.clone()).unwrap_or_default());
+            row.push(v.as_ref().map(|v| v.value.to_string()).unwrap_or_default());
         }
         w.row(&row)
     })
@@ -468,11 +483,11 @@ pub fn summary_json(run: &Run) -> serde_json::Value {
         "notes": run.ingested.notes,
         "generic_comparisons": run.extras,
         "blocking": {
-            "candidate_pairs": run.candidates.pairs.len(),
+            "candidate_pairs": run.pair_stats.scored,
             "rules": run.candidates.rules,
         },
         "scoring": {
-            "pairs_scored": run.scored.len(),
+            "pairs_scored": run.pair_stats.scored,
             "threshold": run.config.threshold,
             "review_low": run.config.review_low,
             "links": matched,
@@ -491,6 +506,7 @@ pub fn summary_json(run: &Run) -> serde_json::Value {
         "incremental": run.incremental.as_ref().map(|i| json!({ "run": i, "changes": change_counts(run) })),
         "quality": run.profiles,
         "tag_groups": crate::quality::tag_groups(&run.ingested),
+        "peak_memory_mb": run.memory.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
         "timings_seconds": run.timings.iter().map(|(k, v)| (k.to_string(), json!((v * 1000.0).round() / 1000.0))).collect::<serde_json::Map<_, _>>(),
     })
 }
@@ -614,10 +630,7 @@ pub fn html(run: &Run, tf: &TermFreq) -> String {
         &run.candidates.rules.iter().map(|r| (r.rule.to_string(), r.new_pairs as f64)).collect::<Vec<_>>(),
     ));
     h.push_str("<h2>Match weights</h2>");
-    let mut hist = std::collections::BTreeMap::<i64, usize>::new();
-    for p in &run.scored {
-        *hist.entry(((p.weight / 5.0).floor() as i64 * 5).clamp(-40, 40)).or_default() += 1;
-    }
+    let hist = &run.pair_stats.weights;
     h.push_str(&bar_chart(
         "candidate pairs by match weight (log2 odds)",
         &hist.iter().map(|(k, v)| (format!("{k} to {}", k + 5), *v as f64)).collect::<Vec<_>>(),
@@ -684,7 +697,7 @@ pub fn html(run: &Run, tf: &TermFreq) -> String {
             .iter()
             .position(|f| *f == name)
             .and_then(|i| g.values[i].as_ref())
-            .map(|v| v.value.clone())
+            .map(|v| v.value.to_string())
             .unwrap_or_default()
     };
     for g in largest.iter().take(20) {

@@ -538,18 +538,19 @@ impl ScoredPair {
 }
 
 /// Compares every candidate pair (in parallel).
-pub fn vectors(contacts: &[Contact], pairs: &[(u32, u32)]) -> Vec<u64> {
+pub fn vectors(contacts: &mut [Contact], pairs: &[(u32, u32)]) -> Vec<u64> {
     vectors_with_progress(contacts, pairs, &indicatif::ProgressBar::hidden())
 }
 
 /// [`vectors`], advancing `progress` by the number of pairs compared.
 ///
 /// Comparing is bound by memory latency: the two records of a pair usually lie far apart (they come
-/// from different exports). Above a million pairs the records are first copied in name order, so both
+/// from different exports). Above a million pairs the records are first put in name order, so both
 /// records of most pairs, which share a name or its sound, sit next to each other, and the pairs are
-/// compared in that order. (`compare` is symmetric, so the result is the same.)
+/// compared in that order. (`compare` is symmetric, so the result is the same.) The records are
+/// reordered in place and put back afterwards: a copy would double the memory of a large run.
 pub fn vectors_with_progress(
-    contacts: &[Contact],
+    contacts: &mut [Contact],
     pairs: &[(u32, u32)],
     progress: &indicatif::ProgressBar,
 ) -> Vec<u64> {
@@ -560,9 +561,9 @@ pub fn vectors_with_progress(
     }
 }
 
-/// [`vectors_with_progress`] through a copy of the records in name order (see there).
+/// [`vectors_with_progress`] with the records in name order (see there).
 pub fn vectors_in_name_order(
-    contacts: &[Contact],
+    contacts: &mut [Contact],
     pairs: &[(u32, u32)],
     progress: &indicatif::ProgressBar,
 ) -> Vec<u64> {
@@ -576,8 +577,6 @@ pub fn vectors_in_name_order(
     for (r, &i) in order.iter().enumerate() {
         rank[i as usize] = r as u32;
     }
-    let local: Vec<Contact> = order.par_iter().map(|&i| crate::compare::for_comparing(&contacts[i as usize])).collect();
-    drop(order);
     let mut work: Vec<(u32, u32, u32)> = pairs
         .par_iter()
         .enumerate()
@@ -586,17 +585,40 @@ pub fn vectors_in_name_order(
             (x.min(y), x.max(y), k as u32)
         })
         .collect();
-    drop(rank);
     work.par_sort_unstable();
     let local_pairs: Vec<(u32, u32)> = work.iter().map(|&(x, y, _)| (x, y)).collect();
-    let vectors = compare_pairs(&local, &local_pairs, progress);
-    // Freeing the copy's millions of strings takes a while; let another thread do it.
-    std::thread::spawn(move || drop((local, local_pairs)));
+    // Record `order[r]` moves to place `r`; afterwards record `r` moves back to place `rank[r]`.
+    permute(contacts, &order);
+    drop(order);
+    let vectors = compare_pairs(contacts, &local_pairs, progress);
+    permute(contacts, &rank);
+    drop(local_pairs);
     let mut out = vec![0u64; pairs.len()];
     for (&(_, _, k), v) in work.iter().zip(vectors) {
         out[k as usize] = v;
     }
     out
+}
+
+/// Rearranges `items` in place so that place `r` holds what was at `from[r]` (`from` is a
+/// permutation), by following its cycles with swaps.
+fn permute<T>(items: &mut [T], from: &[u32]) {
+    let mut done = vec![false; items.len()];
+    for start in 0..items.len() {
+        if done[start] {
+            continue;
+        }
+        let mut j = start;
+        loop {
+            done[j] = true;
+            let k = from[j] as usize;
+            if k == start {
+                break;
+            }
+            items.swap(j, k);
+            j = k;
+        }
+    }
 }
 
 /// Pairs from which comparing goes through a copy of the records in name order.
@@ -652,7 +674,23 @@ mod tests {
         let pairs = crate::block::block(&contacts, &crate::block::default_rules(), 100, false).pairs;
         assert!(pairs.len() > 500, "{}", pairs.len());
         let bar = indicatif::ProgressBar::hidden();
-        assert_eq!(vectors_in_name_order(&contacts, &pairs, &bar), compare_pairs(&contacts, &pairs, &bar));
+        let mut reordered = contacts.clone();
+        assert_eq!(vectors_in_name_order(&mut reordered, &pairs, &bar), compare_pairs(&contacts, &pairs, &bar));
+        assert!(reordered == contacts, "the records are back in input order");
+    }
+
+    #[test]
+    fn permuting_follows_every_cycle() {
+        let from = [3u32, 0, 4, 1, 2, 5];
+        let mut items: Vec<char> = "abcdef".chars().collect();
+        permute(&mut items, &from);
+        assert_eq!(items.iter().collect::<String>(), "daebcf");
+        let mut back = vec![0u32; from.len()];
+        for (r, &i) in from.iter().enumerate() {
+            back[i as usize] = r as u32;
+        }
+        permute(&mut items, &back);
+        assert_eq!(items.iter().collect::<String>(), "abcdef");
     }
 
     use super::*;

@@ -436,7 +436,7 @@ pub fn save(dir: &Path, snap: &Snapshot) -> Result<()> {
     w.write_record(&header).map_err(io)?;
     for g in snap.golden {
         let mut row = vec![snap.clusters.id(g.cluster)];
-        row.extend(g.values.iter().map(|v| v.as_ref().map(|v| v.value.clone()).unwrap_or_default()));
+        row.extend(g.values.iter().map(|v| v.as_ref().map(|v| v.value.to_string()).unwrap_or_default()));
         w.write_record(&row).map_err(io)?;
     }
     let bytes = w.into_inner().map_err(|e| fail(&tmp, std::io::Error::other(e.to_string())))?;

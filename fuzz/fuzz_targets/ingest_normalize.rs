@@ -18,9 +18,9 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(source.frame.height() + rejects.len(), source.rows_read, "a row went missing");
     let ingested = Ingested { sources: vec![source], rejects, notes };
     let extras = normalize::choose_extras(&ingested);
-    let contacts = normalize::normalize(&ingested, &cfg, &extras).expect("normalize");
+    let mut contacts = normalize::normalize(&ingested, &cfg, &extras).expect("normalize");
     assert_eq!(contacts.len(), ingested.record_count());
     quality::profile(&ingested, &contacts);
     let candidates = block::block(&contacts, &block::default_rules(), cfg.max_block_size, false);
-    score::vectors(&contacts, &candidates.pairs);
+    score::vectors(&mut contacts, &candidates.pairs);
 });
