@@ -177,10 +177,10 @@ pub fn prepare_out_dir(out: &Path) -> Result<()> {
     std::fs::create_dir_all(out).map_err(|e| Error::output(out, e.to_string(), "check the path and your permissions"))
 }
 
-/// Peak memory per record of a dedupe run, measured on generated data (`generate --seed 5`):
-/// 1,059,527 records 3.78 GB peak RSS (3.57 KB each), 5,291,176 records 18.2 GB (3.44 KB each).
-/// Too high an estimate refuses runs that would fit: a 5M run with 21 GB available was refused at 4 KB.
-const BYTES_PER_RECORD: u64 = 3_600;
+/// Peak memory per record of a dedupe run, measured on generated data (`generate --seed 5`, peak RSS
+/// in summary.json): 1,059,527 records 2.33 GB (2.2 KB each), 10,585,549 records 20.2 GB (1.91 KB
+/// each, about 12 candidate pairs per record). Too high an estimate refuses runs that would fit.
+const BYTES_PER_RECORD: u64 = 2_000;
 /// Memory for reading the input files, per byte of input (file bytes, decoded text, frames).
 const BYTES_PER_INPUT_BYTE: u64 = 4;
 

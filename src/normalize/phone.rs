@@ -101,9 +101,113 @@ fn parse_with(db: &phonenumber::metadata::Database, number: &str, region: Option
     };
     match parsed {
         // Invalid for its region but parsed: E.164 still writes national and international forms alike.
-        Some(p) => (phonenumber::format_with(db, &p).mode(Mode::E164).to_string(), phonenumber::is_valid_with(db, &p)),
+        Some(p) => (phonenumber::format_with(db, &p).mode(Mode::E164).to_string(), is_valid(db, &p)),
         None => (number.to_string(), false),
     }
+}
+
+/// `phonenumber::is_valid_with`, with the metadata's patterns compiled once per thread and anchored.
+///
+/// The crate looks every pattern up in its regex cache by its text (hashing patterns of hundreds of
+/// characters, up to eleven per number) and searches the whole number where only a match at its
+/// start counts: about 2.5 µs per number, a quarter of the normalize stage. This follows the crate's
+/// rules exactly (the region for a shared country code, then the general pattern and one of the
+/// number-type patterns, each with its possible lengths); a test compares the two on many numbers.
+pub fn is_valid(db: &phonenumber::metadata::Database, number: &phonenumber::PhoneNumber) -> bool {
+    let code = number.country().code();
+    let national = number.national().to_string();
+    let Some(regions) = db.region(&code) else { return false };
+    let meta = if regions.len() == 1 {
+        if regions[0] == "001" {
+            db.by_code(&code).and_then(|m| m.into_iter().next())
+        } else if regions[0].parse::<Id>().is_ok() {
+            db.by_id(regions[0])
+        } else {
+            None
+        }
+    } else {
+        regions.iter().filter_map(|r| db.by_id(*r)).find(|meta| {
+            with_patterns(meta, |p| match &p.leading_digits {
+                Some(lead) => lead.is_match(&national),
+                None => p.known_type(&national),
+            })
+        })
+    };
+    meta.is_some_and(|meta| with_patterns(meta, |p| p.known_type(&national)))
+}
+
+/// A region's number patterns, compiled anchored at the start.
+struct Patterns {
+    leading_digits: Option<regex::Regex>,
+    general: Option<Pattern>,
+    /// Premium rate, toll free, shared cost, VoIP, personal, pager, UAN, voicemail, fixed line, mobile.
+    types: Vec<Pattern>,
+}
+
+/// A number-type pattern and its possible lengths (empty: any).
+struct Pattern(regex::Regex, Vec<u16>);
+
+impl Pattern {
+    fn new(d: &phonenumber::metadata::Descriptor) -> Option<Self> {
+        Some(Pattern(anchored(d.national_number().as_str())?, d.possible_length().to_vec()))
+    }
+    fn is_match(&self, national: &str) -> bool {
+        (self.1.is_empty() || self.1.contains(&(national.len() as u16))) && self.0.is_match(national)
+    }
+}
+
+impl Patterns {
+    fn new(meta: &phonenumber::metadata::Metadata) -> Self {
+        let d = meta.descriptors();
+        let types = [
+            d.premium_rate(),
+            d.toll_free(),
+            d.shared_cost(),
+            d.voip(),
+            d.personal_number(),
+            d.pager(),
+            d.uan(),
+            d.voicemail(),
+            d.fixed_line(),
+            d.mobile(),
+        ];
+        Patterns {
+            leading_digits: meta.leading_digits().and_then(|l| anchored(l.as_str())),
+            general: Pattern::new(d.general()),
+            types: types.into_iter().flatten().filter_map(Pattern::new).collect(),
+        }
+    }
+    /// The crate's `number_type(..) != Unknown`.
+    fn known_type(&self, national: &str) -> bool {
+        self.general.as_ref().is_some_and(|g| g.is_match(national)) && self.types.iter().any(|t| t.is_match(national))
+    }
+}
+
+/// A metadata pattern (written across lines, whitespace ignored, as the crate compiles it) that
+/// must match at the start.
+fn anchored(pattern: &str) -> Option<regex::Regex> {
+    regex::RegexBuilder::new(&format!("^(?:{pattern})")).ignore_whitespace(true).build().ok()
+}
+
+/// Runs `f` on this thread's compiled patterns of `meta`'s region.
+fn with_patterns<R>(meta: &phonenumber::metadata::Metadata, f: impl FnOnce(&Patterns) -> R) -> R {
+    type ByCode = std::collections::HashMap<u16, Vec<(String, std::rc::Rc<Patterns>)>>;
+    thread_local! {
+        static COMPILED: std::cell::RefCell<ByCode> = Default::default();
+    }
+    let patterns = COMPILED.with(|c| {
+        let mut c = c.borrow_mut();
+        let list = c.entry(meta.country_code()).or_default();
+        match list.iter().find(|(id, _)| id == meta.id()) {
+            Some((_, p)) => p.clone(),
+            None => {
+                let p = std::rc::Rc::new(Patterns::new(meta));
+                list.push((meta.id().to_string(), p.clone()));
+                p
+            }
+        }
+    });
+    f(&patterns)
 }
 
 /// The phone metadata keeps its compiled regexes in an LRU cache of 100 entries; parsing numbers of
@@ -212,6 +316,54 @@ mod tests {
             assert_eq!(parse_on_this_thread(&p.number, r), parse(&p.number, r), "{raw}");
         }
         assert!(own_database().is_some());
+    }
+
+    /// The compiled patterns decide validity exactly as the crate does, on every number of the sample
+    /// exports and on digit strings of many lengths in many regions.
+    #[test]
+    fn validity_agrees_with_the_crate() {
+        let db = &phonenumber::metadata::DATABASE;
+        let mut numbers: Vec<(String, Option<&str>)> = Vec::new();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/crm");
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let bytes = std::fs::read(f.unwrap().path()).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            for cell in text.split([',', ';', '\n', '"']) {
+                if cell.chars().filter(char::is_ascii_digit).count() >= 6 {
+                    for region in [None, Some("DE"), Some("IT"), Some("US")] {
+                        numbers.push((cell.to_string(), region));
+                    }
+                }
+            }
+        }
+        let regions = ["US", "CA", "GB", "GG", "DE", "IT", "PL", "FR", "ES", "NL", "ID", "RU", "KZ", "AU", "BR", "IN"];
+        let mut seed = 7u64;
+        for len in 4..=13 {
+            for region in regions {
+                for _ in 0..25 {
+                    let digits: String = (0..len)
+                        .map(|_| {
+                            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                            char::from(b'0' + (seed >> 59) as u8 % 10)
+                        })
+                        .collect();
+                    numbers.push((digits.clone(), Some(region)));
+                    numbers.push((format!("+{digits}"), None));
+                }
+            }
+        }
+        let mut parsed = 0;
+        let mut valid = 0;
+        for (raw, region) in &numbers {
+            let Some(p) = prepare(raw) else { continue };
+            let id = if p.international { None } else { region.and_then(|r| r.parse::<Id>().ok()) };
+            let Ok(n) = phonenumber::parse_with(db, id, &p.number) else { continue };
+            parsed += 1;
+            let want = phonenumber::is_valid_with(db, &n);
+            valid += want as usize;
+            assert_eq!(is_valid(db, &n), want, "{raw} in {region:?}");
+        }
+        assert!(parsed > 5_000 && valid > 500, "{parsed} parsed, {valid} valid");
     }
 
     #[test]
