@@ -908,7 +908,7 @@ fn a_run_that_would_exhaust_memory_stops_first_with_a_clear_message() {
     args.extend(["--out".into(), dir.path().join("out").into_os_string()]);
     let out = Command::new(env!("CARGO_BIN_EXE_crmclean"))
         .args(&args)
-        .env("CRMCLEAN_MEMORY_LIMIT_GB", "0.002")
+        .env("CRMCLEAN_MEMORY_LIMIT_GB", "0.001")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
