@@ -121,9 +121,14 @@ struct Stages {
 
 /// Peak resident memory of this process so far, in MB (Linux; `None` elsewhere).
 pub fn peak_memory_mb() -> Option<u64> {
+    Some(meminfo_of_self("VmHWM:")? / 1_048_576)
+}
+
+/// A memory figure of this process from /proc/self/status (`VmRSS:`, `VmHWM:`), in bytes.
+fn meminfo_of_self(key: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? / 1024)
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
 }
 
 impl Stages {
@@ -184,8 +189,9 @@ const BYTES_PER_RECORD: u64 = 2_000;
 /// Memory for reading the input files, per byte of input (file bytes, decoded text, frames).
 const BYTES_PER_INPUT_BYTE: u64 = 4;
 
-/// Memory available to this process: `CRMCLEAN_MEMORY_LIMIT_GB` if set, else the smaller of the
-/// kernel's MemAvailable and the cgroup limit. `None` when it cannot be told.
+/// Memory this process can reach in all: `CRMCLEAN_MEMORY_LIMIT_GB` if set, else what it holds now
+/// plus the smaller of the kernel's MemAvailable and what the cgroup limit leaves. `None` when it
+/// cannot be told.
 fn available_memory() -> Option<u64> {
     if let Some(gb) = std::env::var("CRMCLEAN_MEMORY_LIMIT_GB").ok().and_then(|v| v.parse::<f64>().ok()) {
         return Some((gb * 1e9) as u64);
@@ -198,10 +204,13 @@ fn available_memory() -> Option<u64> {
     let read = |p: &str| std::fs::read_to_string(p).ok().and_then(|s| s.trim().parse::<u64>().ok());
     let cgroup = read("/sys/fs/cgroup/memory.max")
         .map(|max| max.saturating_sub(read("/sys/fs/cgroup/memory.current").unwrap_or(0)));
-    match (available, cgroup) {
+    let free = match (available, cgroup) {
         (Some(a), Some(c)) => Some(a.min(c)),
         (a, c) => a.or(c),
-    }
+    };
+    // The estimates below are totals, and after reading the inputs this process already holds them.
+    let held = meminfo_of_self("VmRSS:").unwrap_or(0);
+    free.map(|f| f + held)
 }
 
 /// Stops a run that would exhaust memory, before it does, with a message saying what to do.
