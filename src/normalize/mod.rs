@@ -505,15 +505,20 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) ->
             .collect()
     };
     let (phones_of_row, mut contacts) = rayon::join(parse_phones, normalize_rows);
-    contacts.par_iter_mut().zip(phones_of_row).for_each(|(k, phones)| {
-        for p in phones {
-            if !p.valid {
-                k.flags |= flag::INVALID_PHONE;
-            }
-            if !k.phones.iter().any(|o| o.key == p.key) {
-                k.phones.push(p);
+    contacts.par_iter_mut().zip(phones_of_row).for_each(|(k, mut phones)| {
+        if phones.iter().any(|p| !p.valid) {
+            k.flags |= flag::INVALID_PHONE;
+        }
+        // The row's own list, each number once, in order.
+        let mut i = 0;
+        while i < phones.len() {
+            if phones[..i].iter().any(|o| o.key == phones[i].key) {
+                phones.remove(i);
+            } else {
+                i += 1;
             }
         }
+        k.phones = phones;
         if k.emails.is_empty() && k.phones.is_empty() && k.street.is_empty() {
             k.flags |= flag::NO_CONTACT_POINT;
         }
