@@ -621,7 +621,7 @@ fn permute<T>(items: &mut [T], from: &[u32]) {
     }
 }
 
-/// Pairs from which comparing goes through a copy of the records in name order.
+/// Pairs from which comparing puts the records in name order first.
 const LOCALITY_MIN_PAIRS: usize = 1 << 20;
 
 fn compare_pairs(contacts: &[Contact], pairs: &[(u32, u32)], progress: &indicatif::ProgressBar) -> Vec<u64> {
@@ -658,7 +658,8 @@ pub fn score(
 
 #[cfg(test)]
 mod tests {
-    /// Comparing through the name-ordered copy gives exactly the vectors of comparing in place.
+    /// Comparing with the records in name order gives exactly the vectors of comparing in input order, and
+    /// puts the records back.
     #[test]
     fn name_ordered_comparing_is_the_same() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/crm");
