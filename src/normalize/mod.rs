@@ -494,7 +494,7 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) ->
                 if retention_cutoff.is_some_and(|cut| k.created.is_some_and(|d| d < cut)) {
                     k.flags |= flag::PAST_RETENTION;
                 }
-                if duplicate_ids.contains(source.record_ids[row].as_str()) {
+                if !duplicate_ids.is_empty() && duplicate_ids.contains(source.record_ids[row].as_str()) {
                     k.flags |= flag::DUPLICATE_ID;
                 }
                 if k.first.is_empty() && k.last.is_empty() {

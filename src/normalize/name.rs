@@ -395,7 +395,7 @@ pub fn phonetic(key: &str) -> String {
 /// assert_eq!(canonical_first("anna"), "anna");
 /// ```
 pub fn canonical_first(key: &str) -> &str {
-    static TABLE: std::sync::OnceLock<std::collections::HashMap<String, String>> = std::sync::OnceLock::new();
+    static TABLE: std::sync::OnceLock<polars::prelude::PlHashMap<String, String>> = std::sync::OnceLock::new();
     let table = TABLE.get_or_init(|| NICKNAMES.iter().map(|(n, f)| (name_key(n), name_key(f))).collect());
     table.get(key).map(String::as_str).unwrap_or(key)
 }

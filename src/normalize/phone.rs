@@ -192,7 +192,7 @@ fn anchored(pattern: &str) -> Option<regex::Regex> {
 
 /// Runs `f` on this thread's compiled patterns of `meta`'s region.
 fn with_patterns<R>(meta: &phonenumber::metadata::Metadata, f: impl FnOnce(&Patterns) -> R) -> R {
-    type ByCode = std::collections::HashMap<u16, Vec<(String, std::rc::Rc<Patterns>)>>;
+    type ByCode = polars::prelude::PlHashMap<u16, Vec<(String, std::rc::Rc<Patterns>)>>;
     thread_local! {
         static COMPILED: std::cell::RefCell<ByCode> = Default::default();
     }
