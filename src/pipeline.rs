@@ -298,7 +298,8 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
 
     st.start(&format!("normalizing {} records", ingested.record_count()));
     let extras = normalize::choose_extras(&ingested);
-    let mut contacts = normalize::normalize(&ingested, cfg, &extras)?;
+    let mut contacts =
+        normalize::normalize_with_progress(&ingested, cfg, &extras, &st.counted(ingested.record_count()))?;
     st.done("normalize");
 
     st.start("profiling data quality");

@@ -274,12 +274,25 @@ type PhoneCache = polars::prelude::PlHashMap<(String, Option<String>), (String, 
 
 /// Normalizes every source. Contact `i` of the result is row `i - offset(source)` of its source.
 pub fn normalize(ingested: &Ingested, cfg: &Config, extras: &[Extra]) -> Result<Vec<Contact>> {
+    normalize_with_progress(ingested, cfg, extras, &indicatif::ProgressBar::hidden())
+}
+
+/// [`normalize`], advancing `progress` by the records normalized.
+pub fn normalize_with_progress(
+    ingested: &Ingested,
+    cfg: &Config,
+    extras: &[Extra],
+    progress: &indicatif::ProgressBar,
+) -> Result<Vec<Contact>> {
     let mut out = Vec::with_capacity(ingested.record_count());
     for (si, source) in ingested.sources.iter().enumerate() {
-        out.extend(normalize_source(si as u16, source, cfg, extras)?);
+        out.extend(normalize_source(si as u16, source, cfg, extras, progress)?);
     }
     Ok(out)
 }
+
+/// Records between two progress updates.
+const PROGRESS_STEP: usize = 4096;
 
 /// The string columns of a source mapped to one field.
 fn cols(source: &Source, field: Field) -> Result<Vec<&StringChunked>> {
@@ -290,7 +303,13 @@ fn first_value<'a>(cols: &[&'a StringChunked], row: usize) -> Option<&'a str> {
     cols.iter().filter_map(|c| c.get(row)).find(|v| !text::is_placeholder(v))
 }
 
-fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) -> Result<Vec<Contact>> {
+fn normalize_source(
+    si: u16,
+    source: &Source,
+    cfg: &Config,
+    extras: &[Extra],
+    progress: &indicatif::ProgressBar,
+) -> Result<Vec<Contact>> {
     let c = |f| cols(source, f);
     let (first, middle, last, full, salutation) =
         (c(Field::FirstName)?, c(Field::MiddleName)?, c(Field::LastName)?, c(Field::FullName)?, c(Field::Salutation)?);
@@ -499,6 +518,9 @@ fn normalize_source(si: u16, source: &Source, cfg: &Config, extras: &[Extra]) ->
                 }
                 if k.first.is_empty() && k.last.is_empty() {
                     k.flags |= flag::NO_NAME;
+                }
+                if row % PROGRESS_STEP == 0 {
+                    progress.inc(PROGRESS_STEP.min(source.frame.height() - row) as u64);
                 }
                 k
             })
