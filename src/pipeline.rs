@@ -345,7 +345,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
         }
     };
     let tf = TermFreq::new(&contacts);
-    let scored = score::score(&model, &tf, &contacts, &candidates.pairs, &vectors);
+    let mut scored = score::score(&model, &tf, &contacts, &candidates.pairs, &vectors);
     st.done("score");
 
     if let Ok(spec) = std::env::var("CRMCLEAN_DEBUG_PAIR") {
@@ -369,7 +369,6 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     }
     let mut clusters = cluster::cluster(&contacts, &scored, &model, &tf, cfg.threshold, cfg.link_only, &joins);
     let pair_stats = PairStats::of(&scored);
-    let mut scored = scored;
     scored.retain(|p| p.is_link(cfg.threshold) || p.needs_review(cfg.review_low, cfg.threshold));
     scored.shrink_to_fit();
     let next_id = match (&state, &statuses) {
