@@ -319,8 +319,8 @@ mod tests {
         assert!(own_database().is_some());
     }
 
-    /// The compiled patterns decide validity, and the E.164 key is written, exactly as the crate does, on every number of the sample
-    /// exports and on digit strings of many lengths in many regions.
+    /// The compiled patterns decide validity, and the E.164 key is written, exactly as the crate does,
+    /// on every number of the sample exports and on digit strings of many lengths in many regions.
     #[test]
     fn validity_agrees_with_the_crate() {
         let db = &phonenumber::metadata::DATABASE;

@@ -80,11 +80,7 @@ pub fn alnum_key(s: &str) -> String {
 pub fn is_placeholder(s: &str) -> bool {
     // Every cell of every row is asked this: the words below have at most 14 letters and digits, so
     // a value with more is not one of them, and no key needs building.
-    let alnum = s.chars().filter(|c| c.is_alphanumeric()).take(15).count();
-    if alnum == 0 {
-        return alnum_key(s).is_empty();
-    }
-    if alnum > 14 {
+    if s.chars().filter(|c| c.is_alphanumeric()).nth(14).is_some() {
         return false;
     }
     let k = alnum_key(s);
