@@ -164,6 +164,38 @@ pub fn default_rules() -> Vec<Rule> {
             },
         },
         Rule {
+            name: "organisation",
+            keys: |c, k| {
+                // Organisations (accounts, sites, restaurants): the name, and its first word with the place.
+                if c.flags & crate::normalize::flag::ORGANISATION != 0 && !c.company.is_empty() {
+                    k.one(&c.company);
+                    let first = c.company.split(' ').next().unwrap_or("");
+                    if first.len() >= 3 {
+                        k.both(first, &c.postcode);
+                        k.both(first, &c.city);
+                    }
+                }
+            },
+        },
+        Rule {
+            name: "birth_date",
+            keys: |c, k| {
+                if let Some(d) = c.birth {
+                    k.one(&d.to_string());
+                }
+            },
+        },
+        Rule {
+            name: "names_attributes",
+            keys: |c, k| {
+                // Birth place, occupation and the unrecognised columns, with either name's sound.
+                for v in c.extras.iter().filter(|v| v.len() >= 3) {
+                    k.both(&c.first_phonetic, v);
+                    k.both(&c.last_phonetic, v);
+                }
+            },
+        },
+        Rule {
             name: "company_first_name",
             keys: |c, k| {
                 if !c.company.is_empty() && !c.first_phonetic.is_empty() {

@@ -4,9 +4,10 @@
 //! threshold are edges, taken strongest first (ties by record ids, so the result does not depend on
 //! thread count or input order of pairs). Two records join directly. Two groups join only when
 //!
-//! 1. no pair across them is a *conflict* ([`crate::score::conflict`]: clearly different first names,
-//!    surnames, birth dates or genders without an agreeing personal email or national id — a
-//!    household, colleagues or a namesake), and
+//! 1. no pair across them is a *conflict* ([`crate::score::conflict`]: a first name, surname, birth
+//!    date or gender that the model weighs as at least 5 bits against a match on this data — a
+//!    household, colleagues or a namesake — unless a national id, or an email and a phone together,
+//!    agree; or a person and an organisation), and
 //! 2. their *average linkage* — the mean match weight (log2 odds, each pair capped to ±20) over all
 //!    pairs across the two groups, each pair compared on the spot when blocking did not pair it — is at
 //!    least the threshold's weight. Averaging weights, not probabilities, lets one strong "different
@@ -178,15 +179,15 @@ pub fn cluster(
         if cannot.contains(&key) {
             return (-20.0, Some("a reviewer decided they are different people"));
         }
-        let (vector, weight) = match known.get(&key) {
-            Some(p) => (crate::compare::unpack(p.vector), p.weight),
-            None => {
-                let (a, b) = (&contacts[key.0 as usize], &contacts[key.1 as usize]);
-                let v = compare(a, b);
-                (v, total_weight(model, &weights(model, tf, a, &v)))
-            }
+        let (a, b) = (&contacts[key.0 as usize], &contacts[key.1 as usize]);
+        let vector = match known.get(&key) {
+            Some(p) => crate::compare::unpack(p.vector),
+            None => compare(a, b),
         };
-        (weight.clamp(-20.0, 20.0), conflict(&vector))
+        let w = weights(model, tf, a, &vector);
+        let why =
+            conflict(&vector, &w).or_else(|| person_and_organisation(a, b).then_some("a person and an organisation"));
+        (total_weight(model, &w).clamp(-20.0, 20.0), why)
     };
 
     let threshold_weight = (threshold / (1.0 - threshold)).log2();
@@ -278,6 +279,14 @@ pub fn cluster(
     }
     let ids = (1..=members.len() as u64).collect();
     Clusters { of, members, splits, ids }
+}
+
+/// Whether one record is an organisation and the other a named person.
+fn person_and_organisation(a: &Contact, b: &Contact) -> bool {
+    use crate::normalize::flag::{NO_NAME, ORGANISATION};
+    let org = |c: &Contact| c.flags & ORGANISATION != 0;
+    let person = |c: &Contact| c.flags & (ORGANISATION | NO_NAME) == 0;
+    (org(a) && person(b)) || (org(b) && person(a))
 }
 
 fn join(parent: &mut [u32], groups: &mut [Vec<u32>], ra: u32, rb: u32) {

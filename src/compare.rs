@@ -17,6 +17,11 @@ pub struct Comparison {
     /// Typical share of each level among random pairs of different people: the prior that u
     /// measured on a small input is shrunk towards (it counts as 1,000 sampled pairs).
     pub u_default: &'static [f64],
+    /// Typical share of each level among pairs of records of one person: where EM starts, what a
+    /// small input that cannot train keeps, and the prior m learned on the data is shrunk towards
+    /// (it counts as [`crate::score::M_PRIOR_PAIRS`] pairs), so a level never seen among this data's
+    /// duplicates is rare, not impossible.
+    pub m_default: &'static [f64],
 }
 
 impl Comparison {
@@ -35,6 +40,8 @@ pub const BIRTH: usize = 4;
 pub const ADDRESS: usize = 5;
 pub const LOCALITY: usize = 6;
 pub const COMPANY: usize = 7;
+/// The top level of [`COMPANY`].
+pub const COMPANY_EXACT: u8 = 4;
 pub const NATIONAL_ID: usize = 8;
 pub const MIDDLE: usize = 9;
 pub const GENDER: usize = 10;
@@ -52,6 +59,7 @@ pub const COMPARISONS: [Comparison; 14] = [
             "close (Jaro-Winkler ≥ 0.92 or nickname)",
             "exact",
         ],
+        m_default: &[0.02, 0.03, 0.08, 0.12, 0.75],
         u_default: &[0.96, 0.025, 0.01, 0.002, 0.003],
     },
     Comparison {
@@ -63,44 +71,87 @@ pub const COMPARISONS: [Comparison; 14] = [
             "close (Jaro-Winkler ≥ 0.92)",
             "exact",
         ],
+        m_default: &[0.02, 0.03, 0.06, 0.09, 0.8],
         u_default: &[0.97, 0.02, 0.004, 0.002, 0.004],
     },
     Comparison {
         name: "email",
         levels: &["different", "same local part (not the person's name), other domain", "exact"],
+        m_default: &[0.3, 0.05, 0.65],
         u_default: &[0.99998, 0.00001, 0.00001],
     },
     Comparison {
         name: "phone",
         levels: &["different", "same last 7 digits or one typo", "exact E.164"],
+        m_default: &[0.3, 0.1, 0.6],
         u_default: &[0.99998, 0.00001, 0.00001],
     },
     Comparison {
         name: "birth_date",
         levels: &["different", "one typo or day/month swapped", "exact"],
+        m_default: &[0.03, 0.05, 0.92],
         u_default: &[0.9985, 0.0014, 0.0001],
     },
     Comparison {
         name: "address",
-        levels: &["different", "same postcode or city", "similar street", "same street and number", "exact"],
+        levels: &[
+            "different",
+            "same postcode (up to one typo) or city",
+            "similar street",
+            "same street and number",
+            "exact",
+        ],
+        m_default: &[0.1, 0.1, 0.05, 0.15, 0.6],
         u_default: &[0.9698, 0.02, 0.01, 0.0001, 0.0001],
     },
-    Comparison { name: "locality", levels: &["different", "similar", "exact"], u_default: &[0.998, 0.001, 0.001] },
+    Comparison {
+        name: "locality",
+        levels: &["different", "similar", "exact"],
+        m_default: &[0.1, 0.1, 0.8],
+        u_default: &[0.998, 0.001, 0.001],
+    },
     Comparison {
         name: "company",
-        levels: &["different", "similar (Jaro-Winkler ≥ 0.88)", "exact"],
-        u_default: &[0.995, 0.003, 0.002],
+        levels: &[
+            "different",
+            "similar (Jaro-Winkler ≥ 0.88 or half the words shared)",
+            "same words (in any order, or one name inside the other)",
+            "exact",
+        ],
+        m_default: &[0.15, 0.1, 0.15, 0.6],
+        u_default: &[0.993, 0.004, 0.0015, 0.0015],
     },
     Comparison {
         name: "national_id",
         levels: &["different", "one typo", "exact"],
+        m_default: &[0.02, 0.05, 0.93],
         u_default: &[0.99999, 0.000005, 0.000005],
     },
-    Comparison { name: "middle_name", levels: &["different", "same initial", "exact"], u_default: &[0.85, 0.1, 0.05] },
-    Comparison { name: "gender", levels: &["different", "same"], u_default: &[0.5, 0.5] },
-    Comparison { name: "extra_1", levels: &["different", "one typo", "exact"], u_default: &[0.95, 0.03, 0.02] },
-    Comparison { name: "extra_2", levels: &["different", "one typo", "exact"], u_default: &[0.95, 0.03, 0.02] },
-    Comparison { name: "extra_3", levels: &["different", "one typo", "exact"], u_default: &[0.95, 0.03, 0.02] },
+    Comparison {
+        name: "middle_name",
+        levels: &["different", "same initial", "exact"],
+        m_default: &[0.1, 0.2, 0.7],
+        u_default: &[0.85, 0.1, 0.05],
+    },
+    Comparison { name: "gender", levels: &["different", "same"], m_default: &[0.02, 0.98], u_default: &[0.5, 0.5] },
+    Comparison {
+        name: "extra_1",
+        levels: &["different", "one typo", "exact"],
+        m_default: &[0.1, 0.1, 0.8],
+        u_default: &[0.95, 0.03, 0.02],
+    },
+    Comparison {
+        name: "extra_2",
+        levels: &["different", "one typo", "exact"],
+        m_default: &[0.1, 0.1, 0.8],
+        u_default: &[0.95, 0.03, 0.02],
+    },
+    Comparison {
+        name: "extra_3",
+        levels: &["different", "one typo", "exact"],
+        m_default: &[0.1, 0.1, 0.8],
+        u_default: &[0.95, 0.03, 0.02],
+    },
 ];
 
 /// Number of comparisons.
@@ -298,6 +349,31 @@ fn exact_fuzzy(a: &str, b: &str, jw_min: f64) -> u8 {
     }
 }
 
+/// Organisation names: exact; the same words in another order, or all the words of one inside the
+/// other ("banco santander" / "banco santander madrid"); similar spelling or half the words shared.
+fn company_level(a: &str, b: &str) -> u8 {
+    if a.is_empty() || b.is_empty() {
+        return 0;
+    }
+    if a == b {
+        return COMPANY_EXACT;
+    }
+    let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
+    let shared = wa.iter().filter(|w| wb.contains(w)).count();
+    let (short, long) = if wa.len() <= wb.len() { (wa.len(), wb.len()) } else { (wb.len(), wa.len()) };
+    let jw = jaro_winkler(a, b);
+    // One word inside a longer name says little ("cafe" in "cafe bizou"): the shorter needs two words
+    // or a long one.
+    let inside = shared == short && (short >= 2 || a.len().min(b.len()) >= 6);
+    if inside || jw >= 0.95 {
+        3
+    } else if jw >= 0.88 || shared * 2 >= long {
+        2
+    } else {
+        1
+    }
+}
+
 fn typo_level(a: &str, b: &str) -> u8 {
     if a.is_empty() || b.is_empty() {
         0
@@ -433,9 +509,11 @@ fn address_level(a: &Contact, b: &Contact) -> u8 {
     }
     let both = |x: &str, y: &str| !x.is_empty() && !y.is_empty();
     let same = |x: &str, y: &str| both(x, y) && x == y;
-    let place = same(&a.postcode, &b.postcode) || same(&a.city, &b.city);
+    // A postcode with one typo ("DN21 2QE" / "DN21 2QX") is the same place, or next door.
+    let postcode_close = both(&a.postcode, &b.postcode) && within_one_edit(&a.postcode, &b.postcode);
+    let place = postcode_close || same(&a.city, &b.city);
     let place_conflict =
-        both(&a.postcode, &b.postcode) && a.postcode != b.postcode && !(both(&a.city, &b.city) && a.city == b.city);
+        both(&a.postcode, &b.postcode) && !postcode_close && !(both(&a.city, &b.city) && a.city == b.city);
     let street_same = same(&a.street, &b.street);
     let street_close = both(&a.street, &b.street) && (street_same || jaro_winkler(&a.street, &b.street) >= 0.88);
     let number_same =
@@ -471,7 +549,7 @@ pub fn compare(a: &Contact, b: &Contact) -> Vector {
     v[BIRTH] = birth_level(a, b);
     v[ADDRESS] = address_level(a, b);
     v[LOCALITY] = exact_fuzzy(&a.street2, &b.street2, 0.88);
-    v[COMPANY] = exact_fuzzy(&a.company, &b.company, 0.88);
+    v[COMPANY] = company_level(&a.company, &b.company);
     v[NATIONAL_ID] = typo_level(&a.national_id, &b.national_id);
     for (slot, &i) in EXTRAS.iter().enumerate() {
         let (x, y) = (&a.extras[slot], &b.extras[slot]);
@@ -613,6 +691,8 @@ mod tests {
             assert!(x[i] <= c.top(), "{}", c.name);
             assert_eq!(c.u_default.len(), c.levels.len(), "{}", c.name);
             assert!((c.u_default.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{}", c.name);
+            assert_eq!(c.m_default.len(), c.levels.len(), "{}", c.name);
+            assert!((c.m_default.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{}", c.name);
         }
         assert_eq!(x[EMAIL], 3);
         assert_eq!(x[ADDRESS], 3);

@@ -18,6 +18,10 @@ pub struct FileConfig {
     /// Header → canonical field name (or "ignore"), applied to every input file.
     #[serde(default)]
     pub mapping: BTreeMap<String, String>,
+    /// Header synonym → canonical field name (or "ignore"): like the built-in synonyms, so it also
+    /// matches "Mailing <synonym>", "<synonym> 2" and any spelling with the same letters and digits.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
     /// Header of the record-id column, when auto-detection picks the wrong one.
     pub id_column: Option<String>,
     /// ISO 3166 alpha-2 region used to parse phone numbers written without a country code.
@@ -162,6 +166,8 @@ pub struct Overrides {
 pub struct Config {
     /// Header (as written, trimmed) → target.
     pub mapping: BTreeMap<String, MapTarget>,
+    /// User header synonyms ([`crate::schema::header_key`] form) → target.
+    pub headers: BTreeMap<String, MapTarget>,
     pub id_column: Option<String>,
     /// Upper-case ISO 3166 alpha-2 code.
     pub default_region: Option<String>,
@@ -195,6 +201,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             mapping: BTreeMap::new(),
+            headers: BTreeMap::new(),
             id_column: None,
             default_region: None,
             threshold: 0.5,
@@ -225,6 +232,16 @@ impl Config {
         for (header, target) in &file.mapping {
             cfg.mapping
                 .insert(header.trim().to_string(), parse_target(target, &format!("{src}: [mapping] \"{header}\""))?);
+        }
+        for (header, target) in &file.headers {
+            let key = crate::schema::header_key(header);
+            if key.is_empty() {
+                return Err(Error::config(
+                    format!("{src}: [headers] \"{header}\" has no letters or digits"),
+                    "write the header as it appears in the export, e.g. \"Kd.-Nr.\" = \"id\"",
+                ));
+            }
+            cfg.headers.insert(key, parse_target(target, &format!("{src}: [headers] \"{header}\""))?);
         }
         for m in &o.map {
             let (header, target) = m.split_once('=').ok_or_else(|| {

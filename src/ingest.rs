@@ -18,7 +18,9 @@ use serde::Serialize;
 
 use crate::config::{Config, MapTarget};
 use crate::error::{Error, Result};
-use crate::schema::{guess_field, Field};
+use crate::schema::{guess_field, guess_field_with, header_key, Field, Synonyms};
+
+pub mod infer;
 
 /// How one input column was mapped.
 #[derive(Debug, Clone, Serialize)]
@@ -27,8 +29,28 @@ pub struct ColumnMap {
     pub header: String,
     /// The canonical field, or `None` for a column kept as-is.
     pub field: Option<Field>,
-    /// `"auto"`, `"config"` or `"ignored"`.
+    /// `"header"` (a known header), `"values"` (what the column holds, see [`infer`]), `"config"`
+    /// (`--map`, `[mapping]` or `[headers]`) or `"ignored"`.
     pub how: &'static str,
+    /// How sure the mapping is, 0 to 1: 1 for config, 0.9 for a known header, the share of values
+    /// that fit for a mapping by values.
+    pub confidence: f64,
+    /// Why, in words, when the values decided.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub evidence: String,
+}
+
+impl ColumnMap {
+    /// A column mapped by its header alone (`None`: not a known header).
+    pub fn by_header(header: &str, field: Option<Field>) -> ColumnMap {
+        ColumnMap {
+            header: header.to_string(),
+            field,
+            how: "header",
+            confidence: if field.is_some() { 0.9 } else { 0.0 },
+            evidence: String::new(),
+        }
+    }
 }
 
 /// One loaded input file.
@@ -187,14 +209,12 @@ pub fn load_bytes(
         None => return Err(Error::input(path, None, "is empty", "export the data again")),
     };
     let headers = clean_headers(path, &header_rec)?;
-    let columns = map_headers(&headers, cfg);
-    let id_column = pick_id_column(&headers, &columns, cfg);
-    let id_index = id_column.as_ref().and_then(|h| headers.iter().position(|x| x == h));
 
     let n = headers.len();
     let mut builders: Vec<StringChunkedBuilder> =
         headers.iter().map(|h| StringChunkedBuilder::new(h.as_str().into(), 1024)).collect();
-    let mut record_ids = Vec::new();
+    // The data row number of each accepted row: its record id when the file has no id column.
+    let mut row_numbers = Vec::new();
     let mut lines = Vec::new();
     let mut rows_read = 0usize;
     let file = path.display().to_string();
@@ -233,12 +253,7 @@ pub fn load_bytes(
                 b.append_value(v);
             }
         }
-        let id = id_index
-            .map(|i| rec.get(i).unwrap_or("").trim())
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .unwrap_or_else(|| rows_read.to_string());
-        record_ids.push(id);
+        row_numbers.push(rows_read);
         lines.push(line);
     }
     if rows_read == 0 {
@@ -249,9 +264,30 @@ pub fn load_bytes(
             "export the data again, or leave this file out of the run",
         ));
     }
-    let height = record_ids.len();
+    let height = row_numbers.len();
     let cols: Vec<Column> = builders.into_iter().map(|b| Column::from(b.finish().into_series())).collect();
-    let frame = DataFrame::new(height, cols)?;
+    let mut frame = DataFrame::new(height, cols)?;
+    // What the columns hold: missing-value tokens read as empty, then the mapping by header and values.
+    for t in infer::blank_missing_tokens(&mut frame)? {
+        notes.push(format!(
+            "{}: column \"{}\": {} cell(s) \"{}\" read as empty (a missing-value token)",
+            path.display(),
+            t.header,
+            t.cells,
+            t.token
+        ));
+    }
+    let mut columns = map_headers(&headers, cfg);
+    infer::refine(path, &mut columns, &frame)?;
+    let id_column = pick_id_column(&headers, &columns, cfg);
+    // Ids as written (trimmed on reading); a row without one keeps its row number.
+    let record_ids: Vec<String> = match &id_column {
+        Some(h) => {
+            let col = frame.column(h)?.str()?;
+            col.iter().zip(&row_numbers).map(|(v, n)| v.map(str::to_string).unwrap_or_else(|| n.to_string())).collect()
+        }
+        None => row_numbers.iter().map(usize::to_string).collect(),
+    };
     let duplicate_ids = find_duplicates(&record_ids);
     if !duplicate_ids.is_empty() {
         notes.push(format!(
@@ -455,12 +491,28 @@ fn clean_headers(path: &Path, rec: &csv::StringRecord) -> Result<Vec<String>> {
 
 fn map_headers(headers: &[String], cfg: &Config) -> Vec<ColumnMap> {
     let configured: BTreeMap<String, MapTarget> = cfg.mapping.iter().map(|(k, v)| (k.to_lowercase(), *v)).collect();
+    let own: Synonyms = cfg
+        .headers
+        .iter()
+        .filter_map(|(k, v)| if let MapTarget::Field(f) = v { Some((k.clone(), *f)) } else { None })
+        .collect();
     headers
         .iter()
-        .map(|h| match configured.get(&h.to_lowercase()) {
-            Some(MapTarget::Field(f)) => ColumnMap { header: h.clone(), field: Some(*f), how: "config" },
-            Some(MapTarget::Ignore) => ColumnMap { header: h.clone(), field: None, how: "ignored" },
-            None => ColumnMap { header: h.clone(), field: guess_field(h), how: "auto" },
+        .map(|h| {
+            let target = configured.get(&h.to_lowercase()).or_else(|| cfg.headers.get(&header_key(h)));
+            let config = |field, how| ColumnMap { how, confidence: 1.0, ..ColumnMap::by_header(h, field) };
+            match target {
+                Some(MapTarget::Field(f)) => config(Some(*f), "config"),
+                Some(MapTarget::Ignore) => config(None, "ignored"),
+                None => {
+                    let field = guess_field_with(h, &own);
+                    if field.is_some() && guess_field(h) != field {
+                        config(field, "config")
+                    } else {
+                        ColumnMap::by_header(h, field)
+                    }
+                }
+            }
         })
         .collect()
 }

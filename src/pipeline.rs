@@ -496,11 +496,10 @@ fn debug_pair(spec: &str, ingested: &Ingested, contacts: &[Contact], model: &Mod
     let key = (a.min(b), a.max(b));
     eprintln!("debug pair {spec}: candidate={} vector={v:?}", cands.pairs.binary_search(&key).is_ok());
     eprintln!(
-        "  weights={:?} total={:.2} conflict={} corroborated={}",
+        "  weights={:?} total={:.2} conflict={}",
         w.map(|x| (x * 10.0).round() / 10.0),
         score::total_weight(model, &w),
-        score::conflict(&v).unwrap_or("none"),
-        score::corroborated(&v)
+        score::conflict(&v, &w).unwrap_or("none"),
     );
     eprintln!("  a={ca:?}\n  b={cb:?}");
 }

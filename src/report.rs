@@ -339,14 +339,7 @@ fn write_review(run: &Run, tf: &TermFreq, out: &Path) -> Result<()> {
         .scored
         .iter()
         .filter(|p| p.needs_review(cfg.review_low, cfg.threshold))
-        .map(|p| {
-            let (kind, reason) = if p.probability() >= cfg.threshold {
-                ("name_only", "probable, but only the name agrees: not merged".to_string())
-            } else {
-                ("uncertain_pair", String::new())
-            };
-            (p.probability(), kind, p.a, p.b, p.weight, reason)
-        })
+        .map(|p| (p.probability(), "uncertain_pair", p.a, p.b, p.weight, String::new()))
         .collect();
     rows.sort_by(|x, y| (x.0 - 0.5).abs().total_cmp(&(y.0 - 0.5).abs()).then(x.2.cmp(&y.2)).then(x.3.cmp(&y.3)));
     let mut splits: Vec<_> = run

@@ -234,21 +234,13 @@ pub fn patterns(vectors: &[u64]) -> Vec<(u64, f64)> {
 }
 
 fn initial_m() -> Counts {
-    COMPARISONS
-        .iter()
-        .map(|c| {
-            let k = c.levels.len();
-            // Start believing that matches mostly agree: top level 0.7, the next 0.15, the rest share.
-            (0..k)
-                .map(|i| match k - 1 - i {
-                    0 => 0.7,
-                    1 => 0.15,
-                    _ => 0.15 / (k as f64 - 2.0).max(1.0),
-                })
-                .collect()
-        })
-        .collect()
+    COMPARISONS.iter().map(|c| c.m_default.to_vec()).collect()
 }
+
+/// How many pairs the typical m ([`crate::compare::Comparison::m_default`]) counts as when m is
+/// learned: little against the thousands of pairs of a training session, enough that a level this
+/// data's duplicates never showed (a birth-date typo in a clean export) is rare rather than impossible.
+pub const M_PRIOR_PAIRS: f64 = 10.0;
 
 /// One EM session over `patterns` with u fixed: learns m (for comparisons not in `ignore`) and the
 /// share of matches. Returns `(m, prior, iterations, converged)`.
@@ -299,8 +291,8 @@ fn em_session(
                 if s < 1.0 || ignore.contains(&i) {
                     continue;
                 }
-                for (a, b) in mi.iter_mut().zip(ni) {
-                    let v = (b / s).clamp(1e-6, 1.0);
+                for ((a, b), d) in mi.iter_mut().zip(ni).zip(COMPARISONS[i].m_default) {
+                    let v = ((b + M_PRIOR_PAIRS * d) / (s + M_PRIOR_PAIRS)).clamp(1e-6, 1.0);
                     delta = delta.max((v - *a).abs());
                     *a = v;
                 }
@@ -345,6 +337,19 @@ const SESSIONS: &[Session] = &[
         name: "same name and address",
         uses: &[compare::FIRST, compare::LAST, compare::ADDRESS],
         select: |v| names_exact(v) && v[compare::ADDRESS] == 5,
+    },
+    // Without email or id (census, voter and historical records) the names are learned here. (Not on
+    // "same phone": a household's or a switchboard's phone would teach that first names differ.)
+    Session {
+        name: "same birth date and place",
+        uses: &[compare::BIRTH, compare::ADDRESS],
+        select: |v| v[compare::BIRTH] == 3 && v[compare::ADDRESS] >= 2,
+    },
+    // Organisations: the same name at the same address.
+    Session {
+        name: "same organisation and address",
+        uses: &[compare::COMPANY, compare::ADDRESS],
+        select: |v| v[compare::COMPANY] == compare::COMPANY_EXACT && v[compare::ADDRESS] >= 4,
     },
 ];
 
@@ -474,43 +479,39 @@ pub fn probability(weight: f64) -> f64 {
     1.0 / (1.0 + (-weight).exp2())
 }
 
-/// Strong evidence that two records are different people even when much else agrees: clearly
-/// different first names (a household, colleagues) or surnames (colleagues), clearly different birth dates (a parent and
-/// child namesake) or different genders (Herr/Frau, Pan/Pani: a couple) — unless a personal identifier agrees: an exact personal email, a national id (up to
-/// one typo), or, for different first names, the birth date (up to one typo).
-pub fn conflict(v: &Vector) -> Option<&'static str> {
-    let id = v[compare::EMAIL] == 3 || v[compare::NATIONAL_ID] >= 2;
-    if id {
+/// Bits of evidence against a match from one field at or beyond which that field alone says "two
+/// different people" (a Bayes factor of 1/32): the model learns on the data at hand how often the
+/// duplicates of *this* data disagree on a field, so a field that carries typos, nicknames or wrong
+/// salutations there weighs less and vetoes nothing.
+pub const CONFLICT_BITS: f64 = 5.0;
+
+/// Strong evidence that two records are different people even when much else agrees: a first name,
+/// surname, birth date or gender that disagrees so clearly that the model's weight for it is at most
+/// `-CONFLICT_BITS` (a household, colleagues on one switchboard, a parent and child namesake, a
+/// couple) — unless independent identifiers say otherwise: a national id (up to one typo), or both an
+/// exact personal email and an exact phone. A surname alone does not conflict when an exact personal
+/// email agrees with the first name (a married name; a phone may be a switchboard), and a first name
+/// does not when the birth date agrees.
+pub fn conflict(v: &Vector, w: &[f64; N]) -> Option<&'static str> {
+    if v[compare::NATIONAL_ID] >= 2 || (v[compare::EMAIL] == 3 && v[compare::PHONE] == 3) {
         return None;
     }
-    let no_birth = v[compare::BIRTH] < 2;
-    if v[compare::FIRST] == compare::name_levels::DIFFERENT && no_birth {
+    let against = |i: usize| v[i] == 1 && w[i] <= -CONFLICT_BITS;
+    let birth_agrees = v[compare::BIRTH] >= 2;
+    if against(compare::FIRST) && !birth_agrees {
         Some("different first names")
-    } else if v[compare::LAST] == compare::name_levels::DIFFERENT && no_birth {
-        // Colleagues share a company, switchboard and email domain; a married name usually keeps the
-        // email or the birth date.
+    } else if against(compare::LAST)
+        && !birth_agrees
+        && !(v[compare::EMAIL] == 3 && v[compare::FIRST] >= compare::name_levels::CLOSE)
+    {
         Some("different surnames")
-    } else if v[compare::BIRTH] == 1 {
+    } else if against(compare::BIRTH) {
         Some("different birth dates")
-    } else if v[compare::GENDER] == 1 {
+    } else if against(compare::GENDER) {
         Some("different genders")
     } else {
         None
     }
-}
-
-/// Whether anything besides the name supports a match: an email, phone, birth date, address
-/// (street or better), company or national id that agrees at least fuzzily. Two records that share
-/// only a name are namesakes as often as duplicates; they go to review instead of being merged.
-pub fn corroborated(v: &Vector) -> bool {
-    v[compare::EMAIL] >= 2
-        || v[compare::PHONE] >= 2
-        || v[compare::BIRTH] >= 2
-        || v[compare::ADDRESS] >= 3
-        || v[compare::COMPANY] >= 2
-        || v[compare::NATIONAL_ID] >= 2
-        || v[compare::LOCALITY] >= 2
-        || compare::EXTRAS.iter().any(|&i| v[i] >= 2)
 }
 
 /// One scored candidate pair.
@@ -526,11 +527,11 @@ impl ScoredPair {
     pub fn probability(&self) -> f64 {
         probability(self.weight)
     }
-    /// Whether the pair is a link: probable enough and supported by more than the name.
+    /// Whether the pair is a link: its match probability reaches the threshold.
     pub fn is_link(&self, threshold: f64) -> bool {
-        self.probability() >= threshold && corroborated(&unpack(self.vector))
+        self.probability() >= threshold
     }
-    /// Whether the pair belongs in the review queue: uncertain, or probable on the name alone.
+    /// Whether the pair belongs in the review queue: uncertain (between `review_low` and the threshold).
     pub fn needs_review(&self, review_low: f64, threshold: f64) -> bool {
         let p = self.probability();
         p >= review_low && !self.is_link(threshold)
@@ -729,6 +730,38 @@ mod tests {
         for p in &model.comparisons {
             assert!(p.weight(p.m.len() as u8) > 0.0 && p.weight(1) < 0.0, "{}", p.name);
         }
+    }
+
+    /// Conflicts come from the weight the model gives a disagreement on this data, and independent
+    /// identifiers outweigh them.
+    #[test]
+    fn conflicts_follow_the_measured_weight_and_identifiers_outweigh_them() {
+        use crate::compare::{BIRTH, EMAIL, FIRST, GENDER, LAST, NATIONAL_ID, PHONE};
+        let mut v: Vector = [0; N];
+        let mut w = [0.0; N];
+        (v[FIRST], w[FIRST], v[LAST], v[PHONE]) = (1, -6.0, 5, 3);
+        assert_eq!(conflict(&v, &w), Some("different first names"), "a household on one phone");
+        w[FIRST] = -3.0;
+        assert_eq!(conflict(&v, &w), None, "this data's duplicates often have other first names");
+        w[FIRST] = -6.0;
+        v[EMAIL] = 3;
+        assert_eq!(conflict(&v, &w), None, "the same email and phone outweigh a first-name typo");
+        (v[EMAIL], v[PHONE], v[BIRTH]) = (0, 0, 3);
+        assert_eq!(conflict(&v, &w), None, "the same birth date outweighs a first name");
+        let mut v: Vector = [0; N];
+        let mut w = [0.0; N];
+        (v[FIRST], v[LAST], w[LAST], v[EMAIL]) = (5, 1, -6.0, 3);
+        assert_eq!(conflict(&v, &w), None, "a married name with the same email");
+        (v[EMAIL], v[PHONE]) = (1, 3);
+        assert_eq!(conflict(&v, &w), Some("different surnames"), "colleagues on one switchboard");
+        v[NATIONAL_ID] = 2;
+        assert_eq!(conflict(&v, &w), None, "a national id (up to a typo) outweighs everything");
+        let mut v: Vector = [0; N];
+        let mut w = [0.0; N];
+        (v[GENDER], w[GENDER]) = (1, -4.0);
+        assert_eq!(conflict(&v, &w), None, "wrong salutations are common here");
+        w[GENDER] = -7.0;
+        assert_eq!(conflict(&v, &w), Some("different genders"));
     }
 
     #[test]

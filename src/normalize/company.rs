@@ -76,6 +76,40 @@ const LEGAL_FORMS: &[&str] = &[
     "holdings",
 ];
 
+/// Legal forms that end an organisation's name wherever they stand: what follows them is no longer the
+/// name (short forms that are also words — "co", "as", "ab" — are left out).
+const NAME_ENDS: &[&[&str]] = &[
+    &["gmbh"],
+    &["mbh"],
+    &["ag"],
+    &["aktiengesellschaft"],
+    &["inc"],
+    &["incorporated"],
+    &["ltd"],
+    &["limited"],
+    &["llc"],
+    &["llp"],
+    &["plc"],
+    &["corp"],
+    &["corporation"],
+    &["spa"],
+    &["s", "p", "a"],
+    &["srl"],
+    &["s", "r", "l"],
+    &["sarl"],
+    &["bv"],
+    &["b", "v"],
+    &["nv"],
+    &["n", "v"],
+    &["sa"],
+    &["s", "a"],
+    &["se"],
+    &["tbk"],
+    &["sp", "z", "o", "o"],
+    &["kgaa"],
+    &["oyj"],
+];
+
 const AND_WORDS: &[&str] = &["and", "und", "e", "y", "i", "et", "dan"];
 
 /// Match key of a company name.
@@ -91,6 +125,11 @@ const AND_WORDS: &[&str] = &["and", "und", "e", "y", "i", "et", "dan"];
 pub fn company_key(raw: &str) -> String {
     let key = alnum_key(&raw.replace('&', " and "));
     let mut words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty() && !AND_WORDS.contains(w)).collect();
+    // An address written after the name ("Allianz SE Königinstraße 28 München"): the name ends at
+    // its legal form.
+    if let Some(i) = (1..words.len().saturating_sub(1)).find(|&i| NAME_ENDS.iter().any(|f| words[i..].starts_with(f))) {
+        words.truncate(i);
+    }
     // Strip legal forms at the end (repeatedly: "GmbH & Co. KG") and at the start ("PT", "CV").
     static FORMS: std::sync::OnceLock<Vec<Vec<&'static str>>> = std::sync::OnceLock::new();
     let forms = FORMS.get_or_init(|| LEGAL_FORMS.iter().map(|f| f.split(' ').collect()).collect());
@@ -135,6 +174,10 @@ mod tests {
             ("Telefónica, S.A.", "telefonica"),
             ("The Coca-Cola Company", "coca cola"),
             ("AG", "ag"),
+            ("adidas ag adi dassler strasse 1 91074 germany", "adidas"),
+            ("Banco Santander, S.A., 28660 Madrid", "banco santander"),
+            ("Anheuser-Busch InBev SA/NV Brouwerijplein 1", "anheuser busch inbev"),
+            ("Smith & Co Architects", "smith co architects"),
         ];
         for (input, want) in cases {
             assert_eq!(company_key(input), want, "{input}");

@@ -41,6 +41,9 @@ pub mod flag {
     pub const PAST_RETENTION: u16 = 1 << 9;
     /// Another row of the same source carries the same record id.
     pub const DUPLICATE_ID: u16 = 1 << 10;
+    /// The record is an organisation (account, site, restaurant, company): its source has
+    /// organisation names and no person names. Never merged with a person.
+    pub const ORGANISATION: u16 = 1 << 11;
 }
 
 /// A short string stored inline (up to 24 bytes) instead of on the heap: most keys of a contact fit,
@@ -124,7 +127,7 @@ pub fn choose_extras(ingested: &Ingested) -> Vec<Extra> {
     let mut by_key: std::collections::BTreeMap<String, Extra> = Default::default();
     let n_sources = ingested.sources.len();
     for (si, source) in ingested.sources.iter().enumerate() {
-        for c in source.columns.iter().filter(|c| c.field.is_none() && c.how == "auto") {
+        for c in source.columns.iter().filter(|c| c.field.is_none() && matches!(c.how, "header" | "values")) {
             let key = crate::schema::header_key(&c.header);
             if key.is_empty() || key.starts_with("column ") || is_bookkeeping(&key) {
                 continue;
@@ -173,6 +176,19 @@ pub fn choose_extras(ingested: &Ingested) -> Vec<Extra> {
         }
     }
     extras.sort_by_key(|e| e.kind != "identifier");
+    // Recognised attributes that describe a person without identifying them (birth place,
+    // occupation) come first: compared as text, their weight is what the model measures.
+    let mut attributes: Vec<Extra> = Vec::new();
+    for field in [Field::BirthPlace, Field::Occupation] {
+        let columns: Vec<Option<String>> =
+            ingested.sources.iter().map(|s| s.columns_for(field).next().map(str::to_string)).collect();
+        let sources = columns.iter().flatten().count();
+        if let Some(header) = columns.iter().flatten().next().cloned() {
+            attributes.push(Extra { header, kind: "text", sources, filled: 1.0, distinct: 0.0, columns });
+        }
+    }
+    let at = extras.iter().take_while(|e| e.kind == "identifier").count();
+    extras.splice(at..at, attributes);
     extras.truncate(MAX_EXTRAS);
     extras
 }
@@ -303,6 +319,18 @@ fn first_value<'a>(cols: &[&'a StringChunked], row: usize) -> Option<&'a str> {
     cols.iter().filter_map(|c| c.get(row)).find(|v| !text::is_placeholder(v))
 }
 
+/// Every value of the columns in one row, in column order, joined with spaces.
+fn joined_values(cols: &[&StringChunked], row: usize) -> String {
+    let mut out = String::new();
+    for v in cols.iter().filter_map(|c| c.get(row)).filter(|v| !text::is_placeholder(v)) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(v.trim());
+    }
+    out
+}
+
 fn normalize_source(
     si: u16,
     source: &Source,
@@ -345,6 +373,7 @@ fn normalize_source(
             Some((col, e.kind, detect_order(col.iter().flatten(), fallback_order)))
         })
         .collect();
+    let organisations = !company.is_empty() && first.is_empty() && last.is_empty() && full.is_empty();
     let duplicate_ids: std::collections::HashSet<&str> = source.duplicate_ids.iter().map(String::as_str).collect();
     // Phone numbers: libphonenumber's shared metadata runs its patterns behind one lock, so threads
     // sharing it take turns (measured on 107k generated records, 2 cores: 2.9 s in parallel, 1.9 s on
@@ -410,7 +439,8 @@ fn normalize_source(
                     }
                 }
                 let mut m = first_value(&middle, row).map(str::to_string).unwrap_or_default();
-                let mut l = first_value(&last, row).map(str::to_string).unwrap_or_default();
+                // A second surname column ("surname_c2", "Segundo apellido") makes a compound surname.
+                let mut l = joined_values(&last, row);
                 if let Some(fullv) = first_value(&full, row) {
                     let p = name::split_full_name(fullv);
                     honorific.push(' ');
@@ -516,7 +546,9 @@ fn normalize_source(
                 if !duplicate_ids.is_empty() && duplicate_ids.contains(source.record_ids[row].as_str()) {
                     k.flags |= flag::DUPLICATE_ID;
                 }
-                if k.first.is_empty() && k.last.is_empty() {
+                if organisations {
+                    k.flags |= flag::ORGANISATION;
+                } else if k.first.is_empty() && k.last.is_empty() {
                     k.flags |= flag::NO_NAME;
                 }
                 if row % PROGRESS_STEP == 0 {
