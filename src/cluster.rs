@@ -185,8 +185,9 @@ pub fn cluster(
             None => compare(a, b),
         };
         let w = weights(model, tf, a, &vector);
-        let why =
-            conflict(&vector, &w).or_else(|| person_and_organisation(a, b).then_some("a person and an organisation"));
+        let why = conflict(&vector, &w)
+            .or_else(|| person_and_organisation(a, b).then_some("a person and an organisation"))
+            .or_else(|| different_organisations(a, b, &vector, &w).then_some("different organisation names"));
         (total_weight(model, &w).clamp(-20.0, 20.0), why)
     };
 
@@ -287,6 +288,15 @@ fn person_and_organisation(a: &Contact, b: &Contact) -> bool {
     let org = |c: &Contact| c.flags & ORGANISATION != 0;
     let person = |c: &Contact| c.flags & (ORGANISATION | NO_NAME) == 0;
     (org(a) && person(b)) || (org(b) && person(a))
+}
+
+/// Two organisations whose names disagree as clearly as two people's first names in a conflict
+/// (restaurants in one hotel share its address and switchboard). A person's company is not their
+/// identity (people change jobs), so this holds for organisation records only.
+fn different_organisations(a: &Contact, b: &Contact, v: &crate::compare::Vector, w: &[f64; crate::compare::N]) -> bool {
+    use crate::normalize::flag::ORGANISATION;
+    let c = crate::compare::COMPANY;
+    a.flags & b.flags & ORGANISATION != 0 && v[c] == 1 && w[c] <= -crate::score::CONFLICT_BITS
 }
 
 fn join(parent: &mut [u32], groups: &mut [Vec<u32>], ra: u32, rb: u32) {

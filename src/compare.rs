@@ -114,11 +114,11 @@ pub const COMPARISONS: [Comparison; 14] = [
         name: "company",
         levels: &[
             "different",
-            "similar (Jaro-Winkler ≥ 0.88 or half the words shared)",
+            "similar (Jaro-Winkler ≥ 0.88, half the words or a distinctive word shared)",
             "same words (in any order, or one name inside the other)",
             "exact",
         ],
-        m_default: &[0.15, 0.1, 0.15, 0.6],
+        m_default: &[0.03, 0.12, 0.15, 0.7],
         u_default: &[0.993, 0.004, 0.0015, 0.0015],
     },
     Comparison {
@@ -365,9 +365,13 @@ fn company_level(a: &str, b: &str) -> u8 {
     // One word inside a longer name says little ("cafe" in "cafe bizou"): the shorter needs two words
     // or a long one.
     let inside = shared == short && (short >= 2 || a.len().min(b.len()) >= 6);
+    // A shared word that is not a kind of organisation ("firman" in "Firman Pre-School West" and
+    // "Firman Community Services - Firman House West"): related, not clearly different.
+    let words = crate::schema::organisation_words();
+    let distinctive = wa.iter().any(|w| w.len() >= 4 && wb.contains(w) && !words.contains(w));
     if inside || jw >= 0.95 {
         3
-    } else if jw >= 0.88 || shared * 2 >= long {
+    } else if jw >= 0.88 || shared * 2 >= long || distinctive {
         2
     } else {
         1

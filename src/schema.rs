@@ -167,6 +167,19 @@ fn builtin() -> &'static HashMap<String, Field> {
     })
 }
 
+/// Words that mark a name as an organisation's (legal forms and kinds of organisation:
+/// `src/data/organisation_words.txt`), as [`header_key`] writes them.
+pub fn organisation_words() -> &'static std::collections::HashSet<&'static str> {
+    static WORDS: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        include_str!("data/organisation_words.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(str::trim)
+            .collect()
+    })
+}
+
 /// Header synonyms added by the user (`[headers]` in crmclean.toml), keys in [`header_key`] form.
 pub type Synonyms = HashMap<String, Field>;
 

@@ -159,36 +159,46 @@ pub fn total_pairs(contacts: &[Contact], link_only: bool) -> u64 {
     all - per_source.values().map(|k| k * k.saturating_sub(1) / 2).sum::<u64>()
 }
 
-/// Estimates u from `samples` random pairs (cross-source pairs only with `link_only`).
+/// Counts the levels of `samples` random pairs (cross-source pairs only with `link_only`): what u is
+/// made from ([`train`]). Returns the counts per comparison and level, and the pairs drawn.
 pub fn estimate_u(contacts: &[Contact], samples: u64, link_only: bool) -> (Counts, u64) {
     let n = contacts.len() as u64;
     if n < 2 {
-        return (COMPARISONS.iter().map(|c| c.u_default.to_vec()).collect(), 0);
+        return (empty_counts(), 0);
     }
     let total_pairs = n * (n - 1) / 2;
     let samples = samples.min(total_pairs);
     const CHUNK: u64 = 10_000;
     let chunks = samples.div_ceil(CHUNK);
+    // A file small enough to compare every pair is counted exactly, not sampled.
+    let every_pair = samples == total_pairs;
     // Draw the pairs first, then compare them sorted by their first record: the same pairs and counts,
     // with half the memory accesses in order.
-    let mut pairs: Vec<(u32, u32)> = (0..chunks)
-        .into_par_iter()
-        .flat_map_iter(|ci| {
-            let mut rng = SplitMix(0x5EED ^ ci.wrapping_mul(0x9E37_79B9));
-            let todo = CHUNK.min(samples - ci * CHUNK);
-            let mut drawn = Vec::with_capacity(todo as usize);
-            let mut tries = 0;
-            while (drawn.len() as u64) < todo && tries < todo * 20 {
-                tries += 1;
-                let (a, b) = (rng.below(n) as usize, rng.below(n) as usize);
-                if a == b || (link_only && contacts[a].source == contacts[b].source) {
-                    continue;
+    let mut pairs: Vec<(u32, u32)> = if every_pair {
+        (0..n as u32)
+            .flat_map(|a| (a + 1..n as u32).map(move |b| (a, b)))
+            .filter(|&(a, b)| !(link_only && contacts[a as usize].source == contacts[b as usize].source))
+            .collect()
+    } else {
+        (0..chunks)
+            .into_par_iter()
+            .flat_map_iter(|ci| {
+                let mut rng = SplitMix(0x5EED ^ ci.wrapping_mul(0x9E37_79B9));
+                let todo = CHUNK.min(samples - ci * CHUNK);
+                let mut drawn = Vec::with_capacity(todo as usize);
+                let mut tries = 0;
+                while (drawn.len() as u64) < todo && tries < todo * 20 {
+                    tries += 1;
+                    let (a, b) = (rng.below(n) as usize, rng.below(n) as usize);
+                    if a == b || (link_only && contacts[a].source == contacts[b].source) {
+                        continue;
+                    }
+                    drawn.push((a.min(b) as u32, a.max(b) as u32));
                 }
-                drawn.push((a.min(b) as u32, a.max(b) as u32));
-            }
-            drawn
-        })
-        .collect();
+                drawn
+            })
+            .collect()
+    };
     pairs.par_sort_unstable();
     let counts = pairs
         .par_chunks(CHUNK as usize)
@@ -212,18 +222,25 @@ pub fn estimate_u(contacts: &[Contact], samples: u64, link_only: bool) -> (Count
             }
             a
         });
-    // Shrink towards typical values, worth 1,000 pairs: decisive for a 50-row spreadsheet (whose few
-    // random pairs include its duplicates), negligible for a real export.
+    (counts, samples)
+}
+
+/// u from level counts of random pairs, shrunk towards typical values worth 1,000 pairs: decisive for a
+/// 50-row spreadsheet, negligible for a real export.
+pub fn shrink_u(counts: &Counts) -> Counts {
     const PRIOR_PAIRS: f64 = 1000.0;
-    let u = counts
+    counts
         .iter()
         .zip(COMPARISONS.iter())
         .map(|(levels, c)| {
             let total: f64 = levels.iter().sum();
-            levels.iter().zip(c.u_default).map(|(n, d)| (n + PRIOR_PAIRS * d) / (total + PRIOR_PAIRS)).collect()
+            levels
+                .iter()
+                .zip(c.u_default)
+                .map(|(n, d)| (n.max(0.0) + PRIOR_PAIRS * d) / (total + PRIOR_PAIRS))
+                .collect()
         })
-        .collect();
-    (u, samples)
+        .collect()
 }
 
 /// Distinct comparison patterns of the candidate pairs with their counts, sorted by pattern.
@@ -242,8 +259,8 @@ fn initial_m() -> Counts {
 /// data's duplicates never showed (a birth-date typo in a clean export) is rare rather than impossible.
 pub const M_PRIOR_PAIRS: f64 = 10.0;
 
-/// One EM session over `patterns` with u fixed: learns m (for comparisons not in `ignore`) and the
-/// share of matches. Returns `(m, prior, iterations, converged)`.
+/// One EM session over `patterns` with u fixed: learns m (for the comparisons `learn` names, never
+/// those in `ignore`) and the share of matches. Returns `(m, prior, iterations, converged)`.
 ///
 /// `population` is the number of pairs the prior is a share of: `None` for the session's own pairs;
 /// for the final fit, every pair of records, of which the candidates are the only ones that can match.
@@ -251,14 +268,15 @@ fn em_session(
     patterns: &[(Vector, f64)],
     u: &Counts,
     ignore: &[usize],
-    learn_m: bool,
+    learn: &dyn Fn(usize) -> bool,
     mut m: Counts,
     mut prior: f64,
     population: Option<f64>,
+    max_iterations: u32,
 ) -> (Counts, f64, u32, bool) {
     let mut iterations = 0;
     let mut converged = false;
-    for it in 0..200 {
+    for it in 0..max_iterations {
         iterations = it + 1;
         let mut new_m = empty_counts();
         let mut match_mass = 0.0;
@@ -285,10 +303,10 @@ fn em_session(
         }
         let new_prior = (match_mass / population.unwrap_or(total)).clamp(1e-15, 1.0 - 1e-6);
         let mut delta = (new_prior - prior).abs() / prior;
-        if learn_m {
+        {
             for (i, (mi, ni)) in m.iter_mut().zip(&new_m).enumerate() {
                 let s: f64 = ni.iter().sum();
-                if s < 1.0 || ignore.contains(&i) {
+                if s < 1.0 || ignore.contains(&i) || !learn(i) {
                     continue;
                 }
                 for ((a, b), d) in mi.iter_mut().zip(ni).zip(COMPARISONS[i].m_default) {
@@ -363,8 +381,9 @@ const SESSIONS: &[Session] = &[
 /// pairs — is fitted by EM with m and u fixed over all `total_pairs` record pairs, where pairs that
 /// blocking did not propose count as non-matches. Sessions, not one EM over all candidates: candidate pairs were paired because they share
 /// something, so their non-matches are not like random pairs and one global EM drifts.
-pub fn train(u: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64) -> Model {
+pub fn train(u_counts: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64) -> Model {
     let all: Vec<(Vector, f64)> = patterns(vectors).into_iter().map(|(p, c)| (unpack(p), c)).collect();
+    let mut u = shrink_u(&u_counts);
     let mut sums = empty_counts();
     let mut sessions = [0usize; N];
     let mut total_iterations = 0;
@@ -375,7 +394,7 @@ pub fn train(u: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64) -> Mo
         if pairs < 30.0 {
             continue;
         }
-        let (m, pr, it, conv) = em_session(&pats, &u, session.uses, true, initial_m(), 0.9, None);
+        let (m, pr, it, conv) = em_session(&pats, &u, session.uses, &|_| true, initial_m(), 0.9, None, 200);
         total_iterations += it;
         all_converged &= conv;
         if std::env::var_os("CRMCLEAN_DEBUG_EM").is_some() {
@@ -404,8 +423,52 @@ pub fn train(u: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64) -> Mo
             })
             .collect();
     let population = (total_pairs as f64).max(vectors.len() as f64).max(1.0);
-    let (m, prior, it, conv) =
-        em_session(&all, &u, &[], false, m, vectors.len().max(1) as f64 / population * 0.5, Some(population));
+    // When no training session could run at all (an export with one identifying column, such as a
+    // list of company names), m is learned on all candidate pairs: its only evidence. (Otherwise
+    // not: candidate pairs that are not matches share more than random pairs — restaurants in one
+    // hotel share its address and switchboard — and would teach that names differ.)
+    let seen = |i: usize| all.iter().filter(|(v, _)| v[i] > 0).map(|p| p.1).sum::<f64>();
+    let untrained = sessions.iter().all(|&s| s == 0);
+    let unlearned: Vec<usize> = (0..N).filter(|&i| untrained && seen(i) >= 30.0).collect();
+    let learn = |i: usize| unlearned.contains(&i);
+    // When the random pairs are a large share of all pairs (a small file), the duplicates among them make
+    // agreement look common between different people: in a file of 134 records of 50 companies, 1
+    // random pair in 90 has the same name. Their expected share (each candidate pair weighted by its
+    // match probability, starting from "all of them") is taken out of the counts u is made of, and u,
+    // the prior and the unlearned m are fitted again until they settle.
+    let share = u_samples as f64 / population;
+    let correct = share >= 0.01;
+    let mut prior =
+        if correct { vectors.len().max(1) as f64 / population } else { vectors.len().max(1) as f64 / population * 0.5 };
+    let mut post = vec![1.0; all.len()];
+    let (mut m, mut it, mut conv) = (m, 0, true);
+    // With the correction, u changes with the match probabilities, so each round is one EM step of u,
+    // m and the prior together; without it, one EM run with u fixed.
+    for _ in 0..if correct { 500 } else { 1 } {
+        if correct {
+            let mut counts = u_counts.clone();
+            for ((v, count), p) in all.iter().zip(&post) {
+                for (i, &l) in v.iter().enumerate() {
+                    if l > 0 {
+                        counts[i][l as usize - 1] -= share * p * count;
+                    }
+                }
+            }
+            u = shrink_u(&counts);
+        }
+        let before = prior;
+        let steps = if correct { 1 } else { 200 };
+        let (m2, p, i2, c2) = em_session(&all, &u, &[], &learn, m, prior, Some(population), steps);
+        (m, prior, it, conv) = (m2, p, it + i2, c2);
+        post = all.iter().map(|(v, _)| posterior(v, &m, &u, prior)).collect();
+        if std::env::var_os("CRMCLEAN_DEBUG_EM").is_some() {
+            eprintln!("final fit: prior {before:.3e} -> {prior:.3e}");
+        }
+        if correct && (prior - before).abs() <= 1e-6 * before {
+            conv = true;
+            break;
+        }
+    }
     Model {
         version: MODEL_VERSION,
         prior,
@@ -423,6 +486,17 @@ pub fn train(u: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64) -> Mo
         em_iterations: total_iterations + it,
         em_converged: all_converged && conv,
     }
+}
+
+/// Match probability of a comparison vector under m, u and the prior (no term frequencies).
+fn posterior(v: &Vector, m: &Counts, u: &Counts, prior: f64) -> f64 {
+    let mut odds = (prior / (1.0 - prior)).ln();
+    for (i, &l) in v.iter().enumerate() {
+        if l > 0 {
+            odds += (m[i][l as usize - 1] / u[i][l as usize - 1]).ln();
+        }
+    }
+    1.0 / (1.0 + (-odds).exp())
 }
 
 /// Per-comparison weights of one pair, term-frequency adjusted.
@@ -723,10 +797,12 @@ mod tests {
             })
             .collect();
         let vectors: Vec<u64> = pats.iter().flat_map(|&(p, c)| std::iter::repeat_n(p, c as usize)).collect();
-        let model = train(u, 1000, &vectors, 1000);
-        assert!((model.prior - 0.1).abs() < 0.01, "prior {}", model.prior);
-        let model = train(model.comparisons.iter().map(|c| c.u.clone()).collect(), 1000, &vectors, 10_000);
-        assert!((model.prior - 0.01).abs() < 0.001, "prior {}", model.prior);
+        // Level counts of 100,000 random pairs of different people.
+        let counts: Counts = u.iter().map(|l| l.iter().map(|x| x * 100_000.0).collect()).collect();
+        let model = train(counts.clone(), 100_000, &vectors, 1_000_000);
+        assert!((model.prior - 0.0001).abs() < 0.00001, "prior {}", model.prior);
+        let model = train(counts, 100_000, &vectors, 10_000_000);
+        assert!((model.prior - 0.00001).abs() < 0.000001, "prior {}", model.prior);
         for p in &model.comparisons {
             assert!(p.weight(p.m.len() as u8) > 0.0 && p.weight(1) < 0.0, "{}", p.name);
         }

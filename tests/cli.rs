@@ -159,6 +159,66 @@ fn sample_run_writes_every_output_and_accounts_for_every_row() {
     assert!(f1(tmp.path(), &testdata("crm/truth.csv")) >= 0.95);
 }
 
+/// Zero-config F1 floors on labelled data nobody on this project wrote (`../shared/datasets`). A floor is
+/// the F1 last measured; the test fails when a change costs more than 0.005 on any set. Raise a floor
+/// when a change improves a set; never lower one to land a change (see `benches/accuracy.sh`).
+#[test]
+fn accuracy_holds_on_external_labelled_sets() {
+    const FLOORS: &[(&str, f64)] = &[
+        ("external/splink_fake_1000", 0.908),
+        ("external/splink_historical_figures_50k", 0.779),
+        ("external/ncvr_5party_5000_ocp20", 0.936),
+        ("external/essnet_census_cis", 0.969),
+        ("external/dedupe_chicago_childcare", 0.801),
+        ("external/fodors_zagat_restaurants", 0.956),
+        ("external/deduplipy_stoxx50", 0.922),
+    ];
+    let shared = repo().join("../shared/datasets");
+    assert!(shared.join("external").exists(), "the labelled sets are expected at {}", shared.display());
+    let mut failed = Vec::new();
+    let mut table = Vec::new();
+    for (set, floor) in FLOORS {
+        let dir = shared.join(set);
+        let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "csv") && !p.ends_with("truth.csv"))
+            .collect();
+        inputs.sort();
+        let tmp = tempfile::tempdir().unwrap();
+        let r = dedupe(tmp.path(), &inputs, &[]);
+        assert_eq!(r.code(), 0, "{set}: {}", r.stderr());
+        let score = f1(tmp.path(), &dir.join("truth.csv"));
+        table.push(format!("{set}: {score:.4} (floor {floor})"));
+        if score < floor - 0.005 {
+            failed.push(format!("{set}: F1 {score:.4} is below its floor {floor}"));
+        }
+    }
+    assert!(failed.is_empty(), "{}\n\nall sets:\n{}", failed.join("\n"), table.join("\n"));
+}
+
+/// Febrl 2 and 3 and the generated multi-source export at 20,000 people, with their floors.
+#[test]
+fn accuracy_holds_on_febrl_and_generated_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (k, floor) in [(2, 0.999), (3, 0.999)] {
+        let r = dedupe(tmp.path(), &[febrl(&format!("febrl_{k}.csv"))], &[]);
+        assert_eq!(r.code(), 0, "{}", r.stderr());
+        let score = f1(tmp.path(), &febrl(&format!("truth_{k}.csv")));
+        assert!(score >= floor - 0.005, "febrl_{k}: F1 {score:.4} is below its floor {floor}");
+    }
+    let r = crmclean(tmp.path(), ["generate", "--out", "gen", "--records", "20000", "--seed", "7"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let gen: Vec<PathBuf> = ["crm_salesforce.csv", "hubspot_export.csv", "webinar_anmeldungen.csv", "contatti_it.csv"]
+        .iter()
+        .map(|f| tmp.path().join("gen").join(f))
+        .collect();
+    let r = dedupe(tmp.path(), &gen, &[]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let score = f1(tmp.path(), &tmp.path().join("gen/truth.csv"));
+    assert!(score >= 0.984 - 0.005, "generated 20,000: F1 {score:.4} is below its floor 0.984");
+}
+
 #[test]
 fn febrl_1_dedupes_with_high_f1_and_evaluate_reads_febrl_truth() {
     let tmp = tempfile::tempdir().unwrap();
@@ -388,6 +448,38 @@ fn config_mapping_overrides_the_automatic_one() {
     let title = mapping.iter().find(|m| m["header"] == "Title").unwrap();
     assert_eq!(title["how"], "ignored");
     assert!(title["field"].is_null());
+}
+
+/// A German trade-fair lead list (Windows-1252, `;`, CRLF): its lead numbers are the record ids of every
+/// output, `Erfasst am` is the creation date, repeated `NA`s are empty, and a `[headers]` synonym maps
+/// a column no table knows.
+#[test]
+fn german_lead_list_keeps_its_lead_numbers_and_config_headers_extend_the_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("c.toml");
+    std::fs::write(&cfg, "[headers]\n\"Interesse\" = \"tags\"\n").unwrap();
+    let r = dedupe(tmp.path(), &[testdata("formats/messe_leads.csv")], &["--config", cfg.to_str().unwrap()]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(r.stderr().contains("Lead-Nr→id") && r.stderr().contains("Erfasst am→created"), "{}", r.stderr());
+    assert!(r.stderr().contains("Interesse→tags"), "{}", r.stderr());
+    assert!(r.stderr().contains("\"NA\" read as empty"), "{}", r.stderr());
+    let clusters = read_csv(&tmp.path().join("out/clusters.csv"));
+    let ids: Vec<&str> = clusters.iter().map(|c| c["record_id"].as_str()).collect();
+    assert_eq!(ids, ["L-24017", "L-24018", "L-24019", "L-24020", "L-24021"]);
+    let of = |id: &str| clusters.iter().find(|c| c["record_id"] == id).unwrap()["cluster_id"].clone();
+    assert_eq!(of("L-24017"), of("L-24019"), "Jürgen Müller twice");
+    assert_ne!(of("L-24020"), of("L-24021"), "colleagues on one switchboard");
+    let plan = read_csv(&tmp.path().join("out/merge_plan.csv"));
+    assert!(plan.iter().any(|p| p["keep_record_id"].starts_with("L-") && p["merge_record_id"].starts_with("L-")));
+    let summary = json(&tmp.path().join("out/summary.json"));
+    let mapping = summary["inputs"][0]["mapping"].as_array().unwrap();
+    let tags = mapping.iter().find(|m| m["header"] == "Interesse").unwrap();
+    assert_eq!(tags["how"], "config");
+    // A [headers] entry naming an unknown field is an error naming the key.
+    std::fs::write(&cfg, "[headers]\n\"Kd.-Nr.\" = \"kundennummer\"\n").unwrap();
+    let r = dedupe(tmp.path(), &[testdata("formats/messe_leads.csv")], &["--config", cfg.to_str().unwrap()]);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(r.stderr().contains("[headers] \"Kd.-Nr.\"") && r.stderr().contains("unknown field"), "{}", r.stderr());
 }
 
 #[test]

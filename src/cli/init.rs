@@ -28,10 +28,16 @@ pub const DEFAULT_CONFIG: &str = r#"# crmclean configuration. Every option is sh
 # Header → field overrides for the automatic header mapping. Fields: id, salutation, first_name,
 # middle_name, last_name, full_name, email, phone, mobile, company, job_title, website,
 # street_number, street, street2, city, region, postal_code, country, birth_date, birth_year,
-# birth_month, birth_day, gender, national_id, created, last_activity, tags; or "ignore".
+# birth_month, birth_day, gender, national_id, created, last_activity, tags, fax, birth_place,
+# occupation; or "ignore".
 [mapping]
 # "Handynummer" = "mobile"
 # "Notes" = "ignore"
+
+# More header synonyms (same fields): unlike [mapping] they also match qualified and numbered
+# spellings ("Mailing <synonym>", "<synonym> 2") in every input.
+[headers]
+# "Kd.-Nr." = "id"
 
 [matching]
 # Match probability at or above which two records are the same person.
@@ -99,6 +105,7 @@ mod tests {
             .join("\n");
         let parsed: crate::config::FileConfig = toml::from_str(&uncommented).unwrap();
         assert_eq!(parsed.mapping.len(), 2);
+        assert_eq!(parsed.headers.len(), 1);
         assert_eq!(parsed.matching.threshold, Some(0.5));
         assert_eq!(parsed.merge.source_priority.len(), 2);
         assert_eq!(parsed.merge.fields.len(), 2);

@@ -46,17 +46,6 @@ fn missing_keys() -> &'static HashSet<&'static str> {
     })
 }
 
-fn organisation_words() -> &'static HashSet<&'static str> {
-    static WORDS: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
-    WORDS.get_or_init(|| {
-        include_str!("../data/organisation_words.txt")
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .map(str::trim)
-            .collect()
-    })
-}
-
 /// The missing-value key of a cell, if it is one: a listed token, or punctuation only. Tokens of zeros
 /// count only in a column that is not mostly numbers (there "0" is a value).
 fn missing_key(v: &str, numeric_column: bool) -> Option<String> {
@@ -228,7 +217,7 @@ fn organisation_share(values: &[&str]) -> f64 {
     if values.is_empty() {
         return 0.0;
     }
-    let words = organisation_words();
+    let words = crate::schema::organisation_words();
     let score: f64 = values
         .iter()
         .map(|v| {
