@@ -115,6 +115,18 @@ pub fn default_rules() -> Vec<Rule> {
             },
         },
         Rule { name: "last_name_postcode", keys: |c, k| k.both(&c.last_phonetic, &c.postcode) },
+        // A postcode typo or a neighbouring postcode ("NG16 2YP" / "NG16 2YN"): its district.
+        Rule { name: "last_name_postcode_area", keys: |c, k| k.both(&c.last_phonetic, pre(&c.postcode, 3)) },
+        Rule {
+            name: "names_birth_year",
+            keys: |c, k| {
+                if let Some(d) = c.birth {
+                    let y = chrono::Datelike::year(&d).to_string();
+                    k.both(&c.last_phonetic, &y);
+                    k.both(&c.first_phonetic, &y);
+                }
+            },
+        },
         Rule { name: "first_name_postcode", keys: |c, k| k.both(&c.first_phonetic, &c.postcode) },
         Rule {
             name: "birth_date_names",
@@ -248,16 +260,16 @@ fn merge_sorted(a: &[u64], b: &[u64]) -> Vec<u64> {
 
 /// Blocks up to this size give all their pairs; larger ones (a common name, a shared local part)
 /// give each record's nearest neighbours in [`windows`].
-const FULL_BLOCK: usize = 8;
+const FULL_BLOCK: usize = 16;
 /// Neighbours paired on each side in each secondary order of a large block.
 const WINDOW: usize = 2;
 
 /// Secondary attributes compared as text.
-const TEXT_KEYS: usize = 4;
+const TEXT_KEYS: usize = 6;
 
 /// A contact's secondary attributes ("" or `None` when missing): postcode (or city), first email, first
-/// phone and company, compared as text so that a typo near the end still sorts next to the original;
-/// and the birth date.
+/// phone, company, street and the first generic attribute (birth place, occupation, ...), compared as
+/// text so that a typo near the end still sorts next to the original; and the birth date.
 struct Secondary<'a> {
     text: [&'a str; TEXT_KEYS],
     birth: Option<chrono::NaiveDate>,
@@ -271,6 +283,8 @@ fn secondary_keys(c: &Contact) -> Secondary<'_> {
             c.emails.first().map_or("", |e| e.key.as_str()),
             c.phones.first().map_or("", |p| p.key.as_str()),
             &c.company,
+            &c.street,
+            &c.extras[0],
         ],
         birth: c.birth,
     }

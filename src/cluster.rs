@@ -8,7 +8,7 @@
 //!    date or gender that the model weighs as at least 5 bits against a match on this data — a
 //!    household, colleagues or a namesake — unless a national id, or an email and a phone together,
 //!    agree; or a person and an organisation), and
-//! 2. their *average linkage* — the mean match weight (log2 odds, each pair capped to ±20) over all
+//! 2. their *average linkage* — the mean match weight (log2 odds, each pair held to -10..+20) over all
 //!    pairs across the two groups, each pair compared on the spot when blocking did not pair it — is at
 //!    least the threshold's weight. Averaging weights, not probabilities, lets one strong "different
 //!    person" pair outvote a strong "same person" pair.
@@ -174,6 +174,8 @@ pub fn cluster(
         x
     }
 
+    // Strong evidence against is a conflict (above); in the average each pair counts between -10 and
+    // +20 bits, so one pair of two noisy records cannot outvote the rest of a large group.
     let pair_info = |x: u32, y: u32| -> (f64, Option<&'static str>) {
         let key = (x.min(y), x.max(y));
         if cannot.contains(&key) {
@@ -188,7 +190,7 @@ pub fn cluster(
         let why = conflict(&vector, &w)
             .or_else(|| person_and_organisation(a, b).then_some("a person and an organisation"))
             .or_else(|| different_organisations(a, b, &vector, &w).then_some("different organisation names"));
-        (total_weight(model, &w).clamp(-20.0, 20.0), why)
+        (total_weight(model, &w).clamp(-10.0, 20.0), why)
     };
 
     let threshold_weight = (threshold / (1.0 - threshold)).log2();

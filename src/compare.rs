@@ -89,7 +89,7 @@ pub const COMPARISONS: [Comparison; 14] = [
     Comparison {
         name: "birth_date",
         levels: &["different", "one typo or day/month swapped", "exact"],
-        m_default: &[0.03, 0.05, 0.92],
+        m_default: &[0.05, 0.05, 0.9],
         u_default: &[0.9985, 0.0014, 0.0001],
     },
     Comparison {
