@@ -16,6 +16,9 @@ use crate::normalize::Contact;
 pub struct Rule {
     pub name: &'static str,
     keys: fn(&Contact, &mut Keys),
+    /// Blocks up to this size give all their pairs; larger ones each record's nearest neighbours
+    /// ([`windows`]). Broad keys (a birth date, a name with a year) are windowed almost always.
+    full: usize,
 }
 
 /// The keys of one contact for one rule, hashed as they are made (no key string is built).
@@ -57,6 +60,7 @@ fn pre(s: &str, n: usize) -> &str {
 pub fn default_rules() -> Vec<Rule> {
     vec![
         Rule {
+            full: FULL_BLOCK,
             name: "email",
             keys: |c, k| {
                 for e in c.personal_emails() {
@@ -65,6 +69,7 @@ pub fn default_rules() -> Vec<Rule> {
             },
         },
         Rule {
+            full: FULL_BLOCK,
             name: "email_local_part",
             keys: |c, k| {
                 for l in c.personal_emails().map(|e| e.local()).filter(|l| l.len() >= 6) {
@@ -73,6 +78,7 @@ pub fn default_rules() -> Vec<Rule> {
             },
         },
         Rule {
+            full: FULL_BLOCK,
             name: "phone",
             keys: |c, k| {
                 for p in c.valid_phones() {
@@ -81,6 +87,7 @@ pub fn default_rules() -> Vec<Rule> {
             },
         },
         Rule {
+            full: FULL_BLOCK,
             name: "phone_last_digits",
             keys: |c, k| {
                 // Catches numbers written with and without a country code that did not parse alike.
@@ -90,6 +97,7 @@ pub fn default_rules() -> Vec<Rule> {
             },
         },
         Rule {
+            full: FULL_BLOCK,
             name: "national_id",
             keys: |c, k| {
                 if !c.national_id.is_empty() {
@@ -98,6 +106,7 @@ pub fn default_rules() -> Vec<Rule> {
             },
         },
         Rule {
+            full: FULL_NAME_BLOCK,
             name: "first_last",
             keys: |c, k| {
                 // Sorted so that swapped first/last names share the key.
@@ -107,6 +116,7 @@ pub fn default_rules() -> Vec<Rule> {
             },
         },
         Rule {
+            full: FULL_BLOCK,
             name: "phonetic_names",
             keys: |c, k| {
                 let (a, b) = (&c.first_phonetic, &c.last_phonetic);
@@ -114,10 +124,15 @@ pub fn default_rules() -> Vec<Rule> {
                 k.both(a, b);
             },
         },
-        Rule { name: "last_name_postcode", keys: |c, k| k.both(&c.last_phonetic, &c.postcode) },
+        Rule { full: FULL_BLOCK, name: "last_name_postcode", keys: |c, k| k.both(&c.last_phonetic, &c.postcode) },
         // A postcode typo or a neighbouring postcode ("NG16 2YP" / "NG16 2YN"): its district.
-        Rule { name: "last_name_postcode_area", keys: |c, k| k.both(&c.last_phonetic, pre(&c.postcode, 3)) },
         Rule {
+            full: BROAD_BLOCK,
+            name: "last_name_postcode_area",
+            keys: |c, k| k.both(&c.last_phonetic, pre(&c.postcode, 3)),
+        },
+        Rule {
+            full: BROAD_BLOCK,
             name: "names_birth_year",
             keys: |c, k| {
                 if let Some(d) = c.birth {
@@ -127,8 +142,9 @@ pub fn default_rules() -> Vec<Rule> {
                 }
             },
         },
-        Rule { name: "first_name_postcode", keys: |c, k| k.both(&c.first_phonetic, &c.postcode) },
+        Rule { full: FULL_BLOCK, name: "first_name_postcode", keys: |c, k| k.both(&c.first_phonetic, &c.postcode) },
         Rule {
+            full: FULL_BLOCK,
             name: "birth_date_names",
             keys: |c, k| {
                 if let Some(d) = c.birth {
@@ -142,6 +158,7 @@ pub fn default_rules() -> Vec<Rule> {
             },
         },
         Rule {
+            full: FULL_BLOCK,
             name: "birth_date_postcode",
             keys: |c, k| {
                 if let Some(d) = c.birth {
@@ -150,6 +167,7 @@ pub fn default_rules() -> Vec<Rule> {
             },
         },
         Rule {
+            full: FULL_BLOCK,
             name: "address",
             keys: |c, k| {
                 if !c.street.is_empty() && !c.street_number.is_empty() {
@@ -158,6 +176,7 @@ pub fn default_rules() -> Vec<Rule> {
             },
         },
         Rule {
+            full: FULL_BLOCK,
             name: "company_name",
             keys: |c, k| {
                 if !c.company.is_empty() && !c.last.is_empty() {
@@ -166,6 +185,7 @@ pub fn default_rules() -> Vec<Rule> {
             },
         },
         Rule {
+            full: FULL_BLOCK,
             name: "unrecognised_columns",
             keys: |c, k| {
                 for (slot, v) in c.extras.iter().enumerate() {
@@ -176,6 +196,7 @@ pub fn default_rules() -> Vec<Rule> {
             },
         },
         Rule {
+            full: FULL_BLOCK,
             name: "organisation",
             keys: |c, k| {
                 // Organisations (accounts, sites, restaurants): the name, and its first word with the place.
@@ -190,6 +211,7 @@ pub fn default_rules() -> Vec<Rule> {
             },
         },
         Rule {
+            full: BROAD_BLOCK,
             name: "birth_date",
             keys: |c, k| {
                 if let Some(d) = c.birth {
@@ -198,6 +220,7 @@ pub fn default_rules() -> Vec<Rule> {
             },
         },
         Rule {
+            full: BROAD_BLOCK,
             name: "names_attributes",
             keys: |c, k| {
                 // Birth place, occupation and the unrecognised columns, with either name's sound.
@@ -208,6 +231,7 @@ pub fn default_rules() -> Vec<Rule> {
             },
         },
         Rule {
+            full: FULL_BLOCK,
             name: "company_first_name",
             keys: |c, k| {
                 if !c.company.is_empty() && !c.first_phonetic.is_empty() {
@@ -261,6 +285,10 @@ fn merge_sorted(a: &[u64], b: &[u64]) -> Vec<u64> {
 /// Blocks up to this size give all their pairs; larger ones (a common name, a shared local part)
 /// give each record's nearest neighbours in [`windows`].
 const FULL_BLOCK: usize = 16;
+/// [`FULL_BLOCK`] for the exact full name: namesakes in a noisy file often have nothing else to sort by.
+const FULL_NAME_BLOCK: usize = 16;
+/// [`FULL_BLOCK`] for broad keys shared by many different people (a birth date, a name and a year).
+const BROAD_BLOCK: usize = 8;
 /// Neighbours paired on each side in each secondary order of a large block.
 const WINDOW: usize = 2;
 
@@ -272,6 +300,8 @@ const TEXT_KEYS: usize = 6;
 /// text so that a typo near the end still sorts next to the original; and the birth date.
 struct Secondary<'a> {
     text: [&'a str; TEXT_KEYS],
+    /// Last and first name keys: the only orders of a broad key's block.
+    names: [&'a str; 2],
     birth: Option<chrono::NaiveDate>,
 }
 
@@ -287,6 +317,7 @@ fn secondary_keys(c: &Contact) -> Secondary<'_> {
             &c.extras[0],
         ],
         birth: c.birth,
+        names: [&c.last, &c.first],
     }
 }
 
@@ -295,8 +326,37 @@ fn secondary_keys(c: &Contact) -> Secondary<'_> {
 /// block key *and* usually at least one more attribute, so it sorts next to its twin; the block's
 /// thousands of pairs of namesakes that share nothing else are never formed. (Sorted neighbourhood,
 /// Hernández & Stolfo 1995, applied inside a block.)
-fn windows(group: &[(u64, u32)], secondary: &[Secondary], push: &mut impl FnMut(u32, u32)) {
-    fn neighbours<K: Ord>(mut order: Vec<(K, u32)>, push: &mut impl FnMut(u32, u32)) {
+fn windows(group: &[(u64, u32)], secondary: &[Secondary], width: usize, push: &mut impl FnMut(u32, u32)) {
+    debug_assert!(width >= 1);
+    let neighbours = |mut order: Vec<(&str, u32)>, push: &mut dyn FnMut(u32, u32)| {
+        order.sort_unstable();
+        for (x, (_, a)) in order.iter().enumerate() {
+            for (_, b) in order[x + 1..].iter().take(width) {
+                push(*a, *b);
+            }
+        }
+    };
+    for k in 0..TEXT_KEYS {
+        let order = group.iter().map(|&(_, i)| (secondary[i as usize].text[k], i)).filter(|(v, _)| !v.is_empty());
+        neighbours(order.collect(), push);
+    }
+    let mut births: Vec<(chrono::NaiveDate, u32)> =
+        group.iter().filter_map(|&(_, i)| Some((secondary[i as usize].birth?, i))).collect();
+    births.sort_unstable();
+    for (x, (_, a)) in births.iter().enumerate() {
+        for (_, b) in births[x + 1..].iter().take(width) {
+            push(*a, *b);
+        }
+    }
+}
+
+/// Pairs inside a large block of a broad key (a birth date, a name and a year), which holds mostly
+/// different people: each record with its next [`WINDOW`] neighbours in last-name and in first-name
+/// order, so that spelling variants of one name meet (four pairs per record at most).
+fn broad_windows(group: &[(u64, u32)], secondary: &[Secondary], push: &mut impl FnMut(u32, u32)) {
+    for k in 0..2 {
+        let mut order: Vec<(&str, u32)> =
+            group.iter().map(|&(_, i)| (secondary[i as usize].names[k], i)).filter(|(v, _)| !v.is_empty()).collect();
         order.sort_unstable();
         for (x, (_, a)) in order.iter().enumerate() {
             for (_, b) in order[x + 1..].iter().take(WINDOW) {
@@ -304,11 +364,6 @@ fn windows(group: &[(u64, u32)], secondary: &[Secondary], push: &mut impl FnMut(
             }
         }
     }
-    for k in 0..TEXT_KEYS {
-        let order = group.iter().map(|&(_, i)| (secondary[i as usize].text[k], i)).filter(|(v, _)| !v.is_empty());
-        neighbours(order.collect(), push);
-    }
-    neighbours(group.iter().filter_map(|&(_, i)| Some((secondary[i as usize].birth?, i))).collect(), push);
 }
 
 /// Statistics of one rule, for summary.json and the report.
@@ -391,14 +446,18 @@ pub fn block(contacts: &[Contact], rules: &[Rule], max_block_size: usize, link_o
                         out.push(((a.min(b) as u64) << 32) | a.max(b) as u64);
                     }
                 };
-                if group.len() <= FULL_BLOCK {
+                if group.len() <= rule.full {
                     for (x, &(_, a)) in group.iter().enumerate() {
                         for &(_, b) in &group[x + 1..] {
                             push(a, b);
                         }
                     }
                 } else {
-                    windows(group, &secondary, &mut push);
+                    if rule.full <= BROAD_BLOCK {
+                        broad_windows(group, &secondary, &mut push);
+                    } else {
+                        windows(group, &secondary, WINDOW, &mut push);
+                    }
                 }
                 out
             })

@@ -358,20 +358,23 @@ fn company_level(a: &str, b: &str) -> u8 {
     if a == b {
         return COMPANY_EXACT;
     }
-    let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
-    let shared = wa.iter().filter(|w| wb.contains(w)).count();
-    let (short, long) = if wa.len() <= wb.len() { (wa.len(), wb.len()) } else { (wb.len(), wa.len()) };
+    // Word counts and shared words without allocating: this runs for every candidate pair.
+    let (na, nb) = (a.split(' ').count(), b.split(' ').count());
+    let shared = a.split(' ').filter(|w| b.split(' ').any(|x| x == *w)).count();
+    let (short, long) = (na.min(nb), na.max(nb));
     let jw = jaro_winkler(a, b);
     // One word inside a longer name says little ("cafe" in "cafe bizou"): the shorter needs two words
     // or a long one.
     let inside = shared == short && (short >= 2 || a.len().min(b.len()) >= 6);
     // A shared word that is not a kind of organisation ("firman" in "Firman Pre-School West" and
     // "Firman Community Services - Firman House West"): related, not clearly different.
-    let words = crate::schema::organisation_words();
-    let distinctive = wa.iter().any(|w| w.len() >= 4 && wb.contains(w) && !words.contains(w));
+    let distinctive = || {
+        let words = crate::schema::organisation_words();
+        a.split(' ').any(|w| w.len() >= 4 && !words.contains(w) && b.split(' ').any(|x| x == w))
+    };
     if inside || jw >= 0.95 {
         3
-    } else if jw >= 0.88 || shared * 2 >= long || distinctive {
+    } else if jw >= 0.88 || shared * 2 >= long || distinctive() {
         2
     } else {
         1

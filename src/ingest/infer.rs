@@ -72,26 +72,40 @@ pub fn blank_missing_tokens(frame: &mut DataFrame) -> Result<Vec<MissingToken>> 
             let nums = values.iter().filter(|v| v.trim().parse::<f64>().is_ok()).count();
             nums * 2 > values.len()
         };
-        let mut counts: HashMap<String, (String, usize)> = HashMap::new();
-        for v in col.iter().flatten() {
+        // The tokens of this column, found on a sample (a token that never shows in 5,000 values
+        // is no convention of the column); then every cell is checked against them by its raw text.
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for v in sample(&col, 5000) {
             if let Some(k) = missing_key(v, numeric) {
-                counts.entry(k).or_insert_with(|| (v.to_string(), 0)).1 += 1;
+                *seen.entry(k).or_default() += 1;
             }
         }
         // A listed word met once may be a real value (a surname "Na"); repeated, it is a convention.
-        let blank: HashSet<&str> =
-            counts.iter().filter(|(k, (_, n))| k.is_empty() || *n >= 2).map(|(k, _)| k.as_str()).collect();
-        if blank.is_empty() {
+        let blank: HashSet<String> =
+            seen.into_iter().filter(|(k, n)| !k.is_empty() && *n >= 2).map(|(k, _)| k).collect();
+        let is_blank = |v: &str| {
+            !v.chars().any(char::is_alphanumeric)
+                || (!blank.is_empty() && v.len() <= 24 && missing_key(v, numeric).is_some_and(|k| blank.contains(&k)))
+        };
+        if !col.iter().flatten().any(is_blank) {
             continue;
         }
+        let mut counts: HashMap<String, (String, usize)> = HashMap::new();
         let rebuilt: StringChunked = col
             .iter()
-            .map(|v| v.filter(|v| missing_key(v, numeric).is_none_or(|k| !blank.contains(k.as_str()))))
+            .map(|v| {
+                let v = v?;
+                if is_blank(v) {
+                    counts.entry(header_key(v)).or_insert_with(|| (v.to_string(), 0)).1 += 1;
+                    None
+                } else {
+                    Some(v)
+                }
+            })
             .collect();
         frame.replace(&name, Column::from(rebuilt.with_name(name.clone()).into_series()))?;
         let mut tokens: Vec<MissingToken> = counts
             .iter()
-            .filter(|(k, _)| blank.contains(k.as_str()))
             .map(|(_, (t, n))| MissingToken { header: name.to_string(), token: t.clone(), cells: *n })
             .collect();
         tokens.sort_by(|a, b| b.cells.cmp(&a.cells).then(a.token.cmp(&b.token)));
