@@ -386,7 +386,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     let incremental = match (&state, &statuses) {
         (Some(state), Some(statuses)) => {
             let count = |s: state::Status| statuses.iter().filter(|x| x.0 == s).count();
-            let changes = state::changes(state, &ingested, &contacts, statuses, &clusters, &golden);
+            let changes = state::changes(state, &ingested, &contacts, statuses, &clusters, &golden, &hashes);
             let deleted_records = changes.iter().filter(|c| c.change == "record_deleted").count();
             Some(Incremental {
                 run: state.run + 1,

@@ -6,8 +6,9 @@
 //! any point leaves the previous state readable. The version before the current one is kept too.
 //!
 //! A version holds `state.json` (format version, run number, the next free cluster id, the generic
-//! columns the model compares), `model.json`, `records.csv` (`source,record_id,hash,cluster_id`: a
-//! hash of each record's row, and its cluster) and `golden.csv` (the golden values).
+//! columns the model compares), `model.json`, `records.csv` (`source,record_id,hash,cluster_id,key`: a
+//! hash of each record's row, its cluster, and the key it is recognised by next time, see
+//! [`record_keys`]) and `golden.csv` (the golden values).
 //!
 //! What a run with a state does differently:
 //! * Records whose row is unchanged since the last run keep their grouping: unchanged records that
@@ -33,7 +34,9 @@ use crate::normalize::Contact;
 use crate::score::Model;
 
 /// Bumped whenever the layout or meaning of a state changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+/// Older formats this version reads: 1 had no `key` column (the record id was the key).
+const READS_FORMATS: [u32; 2] = [1, 2];
 const FORMAT_NAME: &str = "crmclean-state";
 
 /// `state.json`.
@@ -55,8 +58,8 @@ pub struct State {
     pub next_id: u64,
     pub extras: Vec<String>,
     pub model: Model,
-    /// `(source, record_id)` → (row hash, cluster id number).
-    pub records: HashMap<(String, String), (u64, u64)>,
+    /// `(source, key)` ([`record_keys`]) → (row hash, cluster id number, record id then).
+    pub records: HashMap<(String, String), (u64, u64, String)>,
     /// Cluster id number → golden values, one per [`GOLDEN_FIELDS`].
     pub golden: BTreeMap<u64, Vec<String>>,
 }
@@ -132,7 +135,7 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
     if meta.format != FORMAT_NAME {
         return Err(bad_state(&meta_path, "is not a crmclean state file"));
     }
-    if meta.format_version != FORMAT_VERSION {
+    if !READS_FORMATS.contains(&meta.format_version) {
         return Err(bad_state(
             &meta_path,
             format!(
@@ -143,10 +146,12 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
     }
     let model = Model::load(&version.join("model.json"))?;
     let mut records = HashMap::new();
-    for_each_row(&version.join("records.csv"), 4, |row| {
+    let width = if meta.format_version == 1 { 4 } else { 5 };
+    for_each_row(&version.join("records.csv"), width, |row| {
         let hash = u64::from_str_radix(&row[2], 16).ok()?;
         let id = parse_id(&row[3])?;
-        records.insert((row[0].clone(), row[1].clone()), (hash, id));
+        let key = row.get(4).unwrap_or(&row[1]).clone();
+        records.insert((row[0].clone(), key), (hash, id, row[1].clone()));
         Some(())
     })?;
     let mut golden = BTreeMap::new();
@@ -196,6 +201,32 @@ pub fn row_hashes(ingested: &Ingested, contacts: &[Contact]) -> Vec<u64> {
         .collect()
 }
 
+/// The key each record is recognised by from one run to the next: its record id where its file has an
+/// id column; otherwise its content (the row hash, with `~2`, `~3`, ... for exact duplicate rows), so
+/// that rows inserted, deleted or re-sorted in a file without ids do not make every later row look
+/// edited. (An edited row of such a file is then a deleted and an added record: nothing else says
+/// which row it was.)
+pub fn record_keys(ingested: &Ingested, contacts: &[Contact], hashes: &[u64]) -> Vec<String> {
+    let mut seen: HashMap<(u16, u64), u32> = HashMap::new();
+    contacts
+        .iter()
+        .zip(hashes)
+        .map(|(c, &h)| {
+            let s = &ingested.sources[c.source as usize];
+            if s.id_column.is_some() {
+                return s.record_ids[c.row as usize].clone();
+            }
+            let n = seen.entry((c.source, h)).or_default();
+            *n += 1;
+            if *n == 1 {
+                format!("#{h:016x}")
+            } else {
+                format!("#{h:016x}~{n}")
+            }
+        })
+        .collect()
+}
+
 /// How every record relates to the last run, and its cluster id number there (new records: none).
 /// Records whose id occurs twice in their source are always treated as changed.
 pub fn statuses(
@@ -204,15 +235,16 @@ pub fn statuses(
     contacts: &[Contact],
     hashes: &[u64],
 ) -> Vec<(Status, Option<u64>)> {
+    let keys = record_keys(ingested, contacts, hashes);
     contacts
         .iter()
         .zip(hashes)
-        .map(|(c, &h)| {
+        .zip(keys)
+        .map(|((c, &h), key)| {
             let s = &ingested.sources[c.source as usize];
-            let rid = &s.record_ids[c.row as usize];
-            match state.records.get(&(s.name.clone(), rid.clone())) {
+            match state.records.get(&(s.name.clone(), key)) {
                 None => (Status::New, None),
-                Some(&(old_hash, id)) => {
+                Some(&(old_hash, id, _)) => {
                     let dup = c.flags & crate::normalize::flag::DUPLICATE_ID != 0;
                     (if old_hash == h && !dup { Status::Unchanged } else { Status::Changed }, Some(id))
                 }
@@ -278,8 +310,10 @@ pub fn changes(
     statuses: &[(Status, Option<u64>)],
     clusters: &Clusters,
     golden: &[Golden],
+    hashes: &[u64],
 ) -> Vec<Change> {
     let heirs = heirs(statuses, clusters);
+    let keys = record_keys(ingested, contacts, hashes);
     let id = |c: u32| clusters.id(c);
     let record = |i: usize| {
         let s = &ingested.sources[contacts[i].source as usize];
@@ -348,10 +382,14 @@ pub fn changes(
                 });
             }
         }
-        present.insert((source, record_id));
+        present.insert((source, keys[i].clone()));
     }
-    let mut deleted: Vec<(&String, &String, u64)> =
-        state.records.iter().filter(|(k, _)| !present.contains(*k)).map(|((s, r), &(_, old))| (s, r, old)).collect();
+    let mut deleted: Vec<(&String, &String, u64)> = state
+        .records
+        .iter()
+        .filter(|(k, _)| !present.contains(*k))
+        .map(|((s, _), (_, old, record_id))| (s, record_id, *old))
+        .collect();
     deleted.sort();
     for (source, record_id, old) in deleted {
         out.push(Change {
@@ -421,12 +459,13 @@ pub fn save(dir: &Path, snap: &Snapshot) -> Result<()> {
     snap.model.save(&tmp.join("model.json"))?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let io = |e: csv::Error| fail(&tmp, std::io::Error::other(e));
-    w.write_record(["source", "record_id", "hash", "cluster_id"]).map_err(io)?;
+    w.write_record(["source", "record_id", "hash", "cluster_id", "key"]).map_err(io)?;
+    let keys = record_keys(snap.ingested, snap.contacts, snap.hashes);
     for (i, c) in snap.contacts.iter().enumerate() {
         let s = &snap.ingested.sources[c.source as usize];
         let hash = format!("{:016x}", snap.hashes[i]);
         let id = snap.clusters.id(snap.clusters.of[i]);
-        w.write_record([s.name.as_str(), &s.record_ids[c.row as usize], &hash, &id]).map_err(io)?;
+        w.write_record([s.name.as_str(), &s.record_ids[c.row as usize], &hash, &id, &keys[i]]).map_err(io)?;
     }
     let bytes = w.into_inner().map_err(|e| fail(&tmp, std::io::Error::other(e.to_string())))?;
     std::fs::write(tmp.join("records.csv"), bytes).map_err(|e| fail(&tmp, e))?;

@@ -898,6 +898,64 @@ fn cluster_of(out: &Path) -> HashMap<(String, String), String> {
         .collect()
 }
 
+/// A file without an id column numbers its rows, but a nightly run recognises its records by content:
+/// rows inserted above the others and a re-sorted file give only the inserted rows as new, and every
+/// other record keeps its cluster id.
+#[test]
+fn nightly_runs_recognise_records_of_a_file_without_ids_by_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let inputs = sample_copy(&d.join("in"), |_| {});
+    let webinar = inputs.iter().find(|p| p.ends_with("webinar_anmeldungen.csv")).unwrap().clone();
+    let bytes = std::fs::read(&webinar).unwrap();
+    let text: Vec<&[u8]> = bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
+    let (header, body) = (text[0], &text[1..]);
+    let state = d.join("state");
+    let state_arg = state.to_str().unwrap().to_string();
+    for run in ["run1", "run2"] {
+        std::fs::create_dir_all(d.join(run)).unwrap();
+    }
+    let r = dedupe(&d.join("run1"), &inputs, &["--state", &state_arg]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let content_cluster = |out: &Path, body: &[&[u8]]| -> HashMap<Vec<u8>, String> {
+        read_csv(&out.join("clusters.csv"))
+            .into_iter()
+            .filter(|r| r["source"] == "webinar_anmeldungen")
+            .map(|r| (body[r["record_id"].parse::<usize>().unwrap() - 1].to_vec(), r["cluster_id"].clone()))
+            .collect()
+    };
+    let before = content_cluster(&d.join("run1/out"), body);
+    // Three new sign-ups above the others, and the rest in reverse order.
+    let new_rows: [&[u8]; 3] = [
+        b"Zofia Nowicka;zofia.nowicka@example.pl;;;ul. Polna 3;00-001;Warszawa;PL;;01.12.2026 09:00\r",
+        b"Tomasz Wrona;t.wrona@example.pl;;;ul. Polna 5;00-001;Warszawa;PL;;01.12.2026 09:05\r",
+        b"Ines Duarte;ines.duarte@example.pt;;;Rua Nova 1;1000-001;Lisboa;PT;;01.12.2026 09:10\r",
+    ];
+    let mut body2: Vec<&[u8]> = new_rows.to_vec();
+    body2.extend(body.iter().rev());
+    let mut out = header.to_vec();
+    for l in &body2 {
+        out.push(b'\n');
+        out.extend_from_slice(l);
+    }
+    out.push(b'\n');
+    std::fs::write(&webinar, out).unwrap();
+    let r = dedupe(&d.join("run2"), &inputs, &["--state", &state_arg]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let changes = read_csv(&d.join("run2/out/changes.csv"));
+    let record_changes: Vec<&HashMap<String, String>> =
+        changes.iter().filter(|c| c["change"].starts_with("record_") && c["change"] != "record_moved").collect();
+    assert_eq!(record_changes.len(), 3, "{record_changes:?}");
+    assert!(record_changes.iter().all(|c| c["change"] == "record_added" && c["source"] == "webinar_anmeldungen"));
+    let mut added: Vec<&str> = record_changes.iter().map(|c| c["record_id"].as_str()).collect();
+    added.sort();
+    assert_eq!(added, ["1", "2", "3"], "the inserted rows, by their row numbers");
+    let after = content_cluster(&d.join("run2/out"), &body2);
+    for (row, id) in &before {
+        assert_eq!(after.get(row), Some(id), "{}", String::from_utf8_lossy(row));
+    }
+}
+
 #[test]
 fn nightly_runs_keep_ids_list_changes_and_survive_a_kill() {
     let dir = tempfile::tempdir().unwrap();
@@ -984,7 +1042,7 @@ fn nightly_runs_keep_ids_list_changes_and_survive_a_kill() {
     // A state from an incompatible version is refused clearly.
     let current = std::fs::read_to_string(state.join("CURRENT")).unwrap();
     let meta = state.join(current.trim()).join("state.json");
-    let text = std::fs::read_to_string(&meta).unwrap().replace("\"format_version\": 1", "\"format_version\": 99");
+    let text = std::fs::read_to_string(&meta).unwrap().replace("\"format_version\": 2", "\"format_version\": 99");
     std::fs::write(&meta, text).unwrap();
     let r = run(&day2, "out4", None);
     assert_eq!(r.status.code(), Some(1));
