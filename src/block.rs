@@ -176,6 +176,16 @@ pub fn default_rules() -> Vec<Rule> {
             },
         },
         Rule {
+            // The same house in an export that has no postcode column, or left it empty.
+            full: BROAD_BLOCK,
+            name: "address_without_postcode",
+            keys: |c, k| {
+                if !c.street.is_empty() && !c.street_number.is_empty() {
+                    k.parts(&[pre(&c.street, 6), &c.street_number]);
+                }
+            },
+        },
+        Rule {
             full: FULL_BLOCK,
             name: "company_name",
             keys: |c, k| {
@@ -300,8 +310,8 @@ const TEXT_KEYS: usize = 6;
 /// text so that a typo near the end still sorts next to the original; and the birth date.
 struct Secondary<'a> {
     text: [&'a str; TEXT_KEYS],
-    /// Last and first name keys: the only orders of a broad key's block.
-    names: [&'a str; 2],
+    /// Last name, first name and organisation keys: the only orders of a broad key's block.
+    names: [&'a str; 3],
     birth: Option<chrono::NaiveDate>,
 }
 
@@ -317,7 +327,7 @@ fn secondary_keys(c: &Contact) -> Secondary<'_> {
             &c.extras[0],
         ],
         birth: c.birth,
-        names: [&c.last, &c.first],
+        names: [&c.last, &c.first, &c.company],
     }
 }
 
@@ -351,8 +361,8 @@ fn windows(group: &[(u64, u32)], secondary: &[Secondary], width: usize, push: &m
 }
 
 /// Pairs inside a large block of a broad key (a birth date, a name and a year), which holds mostly
-/// different people: each record with its next [`WINDOW`] neighbours in last-name and in first-name
-/// order, so that spelling variants of one name meet (four pairs per record at most).
+/// different people: each record with its next [`WINDOW`] neighbours in last-name, first-name and
+/// organisation-name order, so that spelling variants of one name meet.
 fn broad_windows(group: &[(u64, u32)], secondary: &[Secondary], push: &mut impl FnMut(u32, u32)) {
     for k in 0..2 {
         let mut order: Vec<(&str, u32)> =
