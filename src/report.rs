@@ -584,14 +584,16 @@ pub fn html(run: &Run, tf: &TermFreq) -> String {
     ));
     h.push_str("<h2>Inputs and header mapping</h2>");
     for inp in run.inputs() {
-        let _ = write!(h, "<h3>{} — {} records ({} rejected), {}, delimiter “{}”</h3><table><tr><th>header</th><th>field</th><th>how</th></tr>", esc(&inp.file), inp.records, inp.rejected, inp.encoding, esc(&inp.delimiter));
+        let _ = write!(h, "<h3>{} — {} records ({} rejected), {}, delimiter “{}”</h3><table><tr><th>header</th><th>field</th><th>how</th><th>confidence</th><th>why</th></tr>", esc(&inp.file), inp.records, inp.rejected, inp.encoding, esc(&inp.delimiter));
         for m in &inp.mapping {
             let _ = write!(
                 h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.0}%</td><td>{}</td></tr>",
                 esc(&m.header),
                 m.field.map(|f| f.name()).unwrap_or("(kept as-is)"),
-                m.how
+                m.how,
+                m.confidence * 100.0,
+                esc(&m.evidence)
             );
         }
         h.push_str("</table>");

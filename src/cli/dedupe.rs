@@ -65,8 +65,14 @@ pub fn run(a: DedupeArgs) -> Result<u8> {
     };
     let run = dedupe(&opts)?;
     for inp in run.inputs() {
-        let mapped: Vec<String> =
-            inp.mapping.iter().filter_map(|m| m.field.map(|f| format!("{}→{}", m.header, f.name()))).collect();
+        let mapped: Vec<String> = inp
+            .mapping
+            .iter()
+            .filter_map(|m| {
+                let by_values = if m.how == "values" { " (by its values)" } else { "" };
+                m.field.map(|f| format!("{}→{}{by_values}", m.header, f.name()))
+            })
+            .collect();
         let mapped = if mapped.is_empty() {
             "no column recognised (all kept as-is; see --map)".to_string()
         } else {
