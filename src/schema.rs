@@ -171,13 +171,12 @@ fn builtin() -> &'static HashMap<String, Field> {
 /// `src/data/organisation_words.txt`), as [`header_key`] writes them.
 pub fn organisation_words() -> &'static std::collections::HashSet<&'static str> {
     static WORDS: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
-    WORDS.get_or_init(|| {
-        include_str!("data/organisation_words.txt")
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .map(str::trim)
-            .collect()
-    })
+    WORDS.get_or_init(|| word_list(include_str!("data/organisation_words.txt")))
+}
+
+/// The entries of a one-word-per-line data file: `#` lines are comments, blank lines are skipped.
+pub fn word_list(text: &'static str) -> std::collections::HashSet<&'static str> {
+    text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(str::trim).collect()
 }
 
 /// Header synonyms added by the user (`[headers]` in crmclean.toml), keys in [`header_key`] form.

@@ -37,13 +37,7 @@ pub struct MissingToken {
 
 fn missing_keys() -> &'static HashSet<&'static str> {
     static KEYS: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
-    KEYS.get_or_init(|| {
-        include_str!("../data/missing_values.txt")
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .map(str::trim)
-            .collect()
-    })
+    KEYS.get_or_init(|| crate::schema::word_list(include_str!("../data/missing_values.txt")))
 }
 
 /// The missing-value key of a cell, if it is one: a listed token, or punctuation only. Tokens of zeros
