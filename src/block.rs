@@ -364,7 +364,7 @@ fn windows(group: &[(u64, u32)], secondary: &[Secondary], width: usize, push: &m
 /// different people: each record with its next [`WINDOW`] neighbours in last-name, first-name and
 /// organisation-name order, so that spelling variants of one name meet.
 fn broad_windows(group: &[(u64, u32)], secondary: &[Secondary], push: &mut impl FnMut(u32, u32)) {
-    for k in 0..2 {
+    for k in 0..3 {
         let mut order: Vec<(&str, u32)> =
             group.iter().map(|&(_, i)| (secondary[i as usize].names[k], i)).filter(|(v, _)| !v.is_empty()).collect();
         order.sort_unstable();

@@ -572,7 +572,6 @@ mod tests {
             ("given_name_c1", Some(FirstName)),
             ("surname_c2", Some(LastName)),
             ("dob", Some(BirthDate)),
-            ("by", Some(BirthYear)),
             ("bm", Some(BirthMonth)),
             ("bd", Some(BirthDay)),
             ("birth_year", Some(BirthYear)),

@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::normalize::Contact;
 
 /// Version of the model file format.
-pub const MODEL_VERSION: u32 = 1;
+pub const MODEL_VERSION: u32 = 2;
 
 /// Parameters of one comparison.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -200,6 +200,8 @@ pub fn estimate_u(contacts: &[Contact], samples: u64, link_only: bool) -> (Count
             .collect()
     };
     pairs.par_sort_unstable();
+    // The pairs actually compared (with `link_only`, only those across sources).
+    let samples = pairs.len() as u64;
     let counts = pairs
         .par_chunks(CHUNK as usize)
         .map(|chunk| {
@@ -233,7 +235,8 @@ pub fn shrink_u(counts: &Counts) -> Counts {
         .iter()
         .zip(COMPARISONS.iter())
         .map(|(levels, c)| {
-            let total: f64 = levels.iter().sum();
+            // Counts cleared of duplicates can fall below zero: they count as none.
+            let total: f64 = levels.iter().map(|n| n.max(0.0)).sum();
             levels
                 .iter()
                 .zip(c.u_default)
@@ -367,19 +370,26 @@ const SESSIONS: &[Session] = &[
     Session {
         name: "same organisation and address",
         uses: &[compare::COMPANY, compare::ADDRESS],
-        select: |v| v[compare::COMPANY] == compare::COMPANY_EXACT && v[compare::ADDRESS] >= 4,
+        // Only pairs without person names: colleagues share a company and an office, and would
+        // teach that first names differ.
+        select: |v| {
+            v[compare::COMPANY] == compare::COMPANY_EXACT
+                && v[compare::ADDRESS] >= 4
+                && v[compare::FIRST] == 0
+                && v[compare::LAST] == 0
+        },
     },
 ];
 
 /// Learns m and the prior.
 ///
 /// As in Splink, m is learned by EM in training sessions, each over the candidate pairs that agree on
-/// a strong identifier ([`SESSIONS`]: the same personal email, national id, name and birth date, name
-/// and phone, or name and address), with u fixed and the comparisons the selection used left out.
+/// a strong identifier ([`SESSIONS`]), with u fixed and the comparisons the selection used left out.
 /// Each comparison's m is the mean over the sessions that learned it (at least 30 pairs with a
 /// value). Then the prior — the chance that two *random* records match, as u is measured on random
-/// pairs — is fitted by EM with m and u fixed over all `total_pairs` record pairs, where pairs that
-/// blocking did not propose count as non-matches. Sessions, not one EM over all candidates: candidate pairs were paired because they share
+/// pairs — is fitted by EM over all `total_pairs` record pairs, where pairs that blocking did not
+/// propose count as non-matches: with m fixed, except when no session could run (then m is learned
+/// here), and in a small file with u refitted each step (see the comments in the body). Sessions, not one EM over all candidates: candidate pairs were paired because they share
 /// something, so their non-matches are not like random pairs and one global EM drifts.
 pub fn train(u_counts: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64) -> Model {
     let all: Vec<(Vector, f64)> = patterns(vectors).into_iter().map(|(p, c)| (unpack(p), c)).collect();

@@ -35,8 +35,9 @@ use crate::score::Model;
 
 /// Bumped whenever the layout or meaning of a state changes.
 pub const FORMAT_VERSION: u32 = 2;
-/// Older formats this version reads: 1 had no `key` column (the record id was the key).
-const READS_FORMATS: [u32; 2] = [1, 2];
+/// Formats this version reads. (1 had no `key` column and a model of other comparisons: refused, the
+/// first run with a new state directory relearns everything.)
+const READS_FORMATS: [u32; 1] = [2];
 const FORMAT_NAME: &str = "crmclean-state";
 
 /// `state.json`.

@@ -243,6 +243,18 @@ fn organisation_share(values: &[&str]) -> f64 {
     score / values.len() as f64
 }
 
+/// Share of values with an organisation word, legal form, joining word or digit: one-word names alone
+/// (a sign-up form of mononyms and first names) do not make a column organisations.
+fn marked_share(values: &[&str]) -> f64 {
+    share(values, |v| {
+        let key = header_key(&v.replace('&', " and "));
+        v.chars().any(|c| c.is_ascii_digit())
+            || key
+                .split(' ')
+                .any(|w| crate::schema::organisation_words().contains(w) || ["of", "the", "and"].contains(&w))
+    })
+}
+
 /// Share of an organisation-name column's values above which it holds organisations.
 const ORGANISATION_SHARE: f64 = 0.25;
 
@@ -333,7 +345,7 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
     let split_names = has(columns, Field::FirstName) || has(columns, Field::LastName);
     for c in columns.iter_mut().filter(|c| c.field == Some(Field::FullName) && c.how == "header") {
         let s = organisation_share(&values_of(&c.header));
-        if !split_names && s >= ORGANISATION_SHARE {
+        if !split_names && s >= ORGANISATION_SHARE && marked_share(&values_of(&c.header)) >= 0.1 {
             c.field = Some(Field::Company);
             c.how = "values";
             c.confidence = s.min(1.0);
@@ -464,13 +476,30 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
     if births.len() >= 2 {
         let (a, b) = (&columns[births[0]].header, &columns[births[1]].header);
         let (ca, cb) = (frame.column(a)?.str()?, frame.column(b)?.str()?);
-        if let Some(row) =
-            (0..frame.height()).find(|&r| matches!((ca.get(r), cb.get(r)), (Some(x), Some(y)) if x.trim() != y.trim()))
-        {
+        // The same date written two ways ("1961-08-31" / "31.08.1961") has the same digits.
+        let digits = |v: &str| {
+            let mut d: Vec<char> = v.chars().filter(char::is_ascii_digit).collect();
+            d.sort_unstable();
+            d
+        };
+        let both: Vec<usize> = (0..frame.height()).filter(|&r| ca.get(r).is_some() && cb.get(r).is_some()).collect();
+        let differ: Vec<usize> = both
+            .iter()
+            .copied()
+            .filter(|&r| digits(ca.get(r).unwrap_or("")) != digits(cb.get(r).unwrap_or("")))
+            .collect();
+        // A typo here and there is data; a column of other dates is another field.
+        if differ.len() * 20 > both.len() {
+            let row = differ[0];
             return Err(Error::input(
                 path,
                 None,
-                format!("has two birth-date columns, \"{a}\" and \"{b}\", that disagree (data row {})", row + 1),
+                format!(
+                    "has two birth-date columns, \"{a}\" and \"{b}\", that disagree on {} of {} rows (first at data row {})",
+                    differ.len(),
+                    both.len(),
+                    row + 1
+                ),
                 format!("say which one is the birth date: --map \"{a}=birth_date\" --map \"{b}=ignore\" (or the other way round)"),
             ));
         }
@@ -588,10 +617,15 @@ mod tests {
 
     #[test]
     fn two_birth_date_columns_that_disagree_are_refused() {
-        let f = frame(&[("dob", &["1961-08-31", "1975-01-02"]), ("date_of_birth", &["1961-08-31", "1975-02-01"])]);
-        let mut columns: Vec<ColumnMap> =
-            ["dob", "date_of_birth"].iter().map(|h| ColumnMap::by_header(h, crate::schema::guess_field(h))).collect();
-        let e = refine(Path::new("t.csv"), &mut columns, &f).unwrap_err().to_string();
+        let headers = ["dob", "date_of_birth"];
+        let columns = || -> Vec<ColumnMap> {
+            headers.iter().map(|h| ColumnMap::by_header(h, crate::schema::guess_field(h))).collect()
+        };
+        let f = frame(&[("dob", &["1961-08-31", "1975-01-02"]), ("date_of_birth", &["1961-08-31", "1983-07-14"])]);
+        let e = refine(Path::new("t.csv"), &mut columns(), &f).unwrap_err().to_string();
         assert!(e.contains("\"dob\"") && e.contains("\"date_of_birth\"") && e.contains("--map"), "{e}");
+        // The same dates written two ways agree.
+        let f = frame(&[("dob", &["1961-08-31", "1975-01-02"]), ("date_of_birth", &["31.08.1961", "02.01.1975"])]);
+        assert!(refine(Path::new("t.csv"), &mut columns(), &f).is_ok());
     }
 }

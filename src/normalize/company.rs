@@ -92,7 +92,6 @@ const NAME_ENDS: &[&[&str]] = &[
     &["plc"],
     &["corp"],
     &["corporation"],
-    &["spa"],
     &["s", "p", "a"],
     &["srl"],
     &["s", "r", "l"],
