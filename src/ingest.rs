@@ -525,7 +525,9 @@ fn pick_id_column(headers: &[String], columns: &[ColumnMap], cfg: &Config) -> Op
             return Some(h.clone());
         }
     }
-    columns.iter().find(|c| c.field == Some(Field::Id)).map(|c| c.header.clone())
+    // A column headed as the record's id ("Contact ID") wins over one headed like a number ("Nr").
+    let ids = || columns.iter().filter(|c| c.field == Some(Field::Id));
+    ids().find(|c| !infer::is_weak_id_header(&header_key(&c.header))).or_else(|| ids().next()).map(|c| c.header.clone())
 }
 
 #[cfg(test)]

@@ -281,7 +281,7 @@ const WEAK_ID_WORDS: &[&str] = &[
     "key",
 ];
 
-fn is_weak_id_header(key: &str) -> bool {
+pub(crate) fn is_weak_id_header(key: &str) -> bool {
     let ws: Vec<&str> = key.split(' ').collect();
     !ws.contains(&"id") && ws.iter().any(|w| WEAK_ID_WORDS.contains(w))
 }
