@@ -336,25 +336,19 @@ fn secondary_keys(c: &Contact) -> Secondary<'_> {
 /// block key *and* usually at least one more attribute, so it sorts next to its twin; the block's
 /// thousands of pairs of namesakes that share nothing else are never formed. (Sorted neighbourhood,
 /// Hernández & Stolfo 1995, applied inside a block.)
-fn windows(group: &[(u64, u32)], secondary: &[Secondary], width: usize, push: &mut impl FnMut(u32, u32)) {
-    debug_assert!(width >= 1);
-    let neighbours = |mut order: Vec<(&str, u32)>, push: &mut dyn FnMut(u32, u32)| {
-        order.sort_unstable();
-        for (x, (_, a)) in order.iter().enumerate() {
-            for (_, b) in order[x + 1..].iter().take(width) {
-                push(*a, *b);
-            }
-        }
-    };
+fn windows(group: &[(u64, u32)], secondary: &[Secondary], push: &mut impl FnMut(u32, u32)) {
     for k in 0..TEXT_KEYS {
         let order = group.iter().map(|&(_, i)| (secondary[i as usize].text[k], i)).filter(|(v, _)| !v.is_empty());
         neighbours(order.collect(), push);
     }
-    let mut births: Vec<(chrono::NaiveDate, u32)> =
-        group.iter().filter_map(|&(_, i)| Some((secondary[i as usize].birth?, i))).collect();
-    births.sort_unstable();
-    for (x, (_, a)) in births.iter().enumerate() {
-        for (_, b) in births[x + 1..].iter().take(width) {
+    neighbours(group.iter().filter_map(|&(_, i)| Some((secondary[i as usize].birth?, i))).collect(), push);
+}
+
+/// Sorts `order` and pairs each record with the next [`WINDOW`] records in it.
+fn neighbours<K: Ord>(mut order: Vec<(K, u32)>, push: &mut impl FnMut(u32, u32)) {
+    order.sort_unstable();
+    for (x, (_, a)) in order.iter().enumerate() {
+        for (_, b) in order[x + 1..].iter().take(WINDOW) {
             push(*a, *b);
         }
     }
@@ -365,14 +359,8 @@ fn windows(group: &[(u64, u32)], secondary: &[Secondary], width: usize, push: &m
 /// organisation-name order, so that spelling variants of one name meet.
 fn broad_windows(group: &[(u64, u32)], secondary: &[Secondary], push: &mut impl FnMut(u32, u32)) {
     for k in 0..3 {
-        let mut order: Vec<(&str, u32)> =
-            group.iter().map(|&(_, i)| (secondary[i as usize].names[k], i)).filter(|(v, _)| !v.is_empty()).collect();
-        order.sort_unstable();
-        for (x, (_, a)) in order.iter().enumerate() {
-            for (_, b) in order[x + 1..].iter().take(WINDOW) {
-                push(*a, *b);
-            }
-        }
+        let order = group.iter().map(|&(_, i)| (secondary[i as usize].names[k], i)).filter(|(v, _)| !v.is_empty());
+        neighbours(order.collect(), push);
     }
 }
 
@@ -462,12 +450,10 @@ pub fn block(contacts: &[Contact], rules: &[Rule], max_block_size: usize, link_o
                             push(a, b);
                         }
                     }
+                } else if rule.full <= BROAD_BLOCK {
+                    broad_windows(group, &secondary, &mut push);
                 } else {
-                    if rule.full <= BROAD_BLOCK {
-                        broad_windows(group, &secondary, &mut push);
-                    } else {
-                        windows(group, &secondary, WINDOW, &mut push);
-                    }
+                    windows(group, &secondary, &mut push);
                 }
                 out
             })

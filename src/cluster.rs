@@ -21,7 +21,7 @@ use std::collections::HashMap;
 
 use crate::compare::compare;
 use crate::normalize::Contact;
-use crate::score::{conflict, probability, total_weight, weights, Model, ScoredPair, TermFreq};
+use crate::score::{conflict, probability, total_weight, weights, weights_with, Model, ScoredPair, TermFreq};
 
 /// A join the clusterer refused.
 #[derive(Debug, Clone)]
@@ -176,6 +176,7 @@ pub fn cluster(
 
     // Strong evidence against is a conflict (above); in the average each pair counts between -10 and
     // +20 bits, so one pair of two noisy records cannot outvote the rest of a large group.
+    let table = crate::score::level_weights(model);
     let pair_info = |x: u32, y: u32| -> (f64, Option<&'static str>) {
         let key = (x.min(y), x.max(y));
         if cannot.contains(&key) {
@@ -186,7 +187,7 @@ pub fn cluster(
             Some(p) => crate::compare::unpack(p.vector),
             None => compare(a, b),
         };
-        let w = weights(model, tf, a, &vector);
+        let w = weights_with(model, &table, tf, a, &vector);
         let why = conflict(&vector, &w)
             .or_else(|| person_and_organisation(a, b).then_some("a person and an organisation"))
             .or_else(|| different_organisations(a, b, &vector, &w).then_some("different organisation names"));

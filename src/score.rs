@@ -306,17 +306,15 @@ fn em_session(
         }
         let new_prior = (match_mass / population.unwrap_or(total)).clamp(1e-15, 1.0 - 1e-6);
         let mut delta = (new_prior - prior).abs() / prior;
-        {
-            for (i, (mi, ni)) in m.iter_mut().zip(&new_m).enumerate() {
-                let s: f64 = ni.iter().sum();
-                if s < 1.0 || ignore.contains(&i) || !learn(i) {
-                    continue;
-                }
-                for ((a, b), d) in mi.iter_mut().zip(ni).zip(COMPARISONS[i].m_default) {
-                    let v = ((b + M_PRIOR_PAIRS * d) / (s + M_PRIOR_PAIRS)).clamp(1e-6, 1.0);
-                    delta = delta.max((v - *a).abs());
-                    *a = v;
-                }
+        for (i, (mi, ni)) in m.iter_mut().zip(&new_m).enumerate() {
+            let s: f64 = ni.iter().sum();
+            if s < 1.0 || ignore.contains(&i) || !learn(i) {
+                continue;
+            }
+            for ((a, b), d) in mi.iter_mut().zip(ni).zip(COMPARISONS[i].m_default) {
+                let v = ((b + M_PRIOR_PAIRS * d) / (s + M_PRIOR_PAIRS)).clamp(1e-6, 1.0);
+                delta = delta.max((v - *a).abs());
+                *a = v;
             }
         }
         prior = new_prior;
@@ -530,7 +528,7 @@ pub fn level_weights(model: &Model) -> Vec<[f64; 16]> {
 }
 
 /// [`weights`] with the level weights computed once ([`level_weights`]).
-fn weights_with(model: &Model, table: &[[f64; 16]], tf: &TermFreq, a: &Contact, v: &Vector) -> [f64; N] {
+pub fn weights_with(model: &Model, table: &[[f64; 16]], tf: &TermFreq, a: &Contact, v: &Vector) -> [f64; N] {
     weights_by(model, tf, a, v, |i, l| table[i][l as usize])
 }
 

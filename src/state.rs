@@ -34,10 +34,9 @@ use crate::normalize::Contact;
 use crate::score::Model;
 
 /// Bumped whenever the layout or meaning of a state changes.
+/// (2: records.csv has a `key` column, and the model compares companies on four levels; a format-1
+/// state is refused, and the first run with a new state directory relearns everything.)
 pub const FORMAT_VERSION: u32 = 2;
-/// Formats this version reads. (1 had no `key` column and a model of other comparisons: refused, the
-/// first run with a new state directory relearns everything.)
-const READS_FORMATS: [u32; 1] = [2];
 const FORMAT_NAME: &str = "crmclean-state";
 
 /// `state.json`.
@@ -136,7 +135,7 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
     if meta.format != FORMAT_NAME {
         return Err(bad_state(&meta_path, "is not a crmclean state file"));
     }
-    if !READS_FORMATS.contains(&meta.format_version) {
+    if meta.format_version != FORMAT_VERSION {
         return Err(bad_state(
             &meta_path,
             format!(
@@ -147,12 +146,10 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
     }
     let model = Model::load(&version.join("model.json"))?;
     let mut records = HashMap::new();
-    let width = if meta.format_version == 1 { 4 } else { 5 };
-    for_each_row(&version.join("records.csv"), width, |row| {
+    for_each_row(&version.join("records.csv"), 5, |row| {
         let hash = u64::from_str_radix(&row[2], 16).ok()?;
         let id = parse_id(&row[3])?;
-        let key = row.get(4).unwrap_or(&row[1]).clone();
-        records.insert((row[0].clone(), key), (hash, id, row[1].clone()));
+        records.insert((row[0].clone(), row[4].clone()), (hash, id, row[1].clone()));
         Some(())
     })?;
     let mut golden = BTreeMap::new();
