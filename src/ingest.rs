@@ -30,7 +30,8 @@ pub struct ColumnMap {
     /// The canonical field, or `None` for a column kept as-is.
     pub field: Option<Field>,
     /// `"header"` (a known header), `"values"` (what the column holds, see [`infer`]), `"config"`
-    /// (`--map`, `[mapping]` or `[headers]`) or `"ignored"`.
+    /// (`--map`, `[mapping]` or `[headers]`) or `"ignored"` (by configuration, or a copy of another
+    /// column).
     pub how: &'static str,
     /// How sure the mapping is, 0 to 1: 1 for config, 0.9 for a known header, the share of values
     /// that fit for a mapping by values.

@@ -68,15 +68,40 @@ pub fn blank_missing_tokens(frame: &mut DataFrame) -> Result<Vec<MissingToken>> 
         };
         // The tokens of this column, found on a sample (a token that never shows in 5,000 values
         // is no convention of the column); then every cell is checked against them by its raw text.
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        for v in sample(&col, 5000) {
+        let values = sample(&col, 5000);
+        let upper = |v: &str| v.chars().any(char::is_alphabetic) && !v.chars().any(char::is_lowercase);
+        // Per token: how often, and how often written in capitals ("NA" beside "Na").
+        let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
+        for v in &values {
             if let Some(k) = missing_key(v, numeric) {
-                *seen.entry(k).or_default() += 1;
+                let e = seen.entry(k).or_default();
+                e.0 += 1;
+                e.1 += usize::from(upper(v));
             }
         }
         // A listed word met once may be a real value (a surname "Na"); repeated, it is a convention.
-        let blank: HashSet<String> =
-            seen.into_iter().filter(|(k, n)| !k.is_empty() && *n >= 2).map(|(k, _)| k).collect();
+        // A short word that is also a name or a code (Na, Nan, Nil; NA for Namibia) must be more: in a
+        // column that does not hold codes, one value in twenty, or always in capitals where the
+        // column's other values are not.
+        let others_upper = values.iter().filter(|v| upper(v) && missing_key(v, numeric).is_none()).count();
+        let others_codes = values
+            .iter()
+            .filter(|v| missing_key(v, numeric).is_none())
+            .filter(|v| (1..=3).contains(&header_key(v).len()) && !header_key(v).contains(' '))
+            .count();
+        let blank: HashSet<String> = seen
+            .into_iter()
+            .filter(|(k, (n, _))| !k.is_empty() && *n >= 2)
+            .filter(|(k, (n, caps))| {
+                if k.len() > 3 || !k.chars().all(|c| c.is_ascii_alphabetic()) {
+                    return true;
+                }
+                let rest = values.len() - n;
+                let stands_out = caps == n && others_upper * 2 < rest;
+                others_codes * 2 < rest && (n * 20 >= values.len() || stands_out)
+            })
+            .map(|(k, _)| k)
+            .collect();
         let is_blank = |v: &str| {
             !v.chars().any(char::is_alphanumeric)
                 || (!blank.is_empty() && v.len() <= 24 && missing_key(v, numeric).is_some_and(|k| blank.contains(&k)))
@@ -153,7 +178,23 @@ fn is_phone(v: &str) -> bool {
     let digits = v.chars().filter(char::is_ascii_digit).count();
     let allowed = v.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c));
     let marked = v.starts_with('+') || v.starts_with('0') || v.contains(['(', '-', ' ', '/', '.']);
-    allowed && (7..=15).contains(&digits) && marked && date_year(v).is_none()
+    allowed && (7..=15).contains(&digits) && marked && date_year(v).is_none() && !is_amount(v)
+}
+
+/// An amount written with thousands separators or decimals (`1.500.000`, `2,750,000.00`,
+/// `1500000.50`), which a phone number never starts without a `0` or `+`.
+fn is_amount(v: &str) -> bool {
+    if v.starts_with(['0', '+']) {
+        return false;
+    }
+    let groups: Vec<&str> = v.split(['.', ',']).collect();
+    let (last, rest) = groups.split_last().expect("split yields one part");
+    let thousands = rest.len() >= 1
+        && rest[0].len() <= 3
+        && rest[1..].iter().all(|g| g.len() == 3)
+        && (last.len() == 3 || (last.len() <= 2 && rest.len() >= 2));
+    let decimals = groups.len() == 2 && last.len() <= 2 && rest[0].len() >= 4;
+    groups.iter().all(|g| !g.is_empty() && g.chars().all(|c| c.is_ascii_digit())) && (thousands || decimals)
 }
 
 /// The year of a date as written, and whether it carries a time: `1980-03-12`, `12.03.1980`,
@@ -366,9 +407,13 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
         }
         let key = header_key(&columns[i].header);
         let code = key.split(' ').any(|w| w == "id" || WEAK_ID_WORDS.contains(&w));
+        // A contact's own email or phone differs from row to row; one that repeats on most rows is
+        // someone else's (the account owner's, the sales rep's, the venue's).
+        let distinct = values.iter().map(|v| v.trim().to_lowercase()).collect::<HashSet<_>>().len();
+        let own = distinct * 2 >= values.len();
         let checks: [(Field, &str, f64); 3] = [
-            (Field::Email, "email addresses", share(&values, is_email)),
-            (Field::Phone, "phone numbers", if code { 0.0 } else { share(&values, is_phone) }),
+            (Field::Email, "email addresses", if own { share(&values, is_email) } else { 0.0 }),
+            (Field::Phone, "phone numbers", if code || !own { 0.0 } else { share(&values, is_phone) }),
             (Field::Website, "web addresses", share(&values, is_url)),
         ];
         if let Some(&(field, what, s)) = checks.iter().find(|(_, _, s)| *s >= 0.8) {
@@ -462,8 +507,35 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
         }
     }
 
-    // Several columns, one field: a second given name is the middle name; a second surname stays, as
-    // part of a compound surname; two birth dates must agree.
+    // Several columns, one field: a column that repeats another's name on most rows is a copy (a
+    // shop's billing and shipping name, a display name) and is left out; a second given name is the
+    // middle name; a second surname stays, as part of a compound surname; two birth dates must agree.
+    for field in [Field::FirstName, Field::LastName, Field::FullName] {
+        let same: Vec<usize> = (0..columns.len()).filter(|&i| columns[i].field == Some(field)).collect();
+        for &j in same.iter().skip(1) {
+            let i = same[0];
+            let (ci, cj) = (frame.column(&columns[i].header)?.str()?, frame.column(&columns[j].header)?.str()?);
+            let (mut both, mut equal) = (0usize, 0usize);
+            for r in 0..frame.height() {
+                if let (Some(x), Some(y)) = (ci.get(r), cj.get(r)) {
+                    both += 1;
+                    equal += usize::from(header_key(x) == header_key(y));
+                }
+            }
+            if both > 0 && equal * 2 > both {
+                let first = columns[i].header.clone();
+                let c = &mut columns[j];
+                c.field = None;
+                // Not a generic attribute either: it would count the name twice.
+                c.how = "ignored";
+                c.confidence = equal as f64 / both as f64;
+                c.evidence = format!(
+                    "repeats \"{first}\" on {:.0}% of rows (a copy, such as a shipping name)",
+                    c.confidence * 100.0
+                );
+            }
+        }
+    }
     let firsts: Vec<usize> = (0..columns.len()).filter(|&i| columns[i].field == Some(Field::FirstName)).collect();
     if firsts.len() >= 2 && !has(columns, Field::MiddleName) {
         let first = columns[firsts[0]].header.clone();
@@ -545,6 +617,36 @@ mod tests {
     }
 
     #[test]
+    fn a_shipping_name_that_repeats_the_billing_name_is_a_copy() {
+        let m = mapped(&[
+            ("billing_first_name", &["Anna", "Jan", "Budi", "Marie"]),
+            ("billing_last_name", &["Rossi", "Nowak", "Santoso", "Curie"]),
+            ("shipping_first_name", &["Anna", "Jan", "Budi", "Pierre"]),
+            ("shipping_last_name", &["Rossi", "Nowak", "Santoso", "Curie"]),
+        ]);
+        assert_eq!(m[0].1, Some(Field::FirstName));
+        assert_eq!(m[1].1, Some(Field::LastName));
+        assert_eq!((m[2].1, m[3].1), (None, None), "{m:?}");
+    }
+
+    #[test]
+    fn amounts_and_an_owner_email_repeated_on_every_row_are_not_the_contact_s() {
+        let m = mapped(&[
+            ("Name", &["Anna Rossi", "Jan Nowak", "Budi Santoso", "Marie Curie", "John Smith", "Li Na"]),
+            (
+                "Betreuer",
+                &["rep@firma.de", "rep@firma.de", "rep@firma.de", "boss@firma.de", "rep@firma.de", "rep@firma.de"],
+            ),
+            ("Umsatz", &["1.500.000", "2,750,000.00", "1500000.50", "12.000.000", "980.000", "3.400.000"]),
+        ]);
+        assert_eq!(m[1].1, None, "an owner's email repeated on most rows");
+        assert_eq!(m[2].1, None, "amounts");
+        for phone in ["030.123.456", "+49 30 1234567", "555.123.4567", "(030) 123-4567", "0171 2345678"] {
+            assert!(is_phone(phone), "{phone}");
+        }
+    }
+
+    #[test]
     fn a_name_column_of_restaurants_is_an_organisation() {
         let names: &[&str] = &[
             "arnie mortons of chicago",
@@ -600,6 +702,15 @@ mod tests {
         // Zeros in a column of numbers are numbers; a surname "Na" met once is a surname.
         assert_eq!(f.column("count").unwrap().null_count(), 0);
         assert_eq!(f.column("surname").unwrap().null_count(), 0);
+
+        // Repeated, a Korean surname Na or Namibia's code is still a value: rare among surnames,
+        // and NA among country codes.
+        let surnames: Vec<String> =
+            (0..120).map(|i| if i % 40 == 0 { "Na".into() } else { format!("Kim{i}") }).collect();
+        let countries: Vec<&str> = (0..120).map(|i| ["DE", "NA", "ZA", "FR"][i % 4]).collect();
+        let surnames: Vec<&str> = surnames.iter().map(String::as_str).collect();
+        let mut f = frame(&[("surname", &surnames), ("country", &countries)]);
+        assert!(blank_missing_tokens(&mut f).unwrap().is_empty());
     }
 
     #[test]
