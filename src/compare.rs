@@ -293,7 +293,10 @@ fn name_level(a: &str, b: &str, canon_a: &str, canon_b: &str, phon_a: &str, phon
     let prefix = a.len() >= 3 && b.len() >= 3 && (a.starts_with(b) || b.starts_with(a));
     // Sound-alikes of similar length (Meyer/Maier), not Jan/Joanna.
     let phonetic = !phon_a.is_empty() && phon_a == phon_b && a.len().abs_diff(b.len()) <= 2;
-    if jw >= 0.88 || initial || prefix || phonetic {
+    // A nickname in the many-to-many table (Harry/Henry, Al/Alfred) is as weak as a sound-alike: many
+    // of them stand for several names.
+    let nickname = crate::normalize::name::is_nickname_pair(a, b);
+    if jw >= 0.88 || initial || prefix || phonetic || nickname {
         SIMILAR
     } else if jw >= 0.75 {
         WEAK

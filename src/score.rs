@@ -377,6 +377,24 @@ const SESSIONS: &[Session] = &[
                 && v[compare::LAST] == 0
         },
     },
+    // Each organisation field is learned where the selection does not use it.
+    Session {
+        name: "same organisation and phone",
+        uses: &[compare::COMPANY, compare::PHONE],
+        select: |v| {
+            v[compare::COMPANY] == compare::COMPANY_EXACT
+                && v[compare::PHONE] == 3
+                && v[compare::FIRST] == 0
+                && v[compare::LAST] == 0
+        },
+    },
+    Session {
+        name: "same phone and address (organisations)",
+        uses: &[compare::PHONE, compare::ADDRESS],
+        select: |v| {
+            v[compare::PHONE] == 3 && v[compare::ADDRESS] >= 4 && v[compare::FIRST] == 0 && v[compare::LAST] == 0
+        },
+    },
 ];
 
 /// Learns m and the prior.

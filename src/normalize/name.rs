@@ -264,10 +264,49 @@ pub fn gender_of(s: &str) -> Option<char> {
     None
 }
 
-/// Removes a leading honorific from a first-name cell ("Dr. Anna" → "Anna").
+/// Removes a leading honorific from a first-name cell ("Dr. Anna" → "Anna"); a cell holding only a
+/// title ("Miss", "Sir") becomes empty.
 pub fn strip_honorific(s: &str) -> String {
     let mut p = NameParts::default();
-    split_tokens(&clean(s), &mut p).join(" ")
+    let tokens = split_tokens(&clean(s), &mut p);
+    // A cell holding a title only ("Miss", "Sir", "Herr") names nobody. (Titles that are also names
+    // or initials — Pan, Pak, M — stay.)
+    const TITLE_ONLY: &[&str] = &[
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "professor",
+        "sir",
+        "dame",
+        "rev",
+        "herr",
+        "frau",
+        "fraulein",
+        "signor",
+        "signora",
+        "signorina",
+        "dott",
+        "dottssa",
+        "dottoressa",
+        "monsieur",
+        "madame",
+        "mademoiselle",
+        "mme",
+        "mlle",
+        "senor",
+        "senora",
+        "senorita",
+    ];
+    if let [t] = tokens.as_slice() {
+        if TITLE_ONLY.contains(&token_key(t).as_str()) {
+            return String::new();
+        }
+    }
+    tokens.join(" ")
 }
 
 /// Display case for a name written in all caps or all lower case: "MCDONALD" → "McDonald",
@@ -398,6 +437,53 @@ pub fn canonical_first(key: &str) -> &str {
     static TABLE: std::sync::OnceLock<polars::prelude::PlHashMap<String, String>> = std::sync::OnceLock::new();
     let table = TABLE.get_or_init(|| NICKNAMES.iter().map(|(n, f)| (name_key(n), name_key(f))).collect());
     table.get(key).map(String::as_str).unwrap_or(key)
+}
+
+/// Whether one first name is a nickname of the other, one step either way, in the many-to-many
+/// table `src/data/nicknames.tsv` (Bill/William, Harry/Henry, Al/Alfred and Al/Albert; English
+/// from maintained public lists, Polish, and this project's table in seven languages; sources and
+/// licences in the file). Both arguments are [`name_key`]s. Names are never chained through the
+/// table: Al/Albert and Al/Alfred do not make Albert/Alfred.
+///
+/// ```
+/// use crmclean::normalize::name::is_nickname_pair;
+/// assert!(is_nickname_pair("willie", "william"));
+/// assert!(is_nickname_pair("henry", "harry"));
+/// assert!(!is_nickname_pair("albert", "alfred"));
+/// ```
+pub fn is_nickname_pair(a: &str, b: &str) -> bool {
+    type Table = (polars::prelude::PlHashMap<String, u32>, Vec<Vec<u32>>);
+    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+    let (ids, related) = TABLE.get_or_init(|| {
+        let mut ids: polars::prelude::PlHashMap<String, u32> = Default::default();
+        let mut related: Vec<Vec<u32>> = Vec::new();
+        let mut id = |name: &str, related: &mut Vec<Vec<u32>>| {
+            let n = ids.len() as u32;
+            let i = *ids.entry(name_key(name).replace(' ', "")).or_insert(n);
+            if i as usize == related.len() {
+                related.push(Vec::new());
+            }
+            i
+        };
+        let lines = include_str!("../data/nicknames.tsv").lines().filter(|l| !l.starts_with('#'));
+        for (formal, nicks) in lines.filter_map(|l| l.split_once('\t')) {
+            let f = id(formal, &mut related);
+            for nick in nicks.split(',').filter(|n| !n.is_empty()) {
+                let n = id(nick, &mut related);
+                related[f as usize].push(n);
+                related[n as usize].push(f);
+            }
+        }
+        for r in &mut related {
+            r.sort_unstable();
+            r.dedup();
+        }
+        (ids, related)
+    });
+    match (ids.get(a), ids.get(b)) {
+        (Some(&x), Some(&y)) => related[x as usize].binary_search(&y).is_ok(),
+        _ => false,
+    }
 }
 
 /// Nickname → formal name, sorted by nickname (checked by a test).
@@ -730,5 +816,10 @@ mod tests {
     fn honorific_in_first_name_cell() {
         assert_eq!(strip_honorific("Dr. Anna"), "Anna");
         assert_eq!(strip_honorific("Anna"), "Anna");
+        // A title alone names nobody; a title that is also a name or an initial stays.
+        assert_eq!(strip_honorific("Miss"), "");
+        assert_eq!(strip_honorific("Sir"), "");
+        assert_eq!(strip_honorific("Pan"), "Pan");
+        assert_eq!(strip_honorific("M"), "M");
     }
 }
