@@ -90,8 +90,10 @@ pub fn default_rules() -> Vec<Rule> {
             full: FULL_BLOCK,
             name: "phone_last_digits",
             keys: |c, k| {
-                // Catches numbers written with and without a country code that did not parse alike.
-                for t in c.phones.iter().map(|p| &p.key[p.key.len().saturating_sub(8)..]).filter(|t| t.len() == 8) {
+                // Catches numbers written with and without a country code that did not parse alike,
+                // and local numbers without an area code (seven digits, not valid on their own):
+                // the last seven digits, as the phone comparison's middle level.
+                for t in c.phones.iter().map(|p| &p.key[p.key.len().saturating_sub(7)..]).filter(|t| t.len() == 7) {
                     k.one(t);
                 }
             },

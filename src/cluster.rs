@@ -174,6 +174,20 @@ pub fn cluster(
         x
     }
 
+    // How many records carry each phone number: one only two records share is theirs, not a switchboard.
+    let mut phone_records: polars::prelude::PlHashMap<&str, u32> = Default::default();
+    for c in contacts.iter().filter(|c| c.flags & crate::normalize::flag::ORGANISATION != 0) {
+        for (i, p) in c.phones.iter().enumerate() {
+            if !c.phones[..i].iter().any(|q| q.key == p.key) {
+                *phone_records.entry(p.key.as_str()).or_default() += 1;
+            }
+        }
+    }
+    let own_phone = |a: &Contact, b: &Contact| {
+        a.phones
+            .iter()
+            .any(|p| phone_records.get(p.key.as_str()) == Some(&2) && b.phones.iter().any(|q| q.key == p.key))
+    };
     // Strong evidence against is a conflict (above); in the average each pair counts between -10 and
     // +20 bits, so one pair of two noisy records cannot outvote the rest of a large group.
     let table = crate::score::level_weights(model);
@@ -190,7 +204,10 @@ pub fn cluster(
         let w = weights_with(model, &table, tf, a, &vector);
         let why = conflict(&vector, &w)
             .or_else(|| person_and_organisation(a, b).then_some("a person and an organisation"))
-            .or_else(|| different_organisations(a, b, &vector, &w).then_some("different organisation names"));
+            .or_else(|| different_organisations(a, b, &vector, &w).then_some("different organisation names"))
+            .or_else(|| {
+                (different_sites(a, b, &vector) && !own_phone(a, b)).then_some("organisations at different addresses")
+            });
         (total_weight(model, &w).clamp(-10.0, 20.0), why)
     };
 
@@ -300,6 +317,21 @@ fn different_organisations(a: &Contact, b: &Contact, v: &crate::compare::Vector,
     use crate::normalize::flag::ORGANISATION;
     let c = crate::compare::COMPANY;
     a.flags & b.flags & ORGANISATION != 0 && v[c] == 1 && w[c] <= -crate::score::CONFLICT_BITS
+}
+
+/// Two organisation records at different addresses — another street and another house number, at
+/// most the same town or postcode: two sites (branches of a chain, schools of one district,
+/// restaurants of one group), however alike their names and switchboard. A person's address is not
+/// their identity (people move); a site's is. (The same street with another number stays a matter of
+/// weights: a typo, or the corner entrance; and so does a pair that shares a phone number no other
+/// record has — one place listed at two addresses.)
+fn different_sites(a: &Contact, b: &Contact, v: &crate::compare::Vector) -> bool {
+    use crate::normalize::flag::ORGANISATION;
+    a.flags & b.flags & ORGANISATION != 0
+        && (1..=2).contains(&v[crate::compare::ADDRESS])
+        && !a.street_number.is_empty()
+        && !b.street_number.is_empty()
+        && a.street_number != b.street_number
 }
 
 fn join(parent: &mut [u32], groups: &mut [Vec<u32>], ra: u32, rb: u32) {

@@ -1,4 +1,4 @@
-//! Addresses and places: street-type abbreviations, postal codes, countries to ISO 3166 alpha-2.
+//! Addresses and places: street-type and compass-direction abbreviations, postal codes, countries to ISO 3166 alpha-2.
 
 use super::text::alnum_key;
 
@@ -39,6 +39,15 @@ const STREET_TYPES: &[(&str, &[&str])] = &[
     ("plaza", &["plaza", "pza", "pl"]),
     ("paseo", &["paseo", "po", "pso"]),
     ("ctra", &["carretera", "ctra"]),
+    // Compass directions, written out or not: "7 North Homan Avenue" / "7 N. Homan Ave".
+    ("n", &["north", "n"]),
+    ("s", &["south", "s"]),
+    ("e", &["east", "e"]),
+    ("w", &["west", "w"]),
+    ("ne", &["northeast", "ne"]),
+    ("nw", &["northwest", "nw"]),
+    ("se", &["southeast", "se"]),
+    ("sw", &["southwest", "sw"]),
 ];
 
 /// Match key of a street line: folded, punctuation removed, street types abbreviated, German
@@ -50,6 +59,7 @@ const STREET_TYPES: &[(&str, &[&str])] = &[
 /// assert_eq!(street_key("Hauptstraße 5"), street_key("Hauptstr. 5"));
 /// assert_eq!(street_key("ul. Marszałkowska 10"), street_key("Ulica Marszalkowska 10"));
 /// assert_eq!(street_key("Jalan Sudirman 1"), street_key("Jl. Sudirman 1"));
+/// assert_eq!(street_key("7 North Homan Avenue"), street_key("7 N. Homan Ave"));
 /// ```
 pub fn street_key(raw: &str) -> String {
     let key = alnum_key(raw);
