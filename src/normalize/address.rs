@@ -39,7 +39,10 @@ const STREET_TYPES: &[(&str, &[&str])] = &[
     ("plaza", &["plaza", "pza", "pl"]),
     ("paseo", &["paseo", "po", "pso"]),
     ("ctra", &["carretera", "ctra"]),
-    // Compass directions, written out or not: "7 North Homan Avenue" / "7 N. Homan Ave".
+];
+
+/// Compass directions, written out or not: "7 North Homan Avenue" / "7 N. Homan Ave".
+const DIRECTIONS: &[(&str, &[&str])] = &[
     ("n", &["north", "n"]),
     ("s", &["south", "s"]),
     ("e", &["east", "e"]),
@@ -99,11 +102,16 @@ pub fn street_key(raw: &str) -> String {
     out.join(" ")
 }
 
+/// Whether a word (as [`alnum_key`] writes it) is a street type: "street", "rue", "via", "ul", ...
+pub fn is_street_type(w: &str) -> bool {
+    STREET_TYPES.iter().any(|(_, forms)| forms.contains(&w))
+}
+
 fn canonical_type(w: &str, german: bool) -> &str {
     if german && (w == "str" || w == "strasse") {
         return "strasse";
     }
-    STREET_TYPES.iter().find(|(_, forms)| forms.contains(&w)).map(|(c, _)| *c).unwrap_or(w)
+    STREET_TYPES.iter().chain(DIRECTIONS).find(|(_, forms)| forms.contains(&w)).map(|(c, _)| *c).unwrap_or(w)
 }
 
 /// Postal code key: letters and digits only, upper case (`"sw1a 1aa"` → `"SW1A1AA"`).

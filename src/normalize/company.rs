@@ -74,6 +74,10 @@ const LEGAL_FORMS: &[&str] = &[
     "group",
     "holding",
     "holdings",
+    "aktiengesellschaft",
+    "kgaa",
+    "oyj",
+    "societe europeenne",
 ];
 
 /// Legal forms that end an organisation's name wherever they stand: what follows them is no longer the
@@ -107,9 +111,25 @@ const NAME_ENDS: &[&[&str]] = &[
     &["sp", "z", "o", "o"],
     &["kgaa"],
     &["oyj"],
+    &["s", "e"],
+    &["societe", "europeenne"],
 ];
 
 const AND_WORDS: &[&str] = &["and", "und", "e", "y", "i", "et", "dan"];
+
+/// Whether the words start an address: a number and a street type ("54 rue", "1 via"), or a
+/// postcode-like number of four or more digits followed by a word ("75008 paris"). A number in a
+/// name stands alone or before a word that is no street ("Studio 54", "Pier 39 Seafood").
+fn address_starts(words: &[&str]) -> bool {
+    let number =
+        |w: &str| w.chars().next().is_some_and(|c| c.is_ascii_digit()) && w.chars().all(|c| c.is_ascii_alphanumeric());
+    match words {
+        [n, next, ..] if number(n) => {
+            super::address::is_street_type(next) || (n.len() >= 4 && n.chars().all(|c| c.is_ascii_digit()))
+        }
+        _ => false,
+    }
+}
 
 /// Match key of a company name.
 ///
@@ -123,12 +143,18 @@ const AND_WORDS: &[&str] = &["and", "und", "e", "y", "i", "et", "dan"];
 /// ```
 pub fn company_key(raw: &str) -> String {
     let key = alnum_key(&raw.replace('&', " and "));
-    let mut words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty() && !AND_WORDS.contains(w)).collect();
+    let mut words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
     // An address written after the name ("Allianz SE Königinstraße 28 München"): the name ends at
     // its legal form.
     if let Some(i) = (1..words.len().saturating_sub(1)).find(|&i| NAME_ENDS.iter().any(|f| words[i..].starts_with(f))) {
         words.truncate(i);
+    } else if let Some(i) = (1..words.len().saturating_sub(1)).find(|&i| address_starts(&words[i..])) {
+        // Without a legal form ("Sanofi 54 rue La Boétie 75008 France", "Deutsche Börse 60485
+        // Frankfurt"): the name ends where a house number before a street type, or a postcode, starts.
+        words.truncate(i);
     }
+    // "&", "and", "und", "e": the same name with or without them ("e" after the cut: "S E" is a form).
+    words.retain(|w| !AND_WORDS.contains(w));
     // Strip legal forms at the end (repeatedly: "GmbH & Co. KG") and at the start ("PT", "CV").
     static FORMS: std::sync::OnceLock<Vec<Vec<&'static str>>> = std::sync::OnceLock::new();
     let forms = FORMS.get_or_init(|| LEGAL_FORMS.iter().map(|f| f.split(' ').collect()).collect());
@@ -177,6 +203,14 @@ mod tests {
             ("Banco Santander, S.A., 28660 Madrid", "banco santander"),
             ("Anheuser-Busch InBev SA/NV Brouwerijplein 1", "anheuser busch inbev"),
             ("Smith & Co Architects", "smith co architects"),
+            ("sanofi 54 rue la boetie 75008 france", "sanofi"),
+            ("sanofi 75008 france", "sanofi"),
+            ("deutsche boerse 60485 frankfurt", "deutsche boerse"),
+            ("bayer aktiengesellschaft", "bayer"),
+            ("schneider electric s e 35 rue joseph monier", "schneider electric"),
+            ("Studio 54", "studio 54"),
+            ("Pier 39 Seafood", "pier 39 seafood"),
+            ("Sunenergy 749", "sunenergy 749"),
         ];
         for (input, want) in cases {
             assert_eq!(company_key(input), want, "{input}");
