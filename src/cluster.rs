@@ -50,6 +50,37 @@ pub struct Clusters {
     /// Number of every cluster's id: `cluster + 1`, or the stable ids of an incremental run
     /// ([`crate::state`]).
     pub ids: Vec<u64>,
+    /// Joins of two groups so large that the pairs across them were checked on an even sample of
+    /// [`JOIN_CHECK_PAIRS`] instead of all of them (reported in summary.json and on the terminal).
+    pub sampled_joins: usize,
+}
+
+/// The most pairs across two groups compared for one join: every pair up to this many (two groups
+/// of 1,000 records), an even sample of both groups beyond.
+pub const JOIN_CHECK_PAIRS: usize = 1_000_000;
+
+/// The members of two groups whose pairs a join checks: all of them, or evenly spaced members of
+/// each side when there would be more than [`JOIN_CHECK_PAIRS`] pairs.
+fn members_to_check<'g>(a: &'g [u32], b: &'g [u32]) -> (Vec<u32>, Vec<u32>, bool) {
+    let pairs = a.len() * b.len();
+    if pairs <= JOIN_CHECK_PAIRS {
+        return (a.to_vec(), b.to_vec(), false);
+    }
+    let pick = |g: &[u32], k: usize| -> Vec<u32> {
+        let k = k.clamp(1, g.len());
+        (0..k).map(|i| g[i * g.len() / k]).collect()
+    };
+    // The smaller side shrinks by the square root of the excess (or not at all, when it is small),
+    // the larger one takes the rest of the budget.
+    let f = (JOIN_CHECK_PAIRS as f64 / pairs as f64).sqrt();
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let s = pick(small, (small.len() as f64 * f).ceil() as usize);
+    let l = pick(large, JOIN_CHECK_PAIRS / s.len());
+    if a.len() <= b.len() {
+        (s, l, true)
+    } else {
+        (l, s, true)
+    }
 }
 
 impl Clusters {
@@ -213,6 +244,7 @@ pub fn cluster(
 
     let threshold_weight = (threshold / (1.0 - threshold)).log2();
     let mut splits = Vec::new();
+    let mut sampled_joins = 0;
     let debug = std::env::var_os("CRMCLEAN_DEBUG_JOINS").is_some();
     // Must-link decisions join first, unconditionally.
     for &(a, b) in &decisions.must_link {
@@ -226,14 +258,14 @@ pub fn cluster(
         if ra == rb {
             continue;
         }
-        let (ga, gb) = (&groups[ra as usize], &groups[rb as usize]);
+        let (ga, gb, sampled) = members_to_check(&groups[ra as usize], &groups[rb as usize]);
+        sampled_joins += usize::from(sampled);
         let mut sum = 0.0;
         let mut count = 0usize;
         let mut reason = None;
         let mut conflict_pair = None;
-        // Bound the work for large groups: look at up to 64 members of each side.
-        'outer: for &x in ga.iter().take(64) {
-            for &y in gb.iter().take(64) {
+        'outer: for &x in &ga {
+            for &y in &gb {
                 if link_only && contacts[x as usize].source == contacts[y as usize].source {
                     continue;
                 }
@@ -299,7 +331,7 @@ pub fn cluster(
         members[c as usize].push(i);
     }
     let ids = (1..=members.len() as u64).collect();
-    Clusters { of, members, splits, ids }
+    Clusters { of, members, splits, ids, sampled_joins }
 }
 
 /// Whether one record is an organisation and the other a named person.
@@ -339,4 +371,27 @@ fn join(parent: &mut [u32], groups: &mut [Vec<u32>], ra: u32, rb: u32) {
     parent[small as usize] = big;
     let moved = std::mem::take(&mut groups[small as usize]);
     groups[big as usize].extend(moved);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_check_every_pair_up_to_the_budget_then_an_even_sample_of_both_sides() {
+        let a: Vec<u32> = (0..900).collect();
+        let b: Vec<u32> = (1000..2100).collect();
+        let (x, y, sampled) = members_to_check(&a, &b);
+        assert!(!sampled && x.len() == 900 && y.len() == 1100, "990,000 pairs: all of them");
+        let a: Vec<u32> = (0..5000).collect();
+        let (x, y, sampled) = members_to_check(&a, &b);
+        assert!(sampled);
+        assert!(x.len() * y.len() <= JOIN_CHECK_PAIRS, "{} x {}", x.len(), y.len());
+        // Spread over the whole group, not its first members.
+        assert_eq!(x[0], 0);
+        assert!(*x.last().unwrap() >= 4990 && *y.last().unwrap() >= 2090);
+        let (x, y, _) = members_to_check(&[7], &(0..3_000_000).collect::<Vec<u32>>());
+        assert_eq!(x, vec![7]);
+        assert!(y.len() <= JOIN_CHECK_PAIRS);
+    }
 }

@@ -289,7 +289,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     st.start("reading inputs");
     let input_bytes: u64 = opts.inputs.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
     check_memory("reading the inputs", input_bytes * BYTES_PER_INPUT_BYTE)?;
-    let ingested = ingest::ingest(&opts.inputs, cfg)?;
+    let mut ingested = ingest::ingest(&opts.inputs, cfg)?;
     check_memory(
         &format!("matching {} records", ingested.record_count()),
         ingested.record_count() as u64 * BYTES_PER_RECORD,
@@ -368,6 +368,13 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
         joins.must_link.extend(state::kept_links(statuses));
     }
     let mut clusters = cluster::cluster(&contacts, &scored, &model, &tf, cfg.threshold, cfg.link_only, &joins);
+    if clusters.sampled_joins > 0 {
+        ingested.notes.push(format!(
+            "{} join(s) of very large groups were checked on an even sample of {} pairs across them, not on every pair",
+            clusters.sampled_joins,
+            cluster::JOIN_CHECK_PAIRS
+        ));
+    }
     let pair_stats = PairStats::of(&scored);
     scored.retain(|p| p.is_link(cfg.threshold) || p.needs_review(cfg.review_low, cfg.threshold));
     scored.shrink_to_fit();

@@ -486,6 +486,7 @@ pub fn summary_json(run: &Run) -> serde_json::Value {
             "links": matched,
             "pairs_for_review": review,
             "refused_joins": run.clusters.splits.len(),
+            "joins_checked_on_a_sample": run.clusters.sampled_joins,
             "decisions": {
                 "must_link": run.decisions.must_link.len(),
                 "cannot_link": run.decisions.cannot_link.len(),

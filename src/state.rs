@@ -520,7 +520,7 @@ mod tests {
         }
         let members = groups.iter().map(|g| g.to_vec()).collect::<Vec<_>>();
         let ids = (1..=members.len() as u64).collect();
-        Clusters { of, members, splits: Vec::new(), ids }
+        Clusters { of, members, splits: Vec::new(), ids, sampled_joins: 0 }
     }
 
     #[test]
