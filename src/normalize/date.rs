@@ -199,7 +199,13 @@ pub fn parse_date(raw: &str, order: DayOrder) -> Option<NaiveDate> {
     } else if nums.len() == 3 {
         let (a, b, c) = (nums[0], nums[1], nums[2]);
         if a.1 == 4 {
-            (a.0 as i32, b.0, c.0)
+            // Year first is year-month-day; a month over 12 before a day up to 12 is the two swapped
+            // ("1858-21-01").
+            if b.0 > 12 && c.0 <= 12 {
+                (a.0 as i32, c.0, b.0)
+            } else {
+                (a.0 as i32, b.0, c.0)
+            }
         } else if c.1 == 4 || c.1 == 2 {
             let y = expand_year(c.0, c.1);
             let dotted = s.contains('.');
@@ -221,6 +227,27 @@ pub fn parse_date(raw: &str, order: DayOrder) -> Option<NaiveDate> {
         return None;
     };
     NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// A date with an unknown month or day written as zeros ("1795-00-01", "00.05.1980"), read as the
+/// first month or day: for matching only (such a cell is still reported as an invalid date). `None`
+/// when there is no zero part or the rest is no date.
+///
+/// ```
+/// use crmclean::normalize::date::{parse_partial_date, DayOrder};
+/// use chrono::NaiveDate;
+/// assert_eq!(parse_partial_date("1795-00-01", DayOrder::DayFirst), NaiveDate::from_ymd_opt(1795, 1, 1));
+/// assert_eq!(parse_partial_date("00.05.1980", DayOrder::DayFirst), NaiveDate::from_ymd_opt(1980, 5, 1));
+/// assert_eq!(parse_partial_date("1980-13-45", DayOrder::DayFirst), None);
+/// ```
+pub fn parse_partial_date(raw: &str, order: DayOrder) -> Option<NaiveDate> {
+    let parts: Vec<&str> = raw.trim().split(['-', '/', '.']).collect();
+    if parts.len() != 3 || !parts.iter().any(|p| p.chars().all(|c| c == '0') && !p.is_empty() && p.len() <= 2) {
+        return None;
+    }
+    let fixed: Vec<&str> =
+        parts.iter().map(|p| if p.len() <= 2 && p.chars().all(|c| c == '0') { "01" } else { p }).collect();
+    parse_date(&fixed.join("-"), order)
 }
 
 /// A short name of the format a value is written in, for the format-consistency profile.
@@ -252,6 +279,8 @@ mod tests {
     fn formats_in_many_locales() {
         let cases = [
             ("2024-12-31", DayOrder::MonthFirst, ymd(2024, 12, 31)),
+            ("1858-21-01", DayOrder::MonthFirst, ymd(1858, 1, 21)), // day and month swapped
+            ("1795-00-01", DayOrder::MonthFirst, None),             // a zero month is no date
             ("2024-12-31T23:59:59Z", DayOrder::MonthFirst, ymd(2024, 12, 31)),
             ("2024-12-31 08:00:00", DayOrder::MonthFirst, ymd(2024, 12, 31)),
             ("12/31/2024", DayOrder::DayFirst, ymd(2024, 12, 31)), // 31 cannot be a month

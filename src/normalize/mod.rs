@@ -505,12 +505,14 @@ fn normalize_source(
                     bad_date |= d.is_none();
                     d
                 };
-                k.birth = date_of(&birth, birth_order).or_else(|| {
-                    let y: i32 = first_value(&by, row)?.trim().parse().ok()?;
-                    let m = month_number(first_value(&bm, row)?)?;
-                    let d: u32 = first_value(&bd, row)?.trim().parse().ok()?;
-                    NaiveDate::from_ymd_opt(y, m, d)
-                });
+                k.birth = date_of(&birth, birth_order)
+                    .or_else(|| first_value(&birth, row).and_then(|v| date::parse_partial_date(v, birth_order)))
+                    .or_else(|| {
+                        let y: i32 = first_value(&by, row)?.trim().parse().ok()?;
+                        let m = month_number(first_value(&bm, row)?)?;
+                        let d: u32 = first_value(&bd, row)?.trim().parse().ok()?;
+                        NaiveDate::from_ymd_opt(y, m, d)
+                    });
                 k.created = date_of(&created, created_order);
                 k.last_activity = date_of(&activity, activity_order);
                 if bad_date {
