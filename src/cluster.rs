@@ -7,11 +7,13 @@
 //! 1. no pair across them is a *conflict* ([`crate::score::conflict`]: a first name, surname, birth
 //!    date or gender that the model weighs as at least 5 bits against a match on this data — a
 //!    household, colleagues or a namesake — unless a national id, or an email and a phone together,
-//!    agree; or a person and an organisation), and
+//!    agree; or a person and an organisation; or two sites of an organisation), and
 //! 2. their *average linkage* — the mean match weight (log2 odds, each pair held to -10..+20) over all
-//!    pairs across the two groups, each pair compared on the spot when blocking did not pair it — is at
-//!    least the threshold's weight. Averaging weights, not probabilities, lets one strong "different
-//!    person" pair outvote a strong "same person" pair.
+//!    pairs across the two groups, each pair compared on the spot when blocking did not pair it and
+//!    counted by how much it says (the sum of its field weights' magnitudes, so two sparse records
+//!    that share little and contradict little do not outvote the informative pairs) — is at least the
+//!    threshold's weight. Averaging weights, not probabilities, lets one strong "different person"
+//!    pair outvote a strong "same person" pair.
 //!
 //! So one weak edge cannot pull two groups together. Every refused join is returned as a
 //! [`Split`] for the review queue. Cluster ids are numbered by each cluster's first record in input
@@ -222,10 +224,10 @@ pub fn cluster(
     // Strong evidence against is a conflict (above); in the average each pair counts between -10 and
     // +20 bits, so one pair of two noisy records cannot outvote the rest of a large group.
     let table = crate::score::level_weights(model);
-    let pair_info = |x: u32, y: u32| -> (f64, Option<&'static str>) {
+    let pair_info = |x: u32, y: u32| -> (f64, f64, Option<&'static str>) {
         let key = (x.min(y), x.max(y));
         if cannot.contains(&key) {
-            return (-20.0, Some("a reviewer decided they are different people"));
+            return (-20.0, 1.0, Some("a reviewer decided they are different people"));
         }
         let (a, b) = (&contacts[key.0 as usize], &contacts[key.1 as usize]);
         let vector = match known.get(&key) {
@@ -239,7 +241,10 @@ pub fn cluster(
             .or_else(|| {
                 (different_sites(a, b, &vector) && !own_phone(a, b)).then_some("organisations at different addresses")
             });
-        (total_weight(model, &w).clamp(-10.0, 20.0), why)
+        // How much the pair says either way: two sparse records that share little and contradict
+        // little say little, and count for little in the average.
+        let info = w.iter().map(|x| x.abs()).sum::<f64>().max(1.0);
+        (total_weight(model, &w).clamp(-10.0, 20.0), info, why)
     };
 
     let threshold_weight = (threshold / (1.0 - threshold)).log2();
@@ -262,6 +267,7 @@ pub fn cluster(
         sampled_joins += usize::from(sampled);
         let mut sum = 0.0;
         let mut count = 0usize;
+        let mut info_sum = 0.0;
         let mut reason = None;
         let mut conflict_pair = None;
         'outer: for &x in &ga {
@@ -269,17 +275,18 @@ pub fn cluster(
                 if link_only && contacts[x as usize].source == contacts[y as usize].source {
                     continue;
                 }
-                let (p, c) = pair_info(x, y);
+                let (p, info, c) = pair_info(x, y);
                 if let Some(why) = c {
                     reason = Some(format!("two records across the groups conflict: {why}"));
                     conflict_pair = Some((x, y));
                     break 'outer;
                 }
-                sum += p;
+                sum += p * info;
                 count += 1;
+                info_sum += info;
             }
         }
-        let linkage = if count == 0 { e.weight } else { sum / count as f64 };
+        let linkage = if count == 0 { e.weight } else { sum / info_sum };
         if reason.is_none() && linkage < threshold_weight {
             reason = Some(format!(
                 "average match weight across the groups is {linkage:.1} (probability {:.2}), below the threshold",
