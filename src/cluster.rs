@@ -23,7 +23,7 @@ use std::collections::HashMap;
 
 use crate::compare::compare;
 use crate::normalize::Contact;
-use crate::score::{conflict, probability, total_weight, weights, weights_with, Model, ScoredPair, TermFreq};
+use crate::score::{conflict_in, probability, total_weight, weights, weights_with, Model, ScoredPair, TermFreq};
 
 /// A join the clusterer refused.
 #[derive(Debug, Clone)]
@@ -235,7 +235,7 @@ pub fn cluster(
             None => compare(a, b),
         };
         let w = weights_with(model, &table, tf, a, &vector);
-        let why = conflict(&vector, &w)
+        let why = conflict_in(model, &vector, &w)
             .or_else(|| person_and_organisation(a, b).then_some("a person and an organisation"))
             .or_else(|| different_organisations(a, b, &vector, &w).then_some("different organisation names"))
             .or_else(|| {

@@ -88,9 +88,9 @@ pub const COMPARISONS: [Comparison; 14] = [
     },
     Comparison {
         name: "birth_date",
-        levels: &["different", "one typo or day/month swapped", "exact"],
-        m_default: &[0.05, 0.05, 0.9],
-        u_default: &[0.9985, 0.0014, 0.0001],
+        levels: &["more than 5 years apart", "different", "one typo or day/month swapped", "exact"],
+        m_default: &[0.02, 0.03, 0.05, 0.9],
+        u_default: &[0.9, 0.0985, 0.0014, 0.0001],
     },
     Comparison {
         name: "address",
@@ -469,13 +469,18 @@ fn digits_tail(s: &str) -> &str {
 
 fn birth_level(a: &Contact, b: &Contact) -> u8 {
     match (a.birth, b.birth) {
-        (Some(x), Some(y)) if x == y => 3,
+        (Some(x), Some(y)) if x == y => 4,
         (Some(x), Some(y)) => {
             use chrono::Datelike;
             let swapped = x.year() == y.year() && x.month() == y.day() && x.day() == y.month();
             if swapped || date_digit_edits(x, y) <= 1 {
+                3
+            } else if x.year().abs_diff(y.year()) <= 5 {
+                // Siblings, or a date typed wrongly in more than one digit.
                 2
             } else {
+                // A parent and a child, or someone else altogether: the level the model can weigh
+                // as a conflict.
                 1
             }
         }

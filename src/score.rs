@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::normalize::Contact;
 
 /// Version of the model file format.
-pub const MODEL_VERSION: u32 = 2;
+pub const MODEL_VERSION: u32 = 3;
 
 /// Parameters of one comparison.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -36,6 +36,10 @@ pub struct ComparisonParams {
     pub m: Vec<f64>,
     /// P(level | non-match), per level, measured on random pairs.
     pub u: Vec<f64>,
+    /// Whether m was learned on this data (in a training session or on the candidate pairs) rather
+    /// than left at its typical value: only a learned disagreement can be a conflict.
+    #[serde(default)]
+    pub learned: bool,
 }
 
 impl ComparisonParams {
@@ -345,7 +349,7 @@ const SESSIONS: &[Session] = &[
     Session {
         name: "same name and birth date",
         uses: &[compare::FIRST, compare::LAST, compare::BIRTH],
-        select: |v| names_exact(v) && v[compare::BIRTH] == 3,
+        select: |v| names_exact(v) && v[compare::BIRTH] == 4,
     },
     Session {
         name: "same name and phone",
@@ -362,7 +366,7 @@ const SESSIONS: &[Session] = &[
     Session {
         name: "same birth date and place",
         uses: &[compare::BIRTH, compare::ADDRESS],
-        select: |v| v[compare::BIRTH] == 3 && v[compare::ADDRESS] >= 2,
+        select: |v| v[compare::BIRTH] == 4 && v[compare::ADDRESS] >= 2,
     },
     // Organisations: the same name at the same address.
     Session {
@@ -501,11 +505,13 @@ pub fn train(u_counts: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64
         comparisons: COMPARISONS
             .iter()
             .zip(m.into_iter().zip(u))
-            .map(|(c, (m, u))| ComparisonParams {
+            .enumerate()
+            .map(|(i, (c, (m, u)))| ComparisonParams {
                 name: c.name.to_string(),
                 levels: c.levels.iter().map(|s| s.to_string()).collect(),
                 m,
                 u,
+                learned: sessions[i] > 0 || learn(i),
             })
             .collect(),
         u_sample_pairs: u_samples,
@@ -591,13 +597,30 @@ pub const CONFLICT_BITS: f64 = 5.0;
 /// couple) — unless independent identifiers say otherwise: a national id (up to one typo), or both an
 /// exact personal email and an exact phone. A surname alone does not conflict when an exact personal
 /// email agrees with the first name (a married name; a phone may be a switchboard), and a first name
-/// does not when the birth date agrees.
+/// does not when the birth date agrees. Only a comparison whose m was learned on this data can
+/// conflict (a typical value is a guess, not evidence), unless nothing could be learned at all.
+pub fn conflict_in(model: &Model, v: &Vector, w: &[f64; N]) -> Option<&'static str> {
+    if !model.comparisons.iter().any(|c| c.learned) {
+        // Too few pairs to learn anything (a file of a few dozen records): the typical values are
+        // all there is.
+        return conflict(v, w);
+    }
+    let mut measured = *w;
+    for (x, c) in measured.iter_mut().zip(&model.comparisons) {
+        if !c.learned {
+            *x = 0.0;
+        }
+    }
+    conflict(v, &measured)
+}
+
+/// [`conflict_in`] with every weight taken as measured.
 pub fn conflict(v: &Vector, w: &[f64; N]) -> Option<&'static str> {
     if v[compare::NATIONAL_ID] >= 2 || (v[compare::EMAIL] == 3 && v[compare::PHONE] == 3) {
         return None;
     }
     let against = |i: usize| v[i] == 1 && w[i] <= -CONFLICT_BITS;
-    let birth_agrees = v[compare::BIRTH] >= 2;
+    let birth_agrees = v[compare::BIRTH] >= 3;
     if against(compare::FIRST) && !birth_agrees {
         Some("different first names")
     } else if against(compare::LAST)
@@ -848,7 +871,7 @@ mod tests {
         w[FIRST] = -6.0;
         v[EMAIL] = 3;
         assert_eq!(conflict(&v, &w), None, "the same email and phone outweigh a first-name typo");
-        (v[EMAIL], v[PHONE], v[BIRTH]) = (0, 0, 3);
+        (v[EMAIL], v[PHONE], v[BIRTH]) = (0, 0, 4);
         assert_eq!(conflict(&v, &w), None, "the same birth date outweighs a first name");
         let mut v: Vector = [0; N];
         let mut w = [0.0; N];
