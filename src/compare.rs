@@ -371,9 +371,12 @@ fn company_level(a: &str, b: &str) -> u8 {
     let inside = shared == short && (short >= 2 || a.len().min(b.len()) >= 6);
     // A shared word that is not a kind of organisation ("firman" in "Firman Pre-School West" and
     // "Firman Community Services - Firman House West"): related, not clearly different.
+    // Also written together in the other name ("paulo freire" / "paulofreire", "de priest" /
+    // "depriest", "bunny land" / "bunnyland").
     let distinctive = || {
         let words = crate::schema::organisation_words();
-        a.split(' ').any(|w| w.len() >= 4 && !words.contains(w) && b.split(' ').any(|x| x == w))
+        let inside = |x: &str, y: &str| x.split(' ').any(|w| w.len() >= 4 && !words.contains(w) && y.contains(w));
+        inside(a, b) || inside(b, a)
     };
     if inside || jw >= 0.95 {
         3
@@ -721,5 +724,26 @@ mod tests {
         assert_eq!(date_digit_edits(d("1961-08-31"), d("1961-08-21")), 1);
         assert_eq!(date_digit_edits(d("1961-08-13"), d("1961-08-31")), 1);
         assert_eq!(date_digit_edits(d("1961-08-31"), d("1985-06-14")), 5);
+        // Birth levels: exact, one typo, different within five years, further apart.
+        let birth = |x: &str, y: &str| {
+            let (a, b) = (
+                Contact { birth: Some(d(x)), ..Default::default() },
+                Contact { birth: Some(d(y)), ..Default::default() },
+            );
+            birth_level(&a, &b)
+        };
+        assert_eq!(birth("1961-08-31", "1961-08-31"), 4);
+        assert_eq!(birth("1961-08-31", "1961-08-21"), 3);
+        assert_eq!(birth("1961-08-31", "1963-02-11"), 2, "siblings, or a date mistyped twice");
+        assert_eq!(birth("1961-08-31", "1988-02-11"), 1, "a parent and a child");
+    }
+
+    #[test]
+    fn organisation_names() {
+        assert_eq!(company_level("acme", "acme"), COMPANY_EXACT);
+        assert_eq!(company_level("chicago commons paulofreire", "paulo freire center"), 2, "words written together");
+        assert_eq!(company_level("de priest", "chicago public schools depriest oscar"), 2);
+        assert_eq!(company_level("salvation army", "south shore bible maranatha"), 1);
+        assert_eq!(company_level("garfield ymca", "ymca garfield"), 3, "same words in another order");
     }
 }
