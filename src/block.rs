@@ -91,10 +91,14 @@ pub fn default_rules() -> Vec<Rule> {
             name: "phone_last_digits",
             keys: |c, k| {
                 // Catches numbers written with and without a country code that did not parse alike,
-                // and local numbers without an area code (seven digits, not valid on their own):
-                // the last seven digits, as the phone comparison's middle level.
-                for t in c.phones.iter().map(|p| &p.key[p.key.len().saturating_sub(7)..]).filter(|t| t.len() == 7) {
-                    k.one(t);
+                // by their last eight digits; numbers not valid as written (local numbers without an
+                // area code) by their last seven, as the phone comparison's middle level.
+                for p in &c.phones {
+                    let tail = if p.valid { 8 } else { 7 };
+                    let t = &p.key[p.key.len().saturating_sub(tail)..];
+                    if t.len() == tail {
+                        k.one(t);
+                    }
                 }
             },
         },

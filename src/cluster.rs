@@ -76,7 +76,8 @@ fn members_to_check<'g>(a: &'g [u32], b: &'g [u32]) -> (Vec<u32>, Vec<u32>, bool
     // the larger one takes the rest of the budget.
     let f = (JOIN_CHECK_PAIRS as f64 / pairs as f64).sqrt();
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    let s = pick(small, (small.len() as f64 * f).ceil() as usize);
+    let whole = small.len() * small.len() <= JOIN_CHECK_PAIRS;
+    let s = if whole { small.to_vec() } else { pick(small, (small.len() as f64 * f).ceil() as usize) };
     let l = pick(large, JOIN_CHECK_PAIRS / s.len());
     if a.len() <= b.len() {
         (s, l, true)
@@ -207,19 +208,23 @@ pub fn cluster(
         x
     }
 
-    // How many records carry each phone number: one only two records share is theirs, not a switchboard.
-    let mut phone_records: polars::prelude::PlHashMap<&str, u32> = Default::default();
+    // Which organisation phone numbers are one place's own: no source lists the number on two records
+    // (a switchboard serves several sites of one export; one place is listed once per source).
+    let mut phone_sources: polars::prelude::PlHashMap<&str, (Vec<u16>, bool)> = Default::default();
     for c in contacts.iter().filter(|c| c.flags & crate::normalize::flag::ORGANISATION != 0) {
         for (i, p) in c.phones.iter().enumerate() {
             if !c.phones[..i].iter().any(|q| q.key == p.key) {
-                *phone_records.entry(p.key.as_str()).or_default() += 1;
+                let (sources, shared) = phone_sources.entry(p.key.as_str()).or_default();
+                *shared |= sources.contains(&c.source);
+                sources.push(c.source);
             }
         }
     }
     let own_phone = |a: &Contact, b: &Contact| {
-        a.phones
-            .iter()
-            .any(|p| phone_records.get(p.key.as_str()) == Some(&2) && b.phones.iter().any(|q| q.key == p.key))
+        a.phones.iter().any(|p| {
+            phone_sources.get(p.key.as_str()).is_some_and(|(_, shared)| !shared)
+                && b.phones.iter().any(|q| q.key == p.key)
+        })
     };
     // Strong evidence against is a conflict (above); in the average each pair counts between -10 and
     // +20 bits, so one pair of two noisy records cannot outvote the rest of a large group.
@@ -237,19 +242,23 @@ pub fn cluster(
         let w = weights_with(model, &table, tf, a, &vector);
         let why = conflict_in(model, &vector, &w)
             .or_else(|| person_and_organisation(a, b).then_some("a person and an organisation"))
-            .or_else(|| different_organisations(a, b, &vector, &w).then_some("different organisation names"))
+            .or_else(|| {
+                different_organisations(a, b, &vector, &measured(model, &w)).then_some("different organisation names")
+            })
             .or_else(|| {
                 (different_sites(a, b, &vector) && !own_phone(a, b)).then_some("organisations at different addresses")
             });
         // How much the pair says either way: two sparse records that share little and contradict
         // little say little, and count for little in the average.
-        let info = w.iter().map(|x| x.abs()).sum::<f64>().max(1.0);
+        let info = w.iter().map(|x| x.abs()).sum::<f64>().clamp(1.0, 40.0);
         (total_weight(model, &w).clamp(-10.0, 20.0), info, why)
     };
 
     let threshold_weight = (threshold / (1.0 - threshold)).log2();
     let mut splits = Vec::new();
     let mut sampled_joins = 0;
+    let mut refused: polars::prelude::PlHashMap<(u32, u32, usize, usize), (f64, String, Option<(u32, u32)>)> =
+        Default::default();
     let debug = std::env::var_os("CRMCLEAN_DEBUG_JOINS").is_some();
     // Must-link decisions join first, unconditionally.
     for &(a, b) in &decisions.must_link {
@@ -261,6 +270,24 @@ pub fn cluster(
     for e in edges {
         let (ra, rb) = (find(&mut parent, e.a), find(&mut parent, e.b));
         if ra == rb {
+            continue;
+        }
+        // Two groups that have not changed since a join of theirs was refused are refused again
+        // without comparing them again (a group is its root and its size).
+        let key = {
+            let (x, y) = (ra.min(rb), ra.max(rb));
+            (x, y, groups[x as usize].len(), groups[y as usize].len())
+        };
+        if let Some((linkage, reason, conflict)) = refused.get(&key) {
+            splits.push(Split {
+                a: e.a,
+                b: e.b,
+                probability: e.probability(),
+                linkage: *linkage,
+                reason: reason.clone(),
+                conflict: *conflict,
+                sizes: (groups[ra as usize].len(), groups[rb as usize].len()),
+            });
             continue;
         }
         let (ga, gb, sampled) = members_to_check(&groups[ra as usize], &groups[rb as usize]);
@@ -310,6 +337,9 @@ pub fn cluster(
                 w.map(|x| (x * 10.0).round() / 10.0)
             );
         }
+        if let Some(r) = &reason {
+            refused.insert(key, (linkage, r.clone(), conflict_pair));
+        }
         match reason {
             None => join(&mut parent, &mut groups, ra, rb),
             Some(r) => splits.push(Split {
@@ -358,6 +388,20 @@ fn different_organisations(a: &Contact, b: &Contact, v: &crate::compare::Vector,
     a.flags & b.flags & ORGANISATION != 0 && v[c] == 1 && w[c] <= -crate::score::CONFLICT_BITS
 }
 
+/// The weights a conflict may come from: those of comparisons learned on this data (all of them when
+/// none could be learned), see [`crate::score::conflict_in`].
+fn measured(model: &Model, w: &[f64; crate::compare::N]) -> [f64; crate::compare::N] {
+    let mut out = *w;
+    if model.comparisons.iter().any(|c| c.learned) {
+        for (x, c) in out.iter_mut().zip(&model.comparisons) {
+            if !c.learned {
+                *x = 0.0;
+            }
+        }
+    }
+    out
+}
+
 /// Two organisation records at different addresses — another street and another house number, at
 /// most the same town or postcode: two sites (branches of a chain, schools of one district,
 /// restaurants of one group), however alike their names and switchboard. A person's address is not
@@ -400,5 +444,9 @@ mod tests {
         let (x, y, _) = members_to_check(&[7], &(0..3_000_000).collect::<Vec<u32>>());
         assert_eq!(x, vec![7]);
         assert!(y.len() <= JOIN_CHECK_PAIRS);
+        // A small side is kept whole: none of its records goes unchecked.
+        let (x, y, _) = members_to_check(&(0..2_000_000).collect::<Vec<u32>>(), &[3, 4]);
+        assert_eq!(y, vec![3, 4]);
+        assert_eq!(x.len(), JOIN_CHECK_PAIRS / 2);
     }
 }

@@ -55,8 +55,8 @@ pub const COMPARISONS: [Comparison; 14] = [
         levels: &[
             "different (Jaro-Winkler < 0.75)",
             "weakly similar (Jaro-Winkler ≥ 0.75)",
-            "similar (Jaro-Winkler ≥ 0.88, phonetic, initial or prefix)",
-            "close (Jaro-Winkler ≥ 0.92 or nickname)",
+            "similar (Jaro-Winkler ≥ 0.88, phonetic, initial, prefix or a nickname in the many-to-many table)",
+            "close (Jaro-Winkler ≥ 0.92 or a nickname of the same formal name)",
             "exact",
         ],
         m_default: &[0.02, 0.03, 0.08, 0.12, 0.75],
@@ -264,7 +264,8 @@ pub mod name_levels {
     pub const EXACT: u8 = 5;
 }
 
-fn name_level(a: &str, b: &str, canon_a: &str, canon_b: &str, phon_a: &str, phon_b: &str) -> u8 {
+/// `first`: both are first names, so the many-to-many nickname table applies.
+fn name_level(a: &str, b: &str, canon_a: &str, canon_b: &str, phon_a: &str, phon_b: &str, first: bool) -> u8 {
     use name_levels::*;
     if a == b {
         return EXACT;
@@ -295,8 +296,8 @@ fn name_level(a: &str, b: &str, canon_a: &str, canon_b: &str, phon_a: &str, phon
     let phonetic = !phon_a.is_empty() && phon_a == phon_b && a.len().abs_diff(b.len()) <= 2;
     // A nickname in the many-to-many table (Harry/Henry, Al/Alfred) is as weak as a sound-alike: many
     // of them stand for several names.
-    let nickname = crate::normalize::name::is_nickname_pair(a, b);
-    if jw >= 0.88 || initial || prefix || phonetic || nickname {
+    let nickname = || first && crate::normalize::name::is_nickname_pair(a, b);
+    if jw >= 0.88 || initial || prefix || phonetic || nickname() {
         SIMILAR
     } else if jw >= 0.75 {
         WEAK
@@ -307,11 +308,11 @@ fn name_level(a: &str, b: &str, canon_a: &str, canon_b: &str, phon_a: &str, phon
 
 /// The first and last name levels, trying swapped first/last names too.
 fn names(a: &Contact, b: &Contact) -> (u8, u8) {
-    let lvl = |x: &str, y: &str, cx: &str, cy: &str, px: &str, py: &str| {
+    let lvl = |x: &str, y: &str, cx: &str, cy: &str, px: &str, py: &str, first: bool| {
         if x.is_empty() || y.is_empty() {
             0
         } else {
-            name_level(x, y, cx, cy, px, py)
+            name_level(x, y, cx, cy, px, py, first)
         }
     };
     // One name only on each side, in different columns ("Sukarno" as a surname here, as a first name
@@ -320,19 +321,19 @@ fn names(a: &Contact, b: &Contact) -> (u8, u8) {
     if single(a) && single(b) && a.first.is_empty() != b.first.is_empty() {
         let (x, px) = if a.first.is_empty() { (&a.last, &a.last_phonetic) } else { (&a.first, &a.first_phonetic) };
         let (y, py) = if b.first.is_empty() { (&b.last, &b.last_phonetic) } else { (&b.first, &b.first_phonetic) };
-        return (0, name_level(x, y, x, y, px, py));
+        return (0, name_level(x, y, x, y, px, py, false));
     }
-    let first = lvl(&a.first, &b.first, &a.first_canon, &b.first_canon, &a.first_phonetic, &b.first_phonetic);
-    let last = lvl(&a.last, &b.last, &a.last, &b.last, &a.last_phonetic, &b.last_phonetic);
+    let first = lvl(&a.first, &b.first, &a.first_canon, &b.first_canon, &a.first_phonetic, &b.first_phonetic, true);
+    let last = lvl(&a.last, &b.last, &a.last, &b.last, &a.last_phonetic, &b.last_phonetic, false);
     if first >= name_levels::CLOSE && last >= name_levels::CLOSE {
         return (first, last);
     }
     // Swapped first and last names; the second comparison only runs when the first one is close.
-    let sf = lvl(&a.first, &b.last, &a.first_canon, &b.last, &a.first_phonetic, &b.last_phonetic);
+    let sf = lvl(&a.first, &b.last, &a.first_canon, &b.last, &a.first_phonetic, &b.last_phonetic, false);
     if sf < name_levels::CLOSE {
         return (first, last);
     }
-    let sl = lvl(&a.last, &b.first, &a.last, &b.first_canon, &a.last_phonetic, &b.first_phonetic);
+    let sl = lvl(&a.last, &b.first, &a.last, &b.first_canon, &a.last_phonetic, &b.first_phonetic, false);
     if sl >= name_levels::CLOSE && sf + sl > first + last {
         (sf, sl)
     } else {
@@ -375,8 +376,14 @@ fn company_level(a: &str, b: &str) -> u8 {
     // "depriest", "bunny land" / "bunnyland").
     let distinctive = || {
         let words = crate::schema::organisation_words();
-        let inside = |x: &str, y: &str| x.split(' ').any(|w| w.len() >= 4 && !words.contains(w) && y.contains(w));
-        inside(a, b) || inside(b, a)
+        let shared = a.split(' ').any(|w| w.len() >= 4 && !words.contains(w) && b.split(' ').any(|x| x == w));
+        // Two neighbouring words of one name written as one word of the other.
+        let joined = |x: &str, y: &str| {
+            x.split(' ')
+                .zip(x.split(' ').skip(1))
+                .any(|(p, q)| y.split(' ').any(|w| w.len() == p.len() + q.len() && w.starts_with(p) && w.ends_with(q)))
+        };
+        shared || joined(a, b) || joined(b, a)
     };
     if inside || jw >= 0.95 {
         3
@@ -685,6 +692,8 @@ mod tests {
             (("Mary", "Smith"), ("John", "Smith"), (1, 5)),
             (("", "Smith"), ("John", "Smith"), (0, 5)),
             (("", "Sukarno"), ("Sukarno", ""), (0, 5)),
+            (("Mitzi", "Cole"), ("Mary", "Cole"), (3, 5)),
+            (("Anna", "Mitzi"), ("Anna", "Mary"), (5, 1)),
         ];
         for ((f1, l1), (f2, l2), want) in cases {
             let v = compare(&person(f1, l1), &person(f2, l2));
@@ -745,5 +754,6 @@ mod tests {
         assert_eq!(company_level("de priest", "chicago public schools depriest oscar"), 2);
         assert_eq!(company_level("salvation army", "south shore bible maranatha"), 1);
         assert_eq!(company_level("garfield ymca", "ymca garfield"), 3, "same words in another order");
+        assert_eq!(company_level("walmart", "mart of asia"), 1, "a word inside another word is not the same word");
     }
 }

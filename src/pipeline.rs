@@ -332,7 +332,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
 
     st.start("learning the match model");
     let extra_headers: Vec<String> = extras.iter().map(|e| e.header.clone()).collect();
-    let saved = state.as_ref().filter(|s| s.extras == extra_headers).map(|s| s.model.clone());
+    let saved = state.as_ref().filter(|s| s.extras == extra_headers).and_then(|s| s.model.clone());
     let reused_model = saved.is_some();
     let model = match (&opts.model, saved) {
         (Some(path), _) => Model::load(path)?,

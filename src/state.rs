@@ -57,7 +57,7 @@ pub struct State {
     pub run: u64,
     pub next_id: u64,
     pub extras: Vec<String>,
-    pub model: Model,
+    pub model: Option<Model>,
     /// `(source, key)` ([`record_keys`]) → (row hash, cluster id number, record id then).
     pub records: HashMap<(String, String), (u64, u64, String)>,
     /// Cluster id number → golden values, one per [`GOLDEN_FIELDS`].
@@ -144,7 +144,13 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
             ),
         ));
     }
-    let model = Model::load(&version.join("model.json"))?;
+    // A model written by another crmclean version is not reused: the run learns a new one and keeps
+    // the records and cluster ids.
+    let model = match Model::load(&version.join("model.json")) {
+        Ok(m) => Some(m),
+        Err(Error::Artifact { .. }) => None,
+        Err(e) => return Err(e),
+    };
     let mut records = HashMap::new();
     for_each_row(&version.join("records.csv"), 5, |row| {
         let hash = u64::from_str_radix(&row[2], 16).ok()?;
@@ -529,14 +535,7 @@ mod tests {
             run: 1,
             next_id: 20,
             extras: Vec::new(),
-            model: Model {
-                version: 0,
-                prior: 0.0,
-                comparisons: Vec::new(),
-                u_sample_pairs: 0,
-                em_iterations: 0,
-                em_converged: false,
-            },
+            model: None,
             records: HashMap::new(),
             golden: BTreeMap::new(),
         };

@@ -194,6 +194,9 @@ fn is_amount(v: &str) -> bool {
         && rest[1..].iter().all(|g| g.len() == 3)
         && (last.len() == 3 || (last.len() <= 2 && rest.len() >= 2));
     let decimals = groups.len() == 2 && last.len() <= 2 && rest[0].len() >= 4;
+    // Grouped digits without decimals are an amount when round ("1.500.000"); "612.345.678" is a
+    // Spanish phone number.
+    let thousands = thousands && (last.len() <= 2 || *last == "000");
     groups.iter().all(|g| !g.is_empty() && g.chars().all(|c| c.is_ascii_digit())) && (thousands || decimals)
 }
 
@@ -409,8 +412,12 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
         let code = key.split(' ').any(|w| w == "id" || WEAK_ID_WORDS.contains(&w));
         // A contact's own email or phone differs from row to row; one that repeats on most rows is
         // someone else's (the account owner's, the sales rep's, the venue's).
-        let distinct = values.iter().map(|v| v.trim().to_lowercase()).collect::<HashSet<_>>().len();
-        let own = distinct * 2 >= values.len();
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for v in &values {
+            *counts.entry(v.trim().to_lowercase()).or_default() += 1;
+        }
+        // (A person listed many times still has many different addresses in the column.)
+        let own = counts.values().max().is_none_or(|&top| top * 10 <= values.len() * 3);
         let checks: [(Field, &str, f64); 3] = [
             (Field::Email, "email addresses", if own { share(&values, is_email) } else { 0.0 }),
             (Field::Phone, "phone numbers", if code || !own { 0.0 } else { share(&values, is_phone) }),
@@ -641,7 +648,8 @@ mod tests {
         ]);
         assert_eq!(m[1].1, None, "an owner's email repeated on most rows");
         assert_eq!(m[2].1, None, "amounts");
-        for phone in ["030.123.456", "+49 30 1234567", "555.123.4567", "(030) 123-4567", "0171 2345678"] {
+        for phone in ["030.123.456", "+49 30 1234567", "555.123.4567", "(030) 123-4567", "0171 2345678", "612.345.678"]
+        {
             assert!(is_phone(phone), "{phone}");
         }
     }

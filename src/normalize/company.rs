@@ -111,21 +111,23 @@ const NAME_ENDS: &[&[&str]] = &[
     &["sp", "z", "o", "o"],
     &["kgaa"],
     &["oyj"],
-    &["s", "e"],
     &["societe", "europeenne"],
 ];
 
 const AND_WORDS: &[&str] = &["and", "und", "e", "y", "i", "et", "dan"];
 
 /// Whether the words start an address: a number and a street type ("54 rue", "1 via"), or a
-/// postcode-like number of four or more digits followed by a word ("75008 paris"). A number in a
+/// postcode-like number followed by a place: five or more digits and a word ("75008 paris"), or
+/// four digits and two words ("3000 dk rotterdam"; "Vision 2020 Consulting" keeps its year). A number in a
 /// name stands alone or before a word that is no street ("Studio 54", "Pier 39 Seafood").
 fn address_starts(words: &[&str]) -> bool {
     let number =
         |w: &str| w.chars().next().is_some_and(|c| c.is_ascii_digit()) && w.chars().all(|c| c.is_ascii_alphanumeric());
+    let digits = |w: &str| w.chars().all(|c| c.is_ascii_digit());
     match words {
-        [n, next, ..] if number(n) => {
-            super::address::is_street_type(next) || (n.len() >= 4 && n.chars().all(|c| c.is_ascii_digit()))
+        [n, next, rest @ ..] if number(n) => {
+            (next.len() >= 2 && super::address::is_street_type(next))
+                || (digits(n) && (n.len() >= 5 || (n.len() == 4 && !rest.is_empty())))
         }
         _ => false,
     }
@@ -146,14 +148,20 @@ pub fn company_key(raw: &str) -> String {
     let mut words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
     // An address written after the name ("Allianz SE Königinstraße 28 München"): the name ends at
     // its legal form.
-    if let Some(i) = (1..words.len().saturating_sub(1)).find(|&i| NAME_ENDS.iter().any(|f| words[i..].starts_with(f))) {
+    // A form spelt in single letters ("S.A.") after a single letter is an initialism ("J.S.A. Partners").
+    let ends_at = |i: usize, f: &[&str]| words[i..].starts_with(f) && !(f[0].len() == 1 && words[i - 1].len() == 1);
+    if let Some(i) = (1..words.len().saturating_sub(1)).find(|&i| NAME_ENDS.iter().any(|f| ends_at(i, f))) {
         words.truncate(i);
     } else if let Some(i) = (1..words.len().saturating_sub(1)).find(|&i| address_starts(&words[i..])) {
         // Without a legal form ("Sanofi 54 rue La Boétie 75008 France", "Deutsche Börse 60485
         // Frankfurt"): the name ends where a house number before a street type, or a postcode, starts.
         words.truncate(i);
     }
-    // "&", "and", "und", "e": the same name with or without them ("e" after the cut: "S E" is a form).
+    // "&", "and", "und", "e": the same name with or without them ("e" after the cut: a final "S E"
+    // is the Societas Europaea).
+    if words.len() > 2 && words.ends_with(&["s", "e"]) {
+        words.truncate(words.len() - 2);
+    }
     words.retain(|w| !AND_WORDS.contains(w));
     // Strip legal forms at the end (repeatedly: "GmbH & Co. KG") and at the start ("PT", "CV").
     static FORMS: std::sync::OnceLock<Vec<Vec<&'static str>>> = std::sync::OnceLock::new();
@@ -211,6 +219,10 @@ mod tests {
             ("Studio 54", "studio 54"),
             ("Pier 39 Seafood", "pier 39 seafood"),
             ("Sunenergy 749", "sunenergy 749"),
+            ("J.S.A. Partners", "j s a partners"),
+            ("Bob's E-Bikes Shop", "bob s bikes shop"),
+            ("Vision 2020 Consulting", "vision 2020 consulting"),
+            ("N.V. Nederlandsche Apparatenfabriek Nedap", "n v nederlandsche apparatenfabriek nedap"),
         ];
         for (input, want) in cases {
             assert_eq!(company_key(input), want, "{input}");

@@ -239,15 +239,22 @@ pub fn parse_date(raw: &str, order: DayOrder) -> Option<NaiveDate> {
 /// assert_eq!(parse_partial_date("1795-00-01", DayOrder::DayFirst), NaiveDate::from_ymd_opt(1795, 1, 1));
 /// assert_eq!(parse_partial_date("00.05.1980", DayOrder::DayFirst), NaiveDate::from_ymd_opt(1980, 5, 1));
 /// assert_eq!(parse_partial_date("1980-13-45", DayOrder::DayFirst), None);
+/// assert_eq!(parse_partial_date("1980-00-00", DayOrder::DayFirst), None);
+/// assert_eq!(parse_partial_date("0000-00-00", DayOrder::DayFirst), None);
 /// ```
 pub fn parse_partial_date(raw: &str, order: DayOrder) -> Option<NaiveDate> {
     let parts: Vec<&str> = raw.trim().split(['-', '/', '.']).collect();
     if parts.len() != 3 || !parts.iter().any(|p| p.chars().all(|c| c == '0') && !p.is_empty() && p.len() <= 2) {
         return None;
     }
-    let fixed: Vec<&str> =
-        parts.iter().map(|p| if p.len() <= 2 && p.chars().all(|c| c == '0') { "01" } else { p }).collect();
-    parse_date(&fixed.join("-"), order)
+    let zero = |p: &&str| p.len() <= 2 && p.chars().all(|c| c == '0');
+    // Only the month or only the day unknown: "1980-00-00" says a year, not a date, and never
+    // counts as an exact agreement with another year-only date.
+    if parts.iter().filter(|p| zero(p)).count() != 1 {
+        return None;
+    }
+    let fixed: Vec<&str> = parts.iter().map(|p| if zero(p) { "01" } else { p }).collect();
+    parse_date(&fixed.join("-"), order).filter(|d| chrono::Datelike::year(d) >= 1000)
 }
 
 /// A short name of the format a value is written in, for the format-consistency profile.
