@@ -4,8 +4,8 @@
 //! threshold are edges, taken strongest first (ties by record ids, so the result does not depend on
 //! thread count or input order of pairs). Two records join directly. Two groups join only when
 //!
-//! 1. no pair across them is a *conflict* ([`crate::score::conflict`]: a first name, surname, birth
-//!    date or gender that the model weighs as at least 5 bits against a match on this data — a
+//! 1. no pair across them is a *conflict* ([`crate::score::conflict_in`]: a first name, surname, birth
+//!    date or gender that the model, learning on this data, weighs as at least 5 bits against a match — a
 //!    household, colleagues or a namesake — unless a national id, or an email and a phone together,
 //!    agree; or a person and an organisation; or two sites of an organisation), and
 //! 2. their *average linkage* — the mean match weight (log2 odds, each pair held to -10..+20) over all
@@ -243,7 +243,8 @@ pub fn cluster(
         let why = conflict_in(model, &vector, &w)
             .or_else(|| person_and_organisation(a, b).then_some("a person and an organisation"))
             .or_else(|| {
-                different_organisations(a, b, &vector, &measured(model, &w)).then_some("different organisation names")
+                different_organisations(a, b, &vector, &crate::score::measured_weights(model, &w))
+                    .then_some("different organisation names")
             })
             .or_else(|| {
                 (different_sites(a, b, &vector) && !own_phone(a, b)).then_some("organisations at different addresses")
@@ -388,26 +389,12 @@ fn different_organisations(a: &Contact, b: &Contact, v: &crate::compare::Vector,
     a.flags & b.flags & ORGANISATION != 0 && v[c] == 1 && w[c] <= -crate::score::CONFLICT_BITS
 }
 
-/// The weights a conflict may come from: those of comparisons learned on this data (all of them when
-/// none could be learned), see [`crate::score::conflict_in`].
-fn measured(model: &Model, w: &[f64; crate::compare::N]) -> [f64; crate::compare::N] {
-    let mut out = *w;
-    if model.comparisons.iter().any(|c| c.learned) {
-        for (x, c) in out.iter_mut().zip(&model.comparisons) {
-            if !c.learned {
-                *x = 0.0;
-            }
-        }
-    }
-    out
-}
-
 /// Two organisation records at different addresses — another street and another house number, at
 /// most the same town or postcode: two sites (branches of a chain, schools of one district,
 /// restaurants of one group), however alike their names and switchboard. A person's address is not
 /// their identity (people move); a site's is. (The same street with another number stays a matter of
-/// weights: a typo, or the corner entrance; and so does a pair that shares a phone number no other
-/// record has — one place listed at two addresses.)
+/// weights: a typo, or the corner entrance; and so does a pair that shares a phone number no source
+/// lists on two records — one place listed at two addresses by two guides.)
 fn different_sites(a: &Contact, b: &Contact, v: &crate::compare::Vector) -> bool {
     use crate::normalize::flag::ORGANISATION;
     a.flags & b.flags & ORGANISATION != 0

@@ -606,18 +606,22 @@ pub const CONFLICT_BITS: f64 = 5.0;
 /// does not when the birth date agrees. Only a comparison whose m was learned on this data can
 /// conflict (a typical value is a guess, not evidence), unless nothing could be learned at all.
 pub fn conflict_in(model: &Model, v: &Vector, w: &[f64; N]) -> Option<&'static str> {
-    if !model.comparisons.iter().any(|c| c.learned) {
-        // Too few pairs to learn anything (a file of a few dozen records): the typical values are
-        // all there is.
-        return conflict(v, w);
-    }
-    let mut measured = *w;
-    for (x, c) in measured.iter_mut().zip(&model.comparisons) {
-        if !c.learned {
-            *x = 0.0;
+    conflict(v, &measured_weights(model, w))
+}
+
+/// The weights a conflict may come from: those of comparisons whose m was learned on this data (all
+/// of them when the file was too small to learn any — a few dozen records: the typical values are
+/// all there is); the others count as 0.
+pub fn measured_weights(model: &Model, w: &[f64; N]) -> [f64; N] {
+    let mut out = *w;
+    if model.comparisons.iter().any(|c| c.learned) {
+        for (x, c) in out.iter_mut().zip(&model.comparisons) {
+            if !c.learned {
+                *x = 0.0;
+            }
         }
     }
-    conflict(v, &measured)
+    out
 }
 
 /// [`conflict_in`] with every weight taken as measured.
@@ -893,6 +897,36 @@ mod tests {
         assert_eq!(conflict(&v, &w), None, "wrong salutations are common here");
         w[GENDER] = -7.0;
         assert_eq!(conflict(&v, &w), Some("different genders"));
+    }
+
+    /// A comparison whose m was not learned on this data vetoes nothing, unless nothing was learned.
+    #[test]
+    fn only_learned_comparisons_conflict() {
+        use crate::compare::{BIRTH, FIRST};
+        let model = |learned: &[usize]| Model {
+            version: MODEL_VERSION,
+            prior: 0.001,
+            comparisons: COMPARISONS
+                .iter()
+                .enumerate()
+                .map(|(i, c)| ComparisonParams {
+                    name: c.name.into(),
+                    levels: c.levels.iter().map(|l| l.to_string()).collect(),
+                    m: c.m_default.to_vec(),
+                    u: c.u_default.to_vec(),
+                    learned: learned.contains(&i),
+                })
+                .collect(),
+            u_sample_pairs: 0,
+            em_iterations: 0,
+            em_converged: true,
+        };
+        let mut v: Vector = [0; N];
+        let mut w = [0.0; N];
+        (v[BIRTH], w[BIRTH]) = (1, -6.0);
+        assert_eq!(conflict_in(&model(&[FIRST]), &v, &w), None, "birth-date m only guessed");
+        assert_eq!(conflict_in(&model(&[FIRST, BIRTH]), &v, &w), Some("different birth dates"));
+        assert_eq!(conflict_in(&model(&[]), &v, &w), Some("different birth dates"), "nothing learned at all");
     }
 
     #[test]
