@@ -229,6 +229,18 @@ pub fn parse_date(raw: &str, order: DayOrder) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
+/// Whether a year-first date has its month and day swapped ("1858-21-01"): [`parse_date`] reads
+/// it, and the quality profile still reports it as invalid as written.
+///
+/// ```
+/// use crmclean::normalize::date::month_day_swapped;
+/// assert!(month_day_swapped("1858-21-01"));
+/// assert!(!month_day_swapped("1858-01-21"));
+/// ```
+pub fn month_day_swapped(raw: &str) -> bool {
+    matches!(numbers(date_part(raw)).as_slice(), [(_, 4), (m, _), (d, _)] if *m > 12 && *d <= 12)
+}
+
 /// A date with an unknown month or day written as zeros ("1795-00-01", "00.05.1980"), read as the
 /// first month or day: for matching only (such a cell is still reported as an invalid date). `None`
 /// when there is no zero part or the rest is no date.

@@ -502,7 +502,7 @@ fn normalize_source(
                 let mut date_of = |cols: &[&StringChunked], order| {
                     let v = first_value(cols, row)?;
                     let d = date::parse_date(v, order);
-                    bad_date |= d.is_none();
+                    bad_date |= d.is_none() || date::month_day_swapped(v);
                     d
                 };
                 k.birth = date_of(&birth, birth_order)
