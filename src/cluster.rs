@@ -52,6 +52,9 @@ pub struct Clusters {
     /// Number of every cluster's id: `cluster + 1`, or the stable ids of an incremental run
     /// ([`crate::state`]).
     pub ids: Vec<u64>,
+    /// Reviewers' match decisions not applied because they would put a no-match pair in one cluster:
+    /// `(match pair, no-match pair)`.
+    pub contradictions: Vec<((u32, u32), (u32, u32))>,
     /// Joins of two groups so large that the pairs across them were checked on an even sample of
     /// [`JOIN_CHECK_PAIRS`] instead of all of them (reported in summary.json and on the terminal).
     pub sampled_joins: usize,
@@ -108,6 +111,9 @@ pub fn parse_id(id: &str) -> Option<u64> {
 pub struct Decisions {
     pub must_link: Vec<(u32, u32)>,
     pub cannot_link: Vec<(u32, u32)>,
+    /// Links carried over from the last `--state` run: joined like must-links, but never against a
+    /// cannot-link, and silently (a reviewer's no-match is how such a link is meant to end).
+    pub kept_links: Vec<(u32, u32)>,
     /// Decided rows whose records are not in this run's inputs.
     pub unknown_records: usize,
     /// Rows without a decision or with one that was not understood.
@@ -261,11 +267,50 @@ pub fn cluster(
     let mut refused: polars::prelude::PlHashMap<(u32, u32, usize, usize), (f64, String, Option<(u32, u32)>)> =
         Default::default();
     let debug = std::env::var_os("CRMCLEAN_DEBUG_JOINS").is_some();
-    // Must-link decisions join first, unconditionally.
-    for &(a, b) in &decisions.must_link {
+    // Every record's no-match partners, to check a join against all of them whatever the groups' size.
+    let mut apart: polars::prelude::PlHashMap<u32, Vec<u32>> = Default::default();
+    for &(a, b) in &cannot {
+        apart.entry(a).or_default().push(b);
+        apart.entry(b).or_default().push(a);
+    }
+    for partners in apart.values_mut() {
+        partners.sort_unstable();
+    }
+    // A no-match pair across two groups, looked up from the smaller group's members.
+    fn kept_apart(
+        parent: &mut [u32],
+        groups: &[Vec<u32>],
+        apart: &polars::prelude::PlHashMap<u32, Vec<u32>>,
+        ra: u32,
+        rb: u32,
+    ) -> Option<(u32, u32)> {
+        if apart.is_empty() {
+            return None;
+        }
+        let (small, other) = if groups[ra as usize].len() <= groups[rb as usize].len() { (ra, rb) } else { (rb, ra) };
+        for &x in &groups[small as usize] {
+            for &y in apart.get(&x).into_iter().flatten() {
+                if find(parent, y) == other {
+                    return Some((x.min(y), x.max(y)));
+                }
+            }
+        }
+        None
+    }
+    let mut contradictions = Vec::new();
+    // Reviewers' match decisions join first, then links kept from the last run; neither ever puts a
+    // no-match pair together (a match that would is listed as a contradiction).
+    for (reviewed, &(a, b)) in
+        decisions.must_link.iter().map(|p| (true, p)).chain(decisions.kept_links.iter().map(|p| (false, p)))
+    {
         let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-        if ra != rb {
-            join(&mut parent, &mut groups, ra, rb);
+        if ra == rb {
+            continue;
+        }
+        match kept_apart(&mut parent, &groups, &apart, ra, rb) {
+            Some(no) if reviewed => contradictions.push(((a.min(b), a.max(b)), no)),
+            Some(_) => {}
+            None => join(&mut parent, &mut groups, ra, rb),
         }
     }
     for e in edges {
@@ -291,13 +336,22 @@ pub fn cluster(
             });
             continue;
         }
-        let (ga, gb, sampled) = members_to_check(&groups[ra as usize], &groups[rb as usize]);
+        let mut reason = None;
+        let mut conflict_pair = kept_apart(&mut parent, &groups, &apart, ra, rb);
+        if conflict_pair.is_some() {
+            // Checked on every member, even when the weights below are checked on a sample.
+            reason =
+                Some("two records across the groups conflict: a reviewer decided they are different people".into());
+        }
+        let (ga, gb, sampled) = if reason.is_some() {
+            (Vec::new(), Vec::new(), false)
+        } else {
+            members_to_check(&groups[ra as usize], &groups[rb as usize])
+        };
         sampled_joins += usize::from(sampled);
         let mut sum = 0.0;
         let mut count = 0usize;
         let mut info_sum = 0.0;
-        let mut reason = None;
-        let mut conflict_pair = None;
         'outer: for &x in &ga {
             for &y in &gb {
                 if link_only && contacts[x as usize].source == contacts[y as usize].source {
@@ -369,7 +423,7 @@ pub fn cluster(
         members[c as usize].push(i);
     }
     let ids = (1..=members.len() as u64).collect();
-    Clusters { of, members, splits, ids, sampled_joins }
+    Clusters { of, members, splits, ids, contradictions, sampled_joins }
 }
 
 /// Whether one record is an organisation and the other a named person.

@@ -365,7 +365,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     };
     let mut joins = decisions.clone();
     if let Some(statuses) = &statuses {
-        joins.must_link.extend(state::kept_links(statuses));
+        joins.kept_links = state::kept_links(statuses);
     }
     let mut clusters = cluster::cluster(&contacts, &scored, &model, &tf, cfg.threshold, cfg.link_only, &joins);
     if clusters.sampled_joins > 0 {

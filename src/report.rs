@@ -351,6 +351,21 @@ fn write_review(run: &Run, tf: &TermFreq, out: &Path) -> Result<()> {
             (s.probability, "split", a, b, f64::NAN, s.reason.clone())
         })
         .collect();
+    // Reviewers' matches that contradict their no-matches come first: a person must settle them.
+    let contradictions: Vec<_> = run
+        .clusters
+        .contradictions
+        .iter()
+        .map(|&((a, b), (x, y))| {
+            let (sx, rx) = run.record(x);
+            let (sy, ry) = run.record(y);
+            let reason = format!(
+                "decided match, but it would put {sx}:{rx} and {sy}:{ry}, decided no-match, in one cluster; not applied"
+            );
+            (f64::NAN, "contradiction", a, b, f64::NAN, reason)
+        })
+        .collect();
+    splits.splice(0..0, contradictions);
     // The same refused join can be met from both sides; list it once.
     let mut seen = std::collections::HashSet::new();
     splits.retain(|s| seen.insert((s.2.min(s.3), s.2.max(s.3))));
@@ -489,6 +504,7 @@ pub fn summary_json(run: &Run) -> serde_json::Value {
             "joins_checked_on_a_sample": run.clusters.sampled_joins,
             "decisions": {
                 "must_link": run.decisions.must_link.len(),
+                "contradictions": run.clusters.contradictions.len(),
                 "cannot_link": run.decisions.cannot_link.len(),
                 "unknown_records": run.decisions.unknown_records,
             },

@@ -526,7 +526,7 @@ mod tests {
         }
         let members = groups.iter().map(|g| g.to_vec()).collect::<Vec<_>>();
         let ids = (1..=members.len() as u64).collect();
-        Clusters { of, members, splits: Vec::new(), ids, sampled_joins: 0 }
+        Clusters { of, members, splits: Vec::new(), ids, contradictions: Vec::new(), sampled_joins: 0 }
     }
 
     #[test]

@@ -661,6 +661,42 @@ fn households_colleagues_and_namesakes_stay_apart_duplicates_merge() {
     assert_eq!(of("t1"), of("t2"), "Łukasz and Lukasz Wiśniewski with one email");
 }
 
+/// A chain of match decisions never puts a no-match pair together: the match that would is not applied
+/// and is listed as a contradiction.
+#[test]
+fn no_match_decisions_hold_against_a_chain_of_matches() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(dedupe(tmp.path(), &sample_inputs(), &[]).code(), 0);
+    let out = tmp.path().join("out");
+    let clusters = read_csv(&out.join("clusters.csv"));
+    // Three records from three different clusters.
+    let mut seen = std::collections::HashSet::new();
+    let picked: Vec<&HashMap<String, String>> =
+        clusters.iter().filter(|c| seen.insert(c["cluster_id"].clone())).take(3).collect();
+    let (a, b, c) = (picked[0], picked[1], picked[2]);
+    let decisions = tmp.path().join("decisions.csv");
+    let mut w = csv::Writer::from_path(&decisions).unwrap();
+    w.write_record(["left_source", "left_record_id", "right_source", "right_record_id", "decision"]).unwrap();
+    for (x, y, d) in [(a, b, "match"), (b, c, "match"), (a, c, "no-match")] {
+        w.write_record([&x["source"], &x["record_id"], &y["source"], &y["record_id"], d]).unwrap();
+    }
+    w.flush().unwrap();
+    let r = dedupe(tmp.path(), &sample_inputs(), &["--decisions", decisions.to_str().unwrap()]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(r.stderr().contains("1 match decision(s) not applied"), "{}", r.stderr());
+    let after = read_csv(&out.join("clusters.csv"));
+    let of = |x: &HashMap<String, String>| {
+        after.iter().find(|c| c["source"] == x["source"] && c["record_id"] == x["record_id"]).unwrap()["cluster_id"]
+            .clone()
+    };
+    assert_ne!(of(a), of(c), "the no-match holds");
+    assert!(of(a) == of(b) || of(b) == of(c), "the other match is applied");
+    let review = read_csv(&out.join("review.csv"));
+    let row = review.iter().find(|r| r["kind"] == "contradiction").expect("a contradiction row");
+    assert!(row["reason"].contains("decided no-match"), "{row:?}");
+    assert_eq!(json(&out.join("summary.json"))["scoring"]["decisions"]["contradictions"], 1);
+}
+
 #[test]
 fn sites_on_one_switchboard_stay_apart_one_place_at_two_addresses_merges() {
     let tmp = tempfile::tempdir().unwrap();

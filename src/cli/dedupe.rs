@@ -88,6 +88,12 @@ pub fn run(a: DedupeArgs) -> Result<u8> {
             d.cannot_link.len(),
             d.unknown_records
         );
+        let c = run.clusters.contradictions.len();
+        if c > 0 {
+            eprintln!(
+                "crmclean: {c} match decision(s) not applied: they would join records decided as no-match (review.csv, kind \"contradiction\")"
+            );
+        }
     }
     for note in &run.ingested.notes {
         eprintln!("crmclean: note: {note}");
