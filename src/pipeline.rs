@@ -58,6 +58,8 @@ pub struct Run {
     pub incremental: Option<Incremental>,
     /// Row hash of every contact (for the next state).
     pub hashes: Vec<u64>,
+    /// Every reviewer decision to keep in the state: this run's and the earlier runs' ones.
+    pub kept_decisions: Vec<state::KeptDecision>,
 }
 
 /// Figures over every scored candidate pair.
@@ -267,6 +269,7 @@ pub fn dedupe(opts: &DedupeOptions) -> Result<Run> {
                 hashes: &run.hashes,
                 clusters: &run.clusters,
                 golden: &run.golden,
+                decisions: &run.kept_decisions,
             },
         )?;
     }
@@ -367,6 +370,16 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     if let Some(statuses) = &statuses {
         joins.kept_links = state::kept_links(statuses);
     }
+    // Decisions of earlier runs kept in the state hold again, unless this run decided the pair anew.
+    let kept_decisions = match &opts.state {
+        Some(_) => {
+            let keys = state::record_keys(&ingested, &contacts, &hashes);
+            let kept = state.as_ref().map(|s| s.decisions.as_slice()).unwrap_or_default();
+            state::apply_kept_decisions(kept, &mut joins, &ingested, &contacts, &keys);
+            state::merge_decisions(kept, &decisions, &ingested, &contacts, &keys)
+        }
+        None => Vec::new(),
+    };
     let mut clusters = cluster::cluster(&contacts, &scored, &model, &tf, cfg.threshold, cfg.link_only, &joins);
     if clusters.sampled_joins > 0 {
         ingested.notes.push(format!(
@@ -427,6 +440,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
         config: cfg.clone(),
         incremental,
         hashes,
+        kept_decisions,
     };
     Ok((run, st))
 }

@@ -8,7 +8,8 @@
 //! A version holds `state.json` (format version, run number, the next free cluster id, the generic
 //! columns the model compares), `model.json`, `records.csv` (`source,record_id,hash,cluster_id,key`: a
 //! hash of each record's row, its cluster, and the key it is recognised by next time, see
-//! [`record_keys`]) and `golden.csv` (the golden values).
+//! [`record_keys`]), `golden.csv` (the golden values) and `decisions.csv` (every reviewer decision so
+//! far, by source and key, honoured by every later run).
 //!
 //! What a run with a state does differently:
 //! * Records whose row is unchanged since the last run keep their grouping: unchanged records that
@@ -62,6 +63,84 @@ pub struct State {
     pub records: HashMap<(String, String), (u64, u64, String)>,
     /// Cluster id number → golden values, one per [`GOLDEN_FIELDS`].
     pub golden: BTreeMap<u64, Vec<String>>,
+    /// Reviewers' decisions of earlier runs, kept so that every later run honours them.
+    pub decisions: Vec<KeptDecision>,
+}
+
+/// A reviewer's decision on two records, named by source and [`record_keys`] key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KeptDecision {
+    pub left: (String, String),
+    pub right: (String, String),
+    /// `true` for match, `false` for no-match.
+    pub matched: bool,
+}
+
+/// The decisions to keep after a run: this run's (`new`, as record indices) and the kept ones it did
+/// not decide again. A pair decided again takes its newest decision.
+pub fn merge_decisions(
+    kept: &[KeptDecision],
+    new: &crate::cluster::Decisions,
+    ingested: &Ingested,
+    contacts: &[Contact],
+    keys: &[String],
+) -> Vec<KeptDecision> {
+    let name = |i: u32| {
+        let c = &contacts[i as usize];
+        (ingested.sources[c.source as usize].name.clone(), keys[i as usize].clone())
+    };
+    let mut by_pair: BTreeMap<((String, String), (String, String)), bool> = BTreeMap::new();
+    for d in kept {
+        by_pair.insert(ordered(d.left.clone(), d.right.clone()), d.matched);
+    }
+    for (pairs, matched) in [(&new.must_link, true), (&new.cannot_link, false)] {
+        for &(a, b) in pairs {
+            by_pair.insert(ordered(name(a), name(b)), matched);
+        }
+    }
+    by_pair.into_iter().map(|((left, right), matched)| KeptDecision { left, right, matched }).collect()
+}
+
+fn ordered<T: Ord>(a: T, b: T) -> (T, T) {
+    if a <= b {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+/// The kept decisions whose two records are both in this run, as record indices, added to
+/// `decisions` unless this run decided the same pair.
+pub fn apply_kept_decisions(
+    kept: &[KeptDecision],
+    decisions: &mut crate::cluster::Decisions,
+    ingested: &Ingested,
+    contacts: &[Contact],
+    keys: &[String],
+) {
+    let index: HashMap<(&str, &str), u32> = contacts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ((ingested.sources[c.source as usize].name.as_str(), keys[i].as_str()), i as u32))
+        .collect();
+    let decided: std::collections::HashSet<(u32, u32)> =
+        decisions.must_link.iter().chain(&decisions.cannot_link).map(|&(a, b)| (a.min(b), a.max(b))).collect();
+    for d in kept {
+        let (Some(&a), Some(&b)) =
+            (index.get(&(d.left.0.as_str(), d.left.1.as_str())), index.get(&(d.right.0.as_str(), d.right.1.as_str())))
+        else {
+            continue;
+        };
+        let pair = (a.min(b), a.max(b));
+        if a == b || decided.contains(&pair) {
+            continue;
+        }
+        if d.matched {
+            decisions.must_link.push(pair);
+        } else {
+            decisions.cannot_link.push(pair);
+        }
+    }
 }
 
 /// How a record relates to the last run.
@@ -163,7 +242,25 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
         golden.insert(parse_id(&row[0])?, row[1..].to_vec());
         Some(())
     })?;
-    Ok(Some(State { run: meta.run, next_id: meta.next_id, extras: meta.extras, model, records, golden }))
+    // Kept decisions (a state written before they were kept has none).
+    let mut decisions = Vec::new();
+    let path = version.join("decisions.csv");
+    if path.exists() {
+        for_each_row(&path, 5, |row| {
+            let matched = match row[4].as_str() {
+                "match" => true,
+                "no-match" => false,
+                _ => return None,
+            };
+            decisions.push(KeptDecision {
+                left: (row[0].clone(), row[1].clone()),
+                right: (row[2].clone(), row[3].clone()),
+                matched,
+            });
+            Some(())
+        })?;
+    }
+    Ok(Some(State { run: meta.run, next_id: meta.next_id, extras: meta.extras, model, records, golden, decisions }))
 }
 
 /// Reads a state CSV, calling `f` on every row of `width` cells; a row it cannot use is an error.
@@ -436,6 +533,8 @@ pub struct Snapshot<'a> {
     pub hashes: &'a [u64],
     pub clusters: &'a Clusters,
     pub golden: &'a [Golden],
+    /// Every reviewer decision so far ([`merge_decisions`]).
+    pub decisions: &'a [KeptDecision],
 }
 
 /// Writes a new version into the state directory and makes it current (see the module docs).
@@ -484,7 +583,15 @@ pub fn save(dir: &Path, snap: &Snapshot) -> Result<()> {
     }
     let bytes = w.into_inner().map_err(|e| fail(&tmp, std::io::Error::other(e.to_string())))?;
     std::fs::write(tmp.join("golden.csv"), bytes).map_err(|e| fail(&tmp, e))?;
-    for f in ["state.json", "model.json", "records.csv", "golden.csv"] {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["left_source", "left_key", "right_source", "right_key", "decision"]).map_err(io)?;
+    for d in snap.decisions {
+        let decision = if d.matched { "match" } else { "no-match" };
+        w.write_record([&d.left.0, &d.left.1, &d.right.0, &d.right.1, decision]).map_err(io)?;
+    }
+    let bytes = w.into_inner().map_err(|e| fail(&tmp, std::io::Error::other(e.to_string())))?;
+    std::fs::write(tmp.join("decisions.csv"), bytes).map_err(|e| fail(&tmp, e))?;
+    for f in ["state.json", "model.json", "records.csv", "golden.csv", "decisions.csv"] {
         let p = tmp.join(f);
         std::fs::File::open(&p).and_then(|f| f.sync_all()).map_err(|e| fail(&p, e))?;
     }
@@ -538,6 +645,7 @@ mod tests {
             model: None,
             records: HashMap::new(),
             golden: BTreeMap::new(),
+            decisions: Vec::new(),
         };
         use Status::*;
         let statuses = [

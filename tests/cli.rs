@@ -697,6 +697,45 @@ fn no_match_decisions_hold_against_a_chain_of_matches() {
     assert_eq!(json(&out.join("summary.json"))["scoring"]["decisions"]["contradictions"], 1);
 }
 
+/// A no-match decided once holds every later night of a `--state` run, without the file.
+#[test]
+fn decisions_are_kept_in_the_state_for_later_nights() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let state_arg = state.to_str().unwrap().to_string();
+    assert_eq!(dedupe(tmp.path(), &sample_inputs(), &["--state", &state_arg]).code(), 0);
+    let out = tmp.path().join("out");
+    let clusters = read_csv(&out.join("clusters.csv"));
+    let mut by_cluster: HashMap<&str, Vec<&HashMap<String, String>>> = HashMap::new();
+    for c in &clusters {
+        by_cluster.entry(&c["cluster_id"]).or_default().push(c);
+    }
+    let mut ids: Vec<&&str> = by_cluster.keys().collect();
+    ids.sort();
+    let together = ids.iter().map(|k| &by_cluster[**k]).find(|m| m.len() == 2).expect("a cluster of two");
+    let (x, y) = (together[0], together[1]);
+    let decisions = tmp.path().join("decisions.csv");
+    let mut w = csv::Writer::from_path(&decisions).unwrap();
+    w.write_record(["left_source", "left_record_id", "right_source", "right_record_id", "decision"]).unwrap();
+    w.write_record([&x["source"], &x["record_id"], &y["source"], &y["record_id"], "no-match"]).unwrap();
+    w.flush().unwrap();
+    let apart = |tmp: &Path| {
+        let after = read_csv(&tmp.join("out/clusters.csv"));
+        let of = |r: &HashMap<String, String>| {
+            after.iter().find(|c| c["source"] == r["source"] && c["record_id"] == r["record_id"]).unwrap()["cluster_id"]
+                .clone()
+        };
+        of(x) != of(y)
+    };
+    let r = dedupe(tmp.path(), &sample_inputs(), &["--state", &state_arg, "--decisions", decisions.to_str().unwrap()]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(apart(tmp.path()), "the decision applies");
+    // The next night, without the decisions file.
+    let r = dedupe(tmp.path(), &sample_inputs(), &["--state", &state_arg]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(apart(tmp.path()), "the kept decision still applies");
+}
+
 #[test]
 fn sites_on_one_switchboard_stay_apart_one_place_at_two_addresses_merges() {
     let tmp = tempfile::tempdir().unwrap();
