@@ -58,6 +58,8 @@ pub struct Run {
     pub incremental: Option<Incremental>,
     /// Row hash of every contact (for the next state).
     pub hashes: Vec<u64>,
+    /// [`state::record_keys`] of the contacts (with `--state`; empty otherwise).
+    pub keys: Vec<String>,
     /// Every reviewer decision to keep in the state: this run's and the earlier runs' ones.
     pub kept_decisions: Vec<state::KeptDecision>,
 }
@@ -267,6 +269,7 @@ pub fn dedupe(opts: &DedupeOptions) -> Result<Run> {
                 ingested: &run.ingested,
                 contacts: &run.contacts,
                 hashes: &run.hashes,
+                keys: &run.keys,
                 clusters: &run.clusters,
                 golden: &run.golden,
                 decisions: &run.kept_decisions,
@@ -314,7 +317,8 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
         None => None,
     };
     let hashes = if opts.state.is_some() { state::row_hashes(&ingested, &contacts) } else { Vec::new() };
-    let statuses = state.as_ref().map(|s| state::statuses(s, &ingested, &contacts, &hashes));
+    let keys = if opts.state.is_some() { state::record_keys(&ingested, &contacts, &hashes) } else { Vec::new() };
+    let statuses = state.as_ref().map(|s| state::statuses(s, &ingested, &contacts, &hashes, &keys));
 
     st.start("blocking");
     let rules = block::default_rules();
@@ -373,7 +377,6 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     // Decisions of earlier runs kept in the state hold again, unless this run decided the pair anew.
     let kept_decisions = match &opts.state {
         Some(_) => {
-            let keys = state::record_keys(&ingested, &contacts, &hashes);
             let kept = state.as_ref().map(|s| s.decisions.as_slice()).unwrap_or_default();
             state::apply_kept_decisions(kept, &mut joins, &ingested, &contacts, &keys);
             state::merge_decisions(kept, &decisions, &ingested, &contacts, &keys)
@@ -406,7 +409,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     let incremental = match (&state, &statuses) {
         (Some(state), Some(statuses)) => {
             let count = |s: state::Status| statuses.iter().filter(|x| x.0 == s).count();
-            let changes = state::changes(state, &ingested, &contacts, statuses, &clusters, &golden, &hashes);
+            let changes = state::changes(state, &ingested, &contacts, statuses, &clusters, &golden, &keys);
             let deleted_records = changes.iter().filter(|c| c.change == "record_deleted").count();
             Some(Incremental {
                 run: state.run + 1,
@@ -440,6 +443,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
         config: cfg.clone(),
         incremental,
         hashes,
+        keys,
         kept_decisions,
     };
     Ok((run, st))

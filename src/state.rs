@@ -335,15 +335,15 @@ pub fn statuses(
     ingested: &Ingested,
     contacts: &[Contact],
     hashes: &[u64],
+    keys: &[String],
 ) -> Vec<(Status, Option<u64>)> {
-    let keys = record_keys(ingested, contacts, hashes);
     contacts
         .iter()
         .zip(hashes)
         .zip(keys)
         .map(|((c, &h), key)| {
             let s = &ingested.sources[c.source as usize];
-            match state.records.get(&(s.name.clone(), key)) {
+            match state.records.get(&(s.name.clone(), key.clone())) {
                 None => (Status::New, None),
                 Some(&(old_hash, id, _)) => {
                     let dup = c.flags & crate::normalize::flag::DUPLICATE_ID != 0;
@@ -411,10 +411,9 @@ pub fn changes(
     statuses: &[(Status, Option<u64>)],
     clusters: &Clusters,
     golden: &[Golden],
-    hashes: &[u64],
+    keys: &[String],
 ) -> Vec<Change> {
     let heirs = heirs(statuses, clusters);
-    let keys = record_keys(ingested, contacts, hashes);
     let id = |c: u32| clusters.id(c);
     let record = |i: usize| {
         let s = &ingested.sources[contacts[i].source as usize];
@@ -531,6 +530,8 @@ pub struct Snapshot<'a> {
     pub ingested: &'a Ingested,
     pub contacts: &'a [Contact],
     pub hashes: &'a [u64],
+    /// [`record_keys`] of the contacts.
+    pub keys: &'a [String],
     pub clusters: &'a Clusters,
     pub golden: &'a [Golden],
     /// Every reviewer decision so far ([`merge_decisions`]).
@@ -563,7 +564,7 @@ pub fn save(dir: &Path, snap: &Snapshot) -> Result<()> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let io = |e: csv::Error| fail(&tmp, std::io::Error::other(e));
     w.write_record(["source", "record_id", "hash", "cluster_id", "key"]).map_err(io)?;
-    let keys = record_keys(snap.ingested, snap.contacts, snap.hashes);
+    let keys = snap.keys;
     for (i, c) in snap.contacts.iter().enumerate() {
         let s = &snap.ingested.sources[c.source as usize];
         let hash = format!("{:016x}", snap.hashes[i]);
