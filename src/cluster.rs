@@ -66,7 +66,7 @@ pub const JOIN_CHECK_PAIRS: usize = 1_000_000;
 
 /// The members of two groups whose pairs a join checks: all of them, or evenly spaced members of
 /// each side when there would be more than [`JOIN_CHECK_PAIRS`] pairs.
-fn members_to_check<'g>(a: &'g [u32], b: &'g [u32]) -> (Vec<u32>, Vec<u32>, bool) {
+fn members_to_check(a: &[u32], b: &[u32]) -> (Vec<u32>, Vec<u32>, bool) {
     let pairs = a.len() * b.len();
     if pairs <= JOIN_CHECK_PAIRS {
         return (a.to_vec(), b.to_vec(), false);

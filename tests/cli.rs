@@ -80,6 +80,34 @@ fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+type Row = HashMap<String, String>;
+
+/// The two records of the first cluster (by id) that has exactly two.
+fn first_cluster_of_two(clusters: &[Row]) -> (&Row, &Row) {
+    let mut by_cluster: std::collections::BTreeMap<&str, Vec<&Row>> = Default::default();
+    for c in clusters {
+        by_cluster.entry(&c["cluster_id"]).or_default().push(c);
+    }
+    let two = by_cluster.values().find(|m| m.len() == 2).expect("a cluster of two");
+    (two[0], two[1])
+}
+
+/// The cluster id of a record (a row of clusters.csv or anything with `source` and `record_id`).
+fn cluster_id_of(clusters: &[Row], r: &Row) -> String {
+    clusters.iter().find(|c| c["source"] == r["source"] && c["record_id"] == r["record_id"]).unwrap()["cluster_id"]
+        .clone()
+}
+
+/// Writes a decisions file: one row per pair of records and its decision.
+fn write_decisions(path: &Path, rows: &[(&Row, &Row, &str)]) {
+    let mut w = csv::Writer::from_path(path).unwrap();
+    w.write_record(["left_source", "left_record_id", "right_source", "right_record_id", "decision"]).unwrap();
+    for (x, y, d) in rows {
+        w.write_record([&x["source"], &x["record_id"], &y["source"], &y["record_id"], *d]).unwrap();
+    }
+    w.flush().unwrap();
+}
+
 fn f1(dir: &Path, truth: &Path) -> f64 {
     let r = crmclean(
         dir,
@@ -581,14 +609,7 @@ fn reviewer_decisions_change_the_next_run() {
     // A pair the run left apart, and two records it put together.
     let review = read_csv(&out.join("review.csv"));
     let apart = review.iter().find(|r| r["kind"] == "uncertain_pair").expect("an uncertain pair");
-    let mut by_cluster: HashMap<&str, Vec<&HashMap<String, String>>> = HashMap::new();
-    for c in &clusters {
-        by_cluster.entry(&c["cluster_id"]).or_default().push(c);
-    }
-    let mut ids: Vec<&&str> = by_cluster.keys().collect();
-    ids.sort();
-    let together = ids.iter().map(|k| &by_cluster[**k]).find(|m| m.len() == 2).expect("a cluster of two");
-    let (x, y) = (together[0], together[1]);
+    let (x, y) = first_cluster_of_two(&clusters);
     let decisions = tmp.path().join("decisions.csv");
     let mut w = csv::Writer::from_path(&decisions).unwrap();
     w.write_record(["kind", "left_source", "left_record_id", "right_source", "right_record_id", "decision"]).unwrap();
@@ -671,24 +692,15 @@ fn no_match_decisions_hold_against_a_chain_of_matches() {
     let clusters = read_csv(&out.join("clusters.csv"));
     // Three records from three different clusters.
     let mut seen = std::collections::HashSet::new();
-    let picked: Vec<&HashMap<String, String>> =
-        clusters.iter().filter(|c| seen.insert(c["cluster_id"].clone())).take(3).collect();
+    let picked: Vec<&Row> = clusters.iter().filter(|c| seen.insert(c["cluster_id"].clone())).take(3).collect();
     let (a, b, c) = (picked[0], picked[1], picked[2]);
     let decisions = tmp.path().join("decisions.csv");
-    let mut w = csv::Writer::from_path(&decisions).unwrap();
-    w.write_record(["left_source", "left_record_id", "right_source", "right_record_id", "decision"]).unwrap();
-    for (x, y, d) in [(a, b, "match"), (b, c, "match"), (a, c, "no-match")] {
-        w.write_record([&x["source"], &x["record_id"], &y["source"], &y["record_id"], d]).unwrap();
-    }
-    w.flush().unwrap();
+    write_decisions(&decisions, &[(a, b, "match"), (b, c, "match"), (a, c, "no-match")]);
     let r = dedupe(tmp.path(), &sample_inputs(), &["--decisions", decisions.to_str().unwrap()]);
     assert_eq!(r.code(), 0, "{}", r.stderr());
     assert!(r.stderr().contains("1 match decision(s) not applied"), "{}", r.stderr());
     let after = read_csv(&out.join("clusters.csv"));
-    let of = |x: &HashMap<String, String>| {
-        after.iter().find(|c| c["source"] == x["source"] && c["record_id"] == x["record_id"]).unwrap()["cluster_id"]
-            .clone()
-    };
+    let of = |x: &Row| cluster_id_of(&after, x);
     assert_ne!(of(a), of(c), "the no-match holds");
     assert!(of(a) == of(b) || of(b) == of(c), "the other match is applied");
     let review = read_csv(&out.join("review.csv"));
@@ -706,25 +718,12 @@ fn decisions_are_kept_in_the_state_for_later_nights() {
     assert_eq!(dedupe(tmp.path(), &sample_inputs(), &["--state", &state_arg]).code(), 0);
     let out = tmp.path().join("out");
     let clusters = read_csv(&out.join("clusters.csv"));
-    let mut by_cluster: HashMap<&str, Vec<&HashMap<String, String>>> = HashMap::new();
-    for c in &clusters {
-        by_cluster.entry(&c["cluster_id"]).or_default().push(c);
-    }
-    let mut ids: Vec<&&str> = by_cluster.keys().collect();
-    ids.sort();
-    let together = ids.iter().map(|k| &by_cluster[**k]).find(|m| m.len() == 2).expect("a cluster of two");
-    let (x, y) = (together[0], together[1]);
+    let (x, y) = first_cluster_of_two(&clusters);
     let decisions = tmp.path().join("decisions.csv");
-    let mut w = csv::Writer::from_path(&decisions).unwrap();
-    w.write_record(["left_source", "left_record_id", "right_source", "right_record_id", "decision"]).unwrap();
-    w.write_record([&x["source"], &x["record_id"], &y["source"], &y["record_id"], "no-match"]).unwrap();
-    w.flush().unwrap();
+    write_decisions(&decisions, &[(x, y, "no-match")]);
     let apart = |tmp: &Path| {
         let after = read_csv(&tmp.join("out/clusters.csv"));
-        let of = |r: &HashMap<String, String>| {
-            after.iter().find(|c| c["source"] == r["source"] && c["record_id"] == r["record_id"]).unwrap()["cluster_id"]
-                .clone()
-        };
+        let of = |r: &Row| cluster_id_of(&after, r);
         of(x) != of(y)
     };
     let r = dedupe(tmp.path(), &sample_inputs(), &["--state", &state_arg, "--decisions", decisions.to_str().unwrap()]);
