@@ -272,30 +272,26 @@ pub fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
     h
 }
 
-/// The union of two sorted, duplicate-free lists, sorted and duplicate-free (one linear pass).
-fn merge_sorted(a: &[u64], b: &[u64]) -> Vec<u64> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => {
-                out.push(a[i]);
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                out.push(b[j]);
-                j += 1;
-            }
-            std::cmp::Ordering::Equal => {
-                out.push(a[i]);
-                i += 1;
-                j += 1;
-            }
+/// Adds the sorted, duplicate-free list `b` to the sorted, duplicate-free list `all`, keeping it so:
+/// merged from the back into the same buffer, so that twenty rules over tens of millions of pairs
+/// do not each allocate and fill a fresh list.
+fn merge_into(all: &mut Vec<u64>, b: &[u64]) {
+    let n = all.len();
+    all.resize(n + b.len(), 0);
+    let (mut i, mut j) = (n, b.len());
+    for k in (0..n + b.len()).rev() {
+        if j == 0 {
+            break;
+        }
+        if i > 0 && all[i - 1] > b[j - 1] {
+            all[k] = all[i - 1];
+            i -= 1;
+        } else {
+            all[k] = b[j - 1];
+            j -= 1;
         }
     }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
+    all.dedup();
 }
 
 /// Blocks up to this size give all their pairs; larger ones (a common name, a shared local part)
@@ -338,24 +334,38 @@ fn secondary_keys(c: &Contact) -> Secondary<'_> {
 }
 
 /// Pairs inside a large block: the block is sorted by each secondary attribute in turn, and every
-/// record is paired with the next [`WINDOW`] records that have that attribute. A duplicate shares the
-/// block key *and* usually at least one more attribute, so it sorts next to its twin; the block's
-/// thousands of pairs of namesakes that share nothing else are never formed. (Sorted neighbourhood,
-/// Hernández & Stolfo 1995, applied inside a block.)
+/// record is paired with the next [`WINDOW`] records that have that attribute, when the two values
+/// are alike (they begin alike, or two birth dates lie in one year). A duplicate shares the block key
+/// *and* usually at least one more attribute, so it sorts next to its twin; the block's thousands of
+/// pairs of namesakes that share nothing else are never formed, nor pairs of neighbours in an order
+/// whose values have nothing in common. (Sorted neighbourhood, Hernández & Stolfo 1995, applied
+/// inside a block.)
 fn windows(group: &[(u64, u32)], secondary: &[Secondary], push: &mut impl FnMut(u32, u32)) {
     for k in 0..TEXT_KEYS {
         let order = group.iter().map(|&(_, i)| (secondary[i as usize].text[k], i)).filter(|(v, _)| !v.is_empty());
-        neighbours(order.collect(), push);
+        neighbours(order.collect(), push, |x, y| alike(x, y));
     }
-    neighbours(group.iter().filter_map(|&(_, i)| Some((secondary[i as usize].birth?, i))).collect(), push);
+    let births = group.iter().filter_map(|&(_, i)| Some((secondary[i as usize].birth?, i))).collect();
+    neighbours(births, push, |x, y| chrono::Datelike::year(x) == chrono::Datelike::year(y));
 }
 
-/// Sorts `order` and pairs each record with the next [`WINDOW`] records in it.
-fn neighbours<K: Ord>(mut order: Vec<(K, u32)>, push: &mut impl FnMut(u32, u32)) {
+/// Whether two neighbouring values of a sorted order are alike enough to pair their records: the
+/// same first two characters (the first for a one-character value). Neighbours whose values differ
+/// from the start are as far apart as any two records of the block.
+fn alike(x: &str, y: &str) -> bool {
+    let n = 2.min(x.len()).min(y.len());
+    x.as_bytes()[..n] == y.as_bytes()[..n]
+}
+
+/// Sorts `order` and pairs each record with the next [`WINDOW`] records in it whose values are
+/// `alike`.
+fn neighbours<K: Ord>(mut order: Vec<(K, u32)>, push: &mut impl FnMut(u32, u32), alike: impl Fn(&K, &K) -> bool) {
     order.sort_unstable();
-    for (x, (_, a)) in order.iter().enumerate() {
-        for (_, b) in order[x + 1..].iter().take(WINDOW) {
-            push(*a, *b);
+    for (x, (kx, a)) in order.iter().enumerate() {
+        for (ky, b) in order[x + 1..].iter().take(WINDOW) {
+            if alike(kx, ky) {
+                push(*a, *b);
+            }
         }
     }
 }
@@ -366,7 +376,7 @@ fn neighbours<K: Ord>(mut order: Vec<(K, u32)>, push: &mut impl FnMut(u32, u32))
 fn broad_windows(group: &[(u64, u32)], secondary: &[Secondary], push: &mut impl FnMut(u32, u32)) {
     for k in 0..3 {
         let order = group.iter().map(|&(_, i)| (secondary[i as usize].names[k], i)).filter(|(v, _)| !v.is_empty());
-        neighbours(order.collect(), push);
+        neighbours(order.collect(), push, |x, y| alike(x, y));
     }
 }
 
@@ -468,7 +478,7 @@ pub fn block(contacts: &[Contact], rules: &[Rule], max_block_size: usize, link_o
         pairs.dedup();
         st.pairs = pairs.len() as u64;
         let before = all.len();
-        all = merge_sorted(&all, &pairs);
+        merge_into(&mut all, &pairs);
         st.new_pairs = (all.len() - before) as u64;
         stats.push(st);
     }
@@ -490,6 +500,26 @@ mod tests {
             emails: crate::normalize::email::normalize_email(email).into_iter().collect(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn merging_keeps_the_union_sorted_and_unique() {
+        let mut all = vec![2, 5, 9];
+        merge_into(&mut all, &[1, 5, 7, 12]);
+        assert_eq!(all, vec![1, 2, 5, 7, 9, 12]);
+        merge_into(&mut all, &[]);
+        assert_eq!(all, vec![1, 2, 5, 7, 9, 12]);
+        let mut empty = Vec::new();
+        merge_into(&mut empty, &[3, 4]);
+        assert_eq!(empty, vec![3, 4]);
+    }
+
+    #[test]
+    fn window_neighbours_pair_only_alike_values() {
+        let mut pairs = Vec::new();
+        let order = vec![("anna.rossi@x.it", 0), ("anna.rosi@x.it", 1), ("marco@y.it", 2), ("zoe@z.it", 3)];
+        neighbours(order, &mut |a, b| pairs.push((a, b)), |x, y| alike(x, y));
+        assert_eq!(pairs, vec![(1, 0)]);
     }
 
     #[test]

@@ -304,8 +304,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
 
     st.start(&format!("normalizing {} records", ingested.record_count()));
     let extras = normalize::choose_extras(&ingested);
-    let mut contacts =
-        normalize::normalize_with_progress(&ingested, cfg, &extras, &st.counted(ingested.record_count()))?;
+    let contacts = normalize::normalize_with_progress(&ingested, cfg, &extras, &st.counted(ingested.record_count()))?;
     st.done("normalize");
 
     st.start("profiling data quality");
@@ -334,7 +333,8 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     st.done("block");
 
     st.start(&format!("comparing {} candidate pairs", candidates.pairs.len()));
-    let vectors = score::vectors_with_progress(&mut contacts, &candidates.pairs, &st.counted(candidates.pairs.len()));
+    let table = crate::compare::Table::new(&contacts);
+    let vectors = score::vectors_with_progress(&table, &candidates.pairs, &st.counted(candidates.pairs.len()));
     st.done("compare");
 
     st.start("learning the match model");
@@ -347,10 +347,11 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
         (None, None) => {
             // Enough random pairs to see rare agreements at this size, at most a million.
             let samples = (contacts.len() as u64 * 10).clamp(200_000, 1_000_000);
-            let (u, samples) = score::estimate_u(&contacts, samples, cfg.link_only);
+            let (u, samples) = score::estimate_u(&contacts, &table, samples, cfg.link_only);
             score::train(u, samples, &vectors, score::total_pairs(&contacts, cfg.link_only))
         }
     };
+    drop(table);
     let tf = TermFreq::new(&contacts);
     let mut scored = score::score(&model, &tf, &contacts, &candidates.pairs, &vectors);
     st.done("score");

@@ -19,7 +19,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::compare::{self, compare, pack, unpack, Vector, COMPARISONS, N};
+use crate::compare::{self, compare_recs, pack, unpack, Rec, Table, Vector, COMPARISONS, N};
 use crate::error::{Error, Result};
 use crate::normalize::Contact;
 
@@ -165,7 +165,7 @@ pub fn total_pairs(contacts: &[Contact], link_only: bool) -> u64 {
 
 /// Counts the levels of `samples` random pairs (cross-source pairs only with `link_only`): what u is
 /// made from ([`train`]). Returns the counts per comparison and level, and the pairs drawn.
-pub fn estimate_u(contacts: &[Contact], samples: u64, link_only: bool) -> (Counts, u64) {
+pub fn estimate_u(contacts: &[Contact], table: &Table, samples: u64, link_only: bool) -> (Counts, u64) {
     let n = contacts.len() as u64;
     if n < 2 {
         return (empty_counts(), 0);
@@ -211,7 +211,7 @@ pub fn estimate_u(contacts: &[Contact], samples: u64, link_only: bool) -> (Count
         .map(|chunk| {
             let mut counts = empty_counts();
             for &(a, b) in chunk {
-                let v = compare(&contacts[a as usize], &contacts[b as usize]);
+                let v = compare_recs(&table.get(a), &table.get(b));
                 for (i, &l) in v.iter().enumerate() {
                     if l > 0 {
                         counts[i][l as usize - 1] += 1.0;
@@ -672,60 +672,31 @@ impl ScoredPair {
 }
 
 /// Compares every candidate pair (in parallel).
-pub fn vectors(contacts: &mut [Contact], pairs: &[(u32, u32)]) -> Vec<u64> {
-    vectors_with_progress(contacts, pairs, &indicatif::ProgressBar::hidden())
+pub fn vectors(table: &Table, pairs: &[(u32, u32)]) -> Vec<u64> {
+    vectors_with_progress(table, pairs, &indicatif::ProgressBar::hidden())
 }
 
 /// [`vectors`], advancing `progress` by the number of pairs compared.
 ///
-/// Comparing is bound by memory latency: the two records of a pair usually lie far apart (they come
-/// from different exports). Above a million pairs the records are first put in name order, so both
-/// records of most pairs, which share a name or its sound, sit next to each other, and the pairs are
-/// compared in that order. (`compare` is symmetric, so the result is the same.) The records are
-/// reordered in place and put back afterwards: a copy would double the memory of a large run.
-pub fn vectors_with_progress(
-    contacts: &mut [Contact],
-    pairs: &[(u32, u32)],
-    progress: &indicatif::ProgressBar,
-) -> Vec<u64> {
+/// Comparing is bound by memory latency: the two records of a pair usually come from different
+/// exports. The [`Table`] holds the records in name order, and above a million pairs the pairs are
+/// compared in the order of their places there, so both records of most pairs, which share a name or
+/// its sound, are read from neighbouring memory. (`compare` is symmetric, so the result is the same.)
+pub fn vectors_with_progress(table: &Table, pairs: &[(u32, u32)], progress: &indicatif::ProgressBar) -> Vec<u64> {
     if pairs.len() < LOCALITY_MIN_PAIRS {
-        compare_pairs(contacts, pairs, progress)
-    } else {
-        vectors_in_name_order(contacts, pairs, progress)
-    }
-}
-
-/// [`vectors_with_progress`] with the records in name order (see there).
-pub fn vectors_in_name_order(
-    contacts: &mut [Contact],
-    pairs: &[(u32, u32)],
-    progress: &indicatif::ProgressBar,
-) -> Vec<u64> {
-    let n = contacts.len();
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.par_sort_unstable_by(|&x, &y| {
-        let (a, b) = (&contacts[x as usize], &contacts[y as usize]);
-        (&a.last_phonetic, &a.first_phonetic, x).cmp(&(&b.last_phonetic, &b.first_phonetic, y))
-    });
-    let mut rank = vec![0u32; n];
-    for (r, &i) in order.iter().enumerate() {
-        rank[i as usize] = r as u32;
+        return compare_pairs(pairs, progress, |a, b| (table.get(a), table.get(b)));
     }
     let mut work: Vec<(u32, u32, u32)> = pairs
         .par_iter()
         .enumerate()
         .map(|(k, &(a, b))| {
-            let (x, y) = (rank[a as usize], rank[b as usize]);
+            let (x, y) = (table.place(a), table.place(b));
             (x.min(y), x.max(y), k as u32)
         })
         .collect();
     work.par_sort_unstable();
     let local_pairs: Vec<(u32, u32)> = work.iter().map(|&(x, y, _)| (x, y)).collect();
-    // Record `order[r]` moves to place `r`; afterwards record `r` moves back to place `rank[r]`.
-    permute(contacts, &order);
-    drop(order);
-    let vectors = compare_pairs(contacts, &local_pairs, progress);
-    permute(contacts, &rank);
+    let vectors = compare_pairs(&local_pairs, progress, |x, y| (table.at(x), table.at(y)));
     drop(local_pairs);
     let mut out = vec![0u64; pairs.len()];
     for (&(_, _, k), v) in work.iter().zip(vectors) {
@@ -734,36 +705,20 @@ pub fn vectors_in_name_order(
     out
 }
 
-/// Rearranges `items` in place so that place `r` holds what was at `from[r]` (`from` is a
-/// permutation), by following its cycles with swaps.
-fn permute<T>(items: &mut [T], from: &[u32]) {
-    let mut done = vec![false; items.len()];
-    for start in 0..items.len() {
-        if done[start] {
-            continue;
-        }
-        let mut j = start;
-        loop {
-            done[j] = true;
-            let k = from[j] as usize;
-            if k == start {
-                break;
-            }
-            items.swap(j, k);
-            j = k;
-        }
-    }
-}
-
-/// Pairs from which comparing puts the records in name order first.
+/// Pairs from which comparing goes in table order.
 const LOCALITY_MIN_PAIRS: usize = 1 << 20;
 
-fn compare_pairs(contacts: &[Contact], pairs: &[(u32, u32)], progress: &indicatif::ProgressBar) -> Vec<u64> {
+fn compare_pairs<'t>(
+    pairs: &[(u32, u32)],
+    progress: &indicatif::ProgressBar,
+    recs: impl Fn(u32, u32) -> (Rec<'t>, Rec<'t>) + Sync,
+) -> Vec<u64> {
     const CHUNK: usize = 65_536;
     let mut out = vec![0u64; pairs.len()];
     out.par_chunks_mut(CHUNK).zip(pairs.par_chunks(CHUNK)).for_each(|(out, pairs)| {
         for (o, &(a, b)) in out.iter_mut().zip(pairs) {
-            *o = pack(&compare(&contacts[a as usize], &contacts[b as usize]));
+            let (x, y) = recs(a, b);
+            *o = pack(&compare_recs(&x, &y));
         }
         progress.inc(pairs.len() as u64);
     });
@@ -792,10 +747,10 @@ pub fn score(
 
 #[cfg(test)]
 mod tests {
-    /// Comparing with the records in name order gives exactly the vectors of comparing in input order, and
-    /// puts the records back.
+    /// Comparing through the table, in its order, gives exactly the vectors of comparing the contacts in
+    /// input order.
     #[test]
-    fn name_ordered_comparing_is_the_same() {
+    fn table_ordered_comparing_is_the_same() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/crm");
         let inputs: Vec<std::path::PathBuf> =
             ["crm_salesforce.csv", "hubspot_export.csv", "webinar_anmeldungen.csv", "contatti_it.csv"]
@@ -808,24 +763,13 @@ mod tests {
             crate::normalize::normalize(&ingested, &cfg, &crate::normalize::choose_extras(&ingested)).unwrap();
         let pairs = crate::block::block(&contacts, &crate::block::default_rules(), 100, false).pairs;
         assert!(pairs.len() > 500, "{}", pairs.len());
+        let table = Table::new(&contacts);
+        let direct: Vec<u64> =
+            pairs.iter().map(|&(a, b)| pack(&compare::compare(&contacts[a as usize], &contacts[b as usize]))).collect();
         let bar = indicatif::ProgressBar::hidden();
-        let mut reordered = contacts.clone();
-        assert_eq!(vectors_in_name_order(&mut reordered, &pairs, &bar), compare_pairs(&contacts, &pairs, &bar));
-        assert!(reordered == contacts, "the records are back in input order");
-    }
-
-    #[test]
-    fn permuting_follows_every_cycle() {
-        let from = [3u32, 0, 4, 1, 2, 5];
-        let mut items: Vec<char> = "abcdef".chars().collect();
-        permute(&mut items, &from);
-        assert_eq!(items.iter().collect::<String>(), "daebcf");
-        let mut back = vec![0u32; from.len()];
-        for (r, &i) in from.iter().enumerate() {
-            back[i as usize] = r as u32;
-        }
-        permute(&mut items, &back);
-        assert_eq!(items.iter().collect::<String>(), "abcdef");
+        assert_eq!(compare_pairs(&pairs, &bar, |a, b| (table.get(a), table.get(b))), direct);
+        let local: Vec<(u32, u32)> = pairs.iter().map(|&(a, b)| (table.place(a), table.place(b))).collect();
+        assert_eq!(compare_pairs(&local, &bar, |x, y| (table.at(x), table.at(y))), direct);
     }
 
     use super::*;

@@ -388,25 +388,27 @@ pub fn name_key(s: &str) -> String {
 /// assert_eq!(umlaut_fold("schroeder"), "schroder");
 /// ```
 pub fn umlaut_fold(key: &str) -> String {
-    let b = key.as_bytes();
-    let mut out = String::with_capacity(key.len());
+    umlaut_folded(key.as_bytes()).map(char::from).collect()
+}
+
+/// `umlaut_fold(a) == umlaut_fold(b)`, without building either.
+pub fn umlaut_eq(a: &str, b: &str) -> bool {
+    umlaut_folded(a.as_bytes()).eq(umlaut_folded(b.as_bytes()))
+}
+
+fn umlaut_folded(b: &[u8]) -> impl Iterator<Item = u8> + '_ {
     let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        out.push(c as char);
+    std::iter::from_fn(move || {
+        let c = *b.get(i)?;
         // ae/oe/ue inside a word, before a consonant, are the ASCII spelling of ä/ö/ü.
-        if matches!(c, b'a' | b'o' | b'u')
+        let folds = matches!(c, b'a' | b'o' | b'u')
             && b.get(i + 1) == Some(&b'e')
             && i > 0
             && b[i - 1] != b' '
-            && b.get(i + 2).is_some_and(|n| n.is_ascii_alphabetic() && !matches!(n, b'a' | b'e' | b'i' | b'o' | b'u'))
-        {
-            i += 2;
-            continue;
-        }
-        i += 1;
-    }
-    out
+            && b.get(i + 2).is_some_and(|n| n.is_ascii_alphabetic() && !matches!(n, b'a' | b'e' | b'i' | b'o' | b'u'));
+        i += if folds { 2 } else { 1 };
+        Some(c)
+    })
 }
 
 /// Double Metaphone code of a name key (empty for an empty key): "Meyer", "Maier" and "Mayer" agree.
