@@ -46,4 +46,7 @@ for records in "${1:-20000}" "${2:-200000}"; do
   "$bin" generate --out "$work/gen_$records" --records "$records" --seed "$seed" 2>/dev/null
   g="$work/gen_$records"
   run "generated_$records" "$g/truth.csv" "$g/crm_salesforce.csv" "$g/hubspot_export.csv" "$g/webinar_anmeldungen.csv" "$g/contatti_it.csv"
+  "$bin" generate --hard --out "$work/hard_$records" --records "$records" --seed "$seed" 2>/dev/null
+  g="$work/hard_$records"
+  run "generated_hard_$records" "$g/truth.csv" "$g/crm_salesforce.csv" "$g/hubspot_export.csv" "$g/webinar_anmeldungen.csv" "$g/contatti_it.csv"
 done

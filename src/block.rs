@@ -92,12 +92,15 @@ pub fn default_rules() -> Vec<Rule> {
             keys: |c, k| {
                 // Catches numbers written with and without a country code that did not parse alike,
                 // by their last eight digits; numbers not valid as written (local numbers without an
-                // area code) by their last seven, as the phone comparison's middle level.
+                // area code, or with a trunk zero where the country has none) by their last seven, as
+                // the phone comparison's middle level — which valid numbers carry too, so that
+                // "+34 916756247" meets "0916 756247".
                 for p in &c.phones {
-                    let tail = if p.valid { 8 } else { 7 };
-                    let t = &p.key[p.key.len().saturating_sub(tail)..];
-                    if t.len() == tail {
-                        k.one(t);
+                    for tail in if p.valid { &[8, 7][..] } else { &[7][..] } {
+                        let t = &p.key[p.key.len().saturating_sub(*tail)..];
+                        if t.len() == *tail {
+                            k.parts(&[if *tail == 8 { "8" } else { "7" }, t]);
+                        }
                     }
                 }
             },

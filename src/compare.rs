@@ -362,11 +362,27 @@ fn names(a: &Rec, b: &Rec) -> (u8, u8) {
         return (first, last);
     }
     // Swapped first and last names; the second comparison only runs when the first one is close.
-    let sf = lvl(a.first, b.last, a.first_canon, b.last, a.first_phonetic, b.last_phonetic, false);
+    // A two-word surname typed into the first-name box ("De Luca") was split into a first and a
+    // middle name: glued again, it is the other's surname.
+    let glued = |first: &str, middle: &str, last: &str| {
+        !middle.is_empty()
+            && last.len() == first.len() + middle.len()
+            && last.starts_with(first)
+            && last.ends_with(middle)
+    };
+    let sf = if glued(a.first, a.middle, b.last) {
+        name_levels::EXACT
+    } else {
+        lvl(a.first, b.last, a.first_canon, b.last, a.first_phonetic, b.last_phonetic, false)
+    };
     if sf < name_levels::CLOSE {
         return (first, last);
     }
-    let sl = lvl(a.last, b.first, a.last, b.first_canon, a.last_phonetic, b.first_phonetic, false);
+    let sl = if glued(b.first, b.middle, a.last) {
+        name_levels::EXACT
+    } else {
+        lvl(a.last, b.first, a.last, b.first_canon, a.last_phonetic, b.first_phonetic, false)
+    };
     if sl >= name_levels::CLOSE && sf + sl > first + last {
         (sf, sl)
     } else {
@@ -944,14 +960,19 @@ mod tests {
     use super::*;
     use crate::normalize::{email::normalize_email, name};
 
+    /// A contact as normalize makes it: two words in the first-name box are a first and a middle name,
+    /// a surname's words are written together.
     fn person(first: &str, last: &str) -> Contact {
-        let (f, l) = (name::name_key(first), name::name_key(last));
+        let f = name::name_key(first);
+        let (f, m) = f.split_once(' ').map_or((f.clone(), String::new()), |(x, y)| (x.to_string(), y.to_string()));
+        let l = name::name_key(last).replace(' ', "");
         let fc = name::canonical_first(&f).to_string();
         Contact {
             first_phonetic: name::phonetic(&fc).into(),
             last_phonetic: name::phonetic(&l).into(),
             first: f.into(),
             first_canon: fc.into(),
+            middle: m.into(),
             last: l.into(),
             ..Default::default()
         }
@@ -975,6 +996,8 @@ mod tests {
             (("", "Sukarno"), ("Sukarno", ""), (0, 5)),
             (("Mitzi", "Cole"), ("Mary", "Cole"), (3, 5)),
             (("Anna", "Mitzi"), ("Anna", "Mary"), (5, 1)),
+            (("De Luca", "Giorgio"), ("Giorgio", "De Luca"), (5, 5)),
+            (("Giorgio", "De Luca"), ("De Luca", "Giorgio"), (5, 5)),
         ];
         for ((f1, l1), (f2, l2), want) in cases {
             let v = compare(&person(f1, l1), &person(f2, l2));

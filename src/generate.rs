@@ -12,8 +12,18 @@
 //! The hard cases are planted on purpose: households (same address and landline, different first
 //! names and emails), namesakes (same name, different person), colleagues (same company, email domain
 //! and switchboard phone), nicknames, transliterations (Müller/Mueller), typos, missing emails and
-//! phones, role and placeholder emails, and duplicates inside one source. `truth.csv` holds
-//! `source,record_id,entity_id` for every record.
+//! phones, role and placeholder emails, and duplicates inside one source.
+//!
+//! With `hard` ([`generate_with`], `crmclean generate --hard`) the data also fights back as real
+//! exports do: first and last names swapped, married names (an earlier surname on older records),
+//! birth-date typos (one digit, day and month swapped), wrong salutations, family mailboxes shared
+//! by a household and team mailboxes shared by colleagues, people who changed company (older records
+//! with the old employer, title, work email and switchboard), sparse records (only a name and an
+//! email, or a name and a phone), and organisation rows (a company with its switchboard and address,
+//! no person) beside their employees.
+//!
+//! `truth.csv` holds `source,record_id,entity_id` for every record (`P…` people, `O…`
+//! organisations).
 
 use std::path::Path;
 
@@ -903,6 +913,10 @@ struct Person {
     landline: Option<String>,
     company: Option<usize>,
     title: String,
+    /// An earlier surname (a married name now), on some older records.
+    maiden: Option<String>,
+    /// An earlier employer and title, on some older records.
+    previous: Option<(usize, String)>,
     street: String,
     number: u32,
     city: usize,
@@ -1069,6 +1083,8 @@ fn new_person_named(
         landline: rng.chance(0.35).then(|| landline_number(rng, l.country)),
         company,
         title: rng.pick(TITLES).to_string(),
+        maiden: None,
+        previous: None,
         street: rng.pick(l.streets).to_string(),
         number: 1 + rng.below(180) as u32,
         city,
@@ -1091,6 +1107,15 @@ pub struct Generated {
 
 /// Writes about `records` records (over all four exports) and `truth.csv` into `dir`.
 pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
+    generate_with(dir, records, seed, false)
+}
+
+/// [`generate`]; with `hard`, also the errors real exports carry that the classic data leaves out
+/// (see the module documentation): swapped, married and mistyped names, birth-date typos, wrong
+/// salutations, family and team mailboxes, changed employers, sparse records and organisation rows.
+/// Without it the data is exactly what earlier versions wrote for the same seed, so accuracy floors
+/// measured on it stay comparable.
+pub fn generate_with(dir: &Path, records: usize, seed: u64, hard: bool) -> Result<Generated> {
     std::fs::create_dir_all(dir).map_err(|e| Error::output(dir, e.to_string(), "check the path"))?;
     let mut rng = Rng(SplitMix(seed));
     // About 1.8 records per person on average.
@@ -1132,7 +1157,26 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
             );
         }
         let household = rng.chance(0.08);
+        let l = &LOCALES[p.locale];
+        if hard && p.female && rng.chance(0.12) {
+            // Married since the older records were made: they carry her earlier surname.
+            let maiden = rng.pick(l.last).to_string();
+            if maiden != p.last {
+                p.maiden = Some(maiden);
+            }
+        }
+        if hard && p.company.is_some() && rng.chance(0.12) {
+            let other = rng.below(companies.len());
+            if Some(other) != p.company {
+                p.previous = Some((other, rng.pick(TITLES).to_string()));
+            }
+        }
         unique_email(&mut rng, &mut p, &mut emails_taken);
+        if let Some(c) = p.company.filter(|_| hard && rng.chance(0.03)) {
+            // A team mailbox several colleagues write from.
+            let team = rng.pick(&["events.team", "backoffice", "buchhaltung", "amministrazione", "procurement"]);
+            p.work_email = Some(format!("{team}@{}", companies[c].domain));
+        }
         people.push(p.clone());
         if household && people.len() < people_target {
             // Household: same surname, address and landline; own first name, email and mobile.
@@ -1148,6 +1192,10 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
                 people[i].landline = h.landline.clone();
             }
             unique_email(&mut rng, &mut h, &mut emails_taken);
+            if hard && p.personal_email.is_some() && rng.chance(0.3) {
+                // One family mailbox for both.
+                h.personal_email = p.personal_email.clone();
+            }
             people.push(h);
         }
     }
@@ -1214,7 +1262,7 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
         "Ultima modifica",
     ]);
     let mut next_it = 0usize;
-    let mut truth: Vec<(String, String, usize)> = Vec::new();
+    let mut truth: Vec<(String, String, String)> = Vec::new();
     let mut next_sf = 0usize;
     let mut next_hs = 0usize;
     for p in &people {
@@ -1240,7 +1288,7 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
             copies.push(copies[0]);
         }
         for (n, &src) in copies.iter().enumerate() {
-            let v = variant(&mut rng, p, companies, n > 0);
+            let v = variant(&mut rng, p, companies, n > 0, hard);
             match src {
                 0 => {
                     next_sf += 1;
@@ -1264,7 +1312,7 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
                         fmt_date(p.created, "us"),
                         fmt_date(p.activity, "us"),
                     ]);
-                    truth.push(("crm_salesforce".into(), id, p.entity));
+                    truth.push(("crm_salesforce".into(), id, format!("P{}", p.entity)));
                 }
                 1 => {
                     next_hs += 1;
@@ -1286,7 +1334,7 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
                         fmt_date(p.activity, "iso"),
                         v.tags,
                     ]);
-                    truth.push(("hubspot_export".into(), id, p.entity));
+                    truth.push(("hubspot_export".into(), id, format!("P{}", p.entity)));
                 }
                 3 => {
                     next_it += 1;
@@ -1308,7 +1356,7 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
                         b,
                         format!("{d:02}/{m:02}/{y}"),
                     ]);
-                    truth.push(("contatti_it".into(), id, p.entity));
+                    truth.push(("contatti_it".into(), id, format!("P{}", p.entity)));
                 }
                 _ => {
                     let name = if rng.chance(0.5) {
@@ -1330,12 +1378,53 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
                         b,
                         fmt_date(p.activity, "de"),
                     ]);
-                    truth.push(("webinar_anmeldungen".into(), wb.rows.len().to_string(), p.entity));
+                    truth.push(("webinar_anmeldungen".into(), wb.rows.len().to_string(), format!("P{}", p.entity)));
                 }
             }
             wrote = true;
         }
         debug_assert!(wrote);
+    }
+    // Organisation rows: an account with its switchboard and address and no person, in the Salesforce
+    // or the Italian export, once or a few times, beside the contacts who work there.
+    for (ci, c) in companies.iter().enumerate().filter(|_| hard) {
+        if !rng.chance(0.1) {
+            continue;
+        }
+        let l = &LOCALES[c.locale];
+        let city = rng.below(l.cities.len());
+        let postcode = format!("{}{}", l.cities[city].1, rng.digits(5 - l.cities[city].1.len()));
+        let street_name = rng.pick(l.streets).to_string();
+        let number = 1 + rng.below(180);
+        for _ in 0..1 + rng.below(3) {
+            let name = if rng.chance(0.3) { c.name.rsplit_once(' ').map_or(c.name.as_str(), |x| x.0) } else { &c.name };
+            let phone = if rng.chance(0.1) {
+                String::new()
+            } else {
+                write_phone(&mut rng, l.calling, l.country, &c.switchboard)
+            };
+            let street =
+                if l.street_first { format!("{street_name} {number}") } else { format!("{number} {street_name}") };
+            let country = rng.pick(l.country_names).to_string();
+            if rng.chance(0.5) {
+                next_sf += 1;
+                let id = format!("003{:012}", next_sf * 7919 % 1_000_000_000_000);
+                let row = [&id, "", "", "", "", &phone, "", name, "", &street, l.cities[city].0, &postcode, &country];
+                let mut row: Vec<String> = row.iter().map(|x| x.to_string()).collect();
+                row.extend(["".into(), fmt_date(date_in(&mut rng, 2015, 2024), "us"), String::new()]);
+                sf.push(row);
+                truth.push(("crm_salesforce".into(), id, format!("O{ci}")));
+            } else {
+                next_it += 1;
+                let id = format!("IT-{next_it:06}");
+                let row = [&id, "", "", "", "", &phone, name, &street, &postcode, l.cities[city].0, &country, ""];
+                let mut row: Vec<String> = row.iter().map(|x| x.to_string()).collect();
+                let (y, m, d) = date_in(&mut rng, 2019, 2026);
+                row.push(format!("{d:02}/{m:02}/{y}"));
+                it.push(row);
+                truth.push(("contatti_it".into(), id, format!("O{ci}")));
+            }
+        }
     }
     // Sign-up tools export free text unquoted: a company name with the delimiter in it breaks the row.
     // These rows are not in the truth: crmclean must reject them with their line number.
@@ -1348,7 +1437,8 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
         ("webinar_anmeldungen.csv", wb.to_bytes(b';', false, true)?),
         ("contatti_it.csv", it.to_bytes(b';', false, false)?),
     ];
-    let mut out = Generated { entities: people.len(), records: truth.len(), files: Vec::new() };
+    let entities = truth.iter().map(|(_, _, e)| e.as_str()).collect::<std::collections::HashSet<_>>().len();
+    let mut out = Generated { entities, records: truth.len(), files: Vec::new() };
     for (name, bytes) in files {
         let path = dir.join(name);
         crate::report::write_atomic(&path, &bytes)?;
@@ -1356,7 +1446,7 @@ pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
     }
     let mut t = Export::new(&["source", "record_id", "entity_id"]);
     for (s, r, e) in truth {
-        t.push(vec![s, r, format!("P{e}")]);
+        t.push(vec![s, r, e]);
     }
     crate::report::write_atomic(&dir.join("truth.csv"), &t.to_bytes(b',', false, false)?)?;
     Ok(out)
@@ -1388,10 +1478,20 @@ struct Variant {
     tags: String,
 }
 
-fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool) -> Variant {
+fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool, hard: bool) -> Variant {
     let l = &LOCALES[p.locale];
     let mut first = p.first.clone();
     let mut last = p.last.clone();
+    if let Some(maiden) = p.maiden.as_ref().filter(|_| rng.chance(0.4)) {
+        last = maiden.clone();
+    }
+    // A record from before the person changed company: the old employer, title and mailbox.
+    let previous = p.previous.as_ref().filter(|_| rng.chance(0.4));
+    let company_index = previous.map(|(c, _)| *c).or(p.company);
+    let work_email = match (previous, &p.work_email) {
+        (Some((c, _)), Some(w)) => w.split_once('@').map(|(local, _)| format!("{local}@{}", companies[*c].domain)),
+        _ => p.work_email.clone(),
+    };
     if rng.chance(0.15) {
         if let Some((_, nick)) = NICKS.iter().find(|(f, _)| *f == first) {
             first = nick.to_string();
@@ -1424,8 +1524,14 @@ fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool) -
     if rng.chance(0.04) {
         first = first.chars().next().map(|c| format!("{c}.")).unwrap_or_default();
     }
+    if hard && rng.chance(0.03) {
+        // Typed into each other's boxes.
+        std::mem::swap(&mut first, &mut last);
+    }
+    // A salutation picked wrongly now and then.
+    let female = if hard && rng.chance(0.03) { !p.female } else { p.female };
     let salutation = if rng.chance(0.5) {
-        match (l.country, p.female) {
+        match (l.country, female) {
             ("DE", false) => "Herr",
             ("DE", true) => "Frau",
             ("IT", false) => "Sig.",
@@ -1446,7 +1552,7 @@ fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool) -
         String::new()
     };
     // Email: the work or the personal address, sometimes missing, sometimes messy.
-    let options: Vec<&String> = [&p.work_email, &p.personal_email].into_iter().flatten().collect();
+    let options: Vec<&String> = [&work_email, &p.personal_email].into_iter().flatten().collect();
     let mut email = if options.is_empty() || rng.chance(0.12) { String::new() } else { rng.pick(&options).to_string() };
     if !email.is_empty() && rng.chance(0.15) {
         email = email.to_uppercase();
@@ -1457,7 +1563,7 @@ fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool) -
     if email.is_empty() && rng.chance(0.1) {
         email = rng.pick(&["noemail@noemail.com", "test@test.com", "n/a"]).to_string();
     }
-    if let Some(c) = p.company {
+    if let Some(c) = company_index {
         if email.is_empty() && rng.chance(0.05) {
             email = format!("info@{}", companies[c].domain);
         }
@@ -1466,7 +1572,7 @@ fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool) -
         nsn.as_ref().map(|n| write_phone(rng, l.calling, l.country, n)).unwrap_or_default()
     };
     let mut phone = phone_of(rng, &p.landline);
-    if let Some(c) = p.company {
+    if let Some(c) = company_index {
         if phone.is_empty() && rng.chance(0.5) {
             phone = write_phone(rng, l.calling, l.country, &companies[c].switchboard.clone());
         }
@@ -1478,8 +1584,7 @@ fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool) -
     if rng.chance(0.15) {
         mobile.clear();
     }
-    let company = p
-        .company
+    let company = company_index
         .map(|c| {
             let name = &companies[c].name;
             if rng.chance(0.3) {
@@ -1514,7 +1619,29 @@ fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool) -
     };
     let country = if rng.chance(0.15) { String::new() } else { rng.pick(l.country_names).to_string() };
     let tags = p.tags.iter().map(|&t| rng.pick(TAGS[t]).to_string()).collect::<Vec<_>>().join(";");
-    Variant {
+    let title = match (previous, p.company) {
+        (Some((_, t)), _) => t.clone(),
+        (None, Some(_)) => p.title.clone(),
+        (None, None) => String::new(),
+    };
+    let birth = (!rng.chance(0.4)).then(|| {
+        let (y, m, d) = p.birth;
+        if !hard {
+            (y, m, d)
+        } else if rng.chance(0.03) {
+            // One digit mistyped: the day's or the year's last one.
+            if rng.chance(0.5) {
+                (y, m, (d / 10 * 10 + (d + 1 + rng.below(8) as u32) % 10).clamp(1, 28))
+            } else {
+                (y / 10 * 10 + (y + 1 + rng.below(8) as i32) % 10, m, d)
+            }
+        } else if d <= 12 && d != m && rng.chance(0.02) {
+            (y, d, m)
+        } else {
+            (y, m, d)
+        }
+    });
+    let mut v = Variant {
         salutation,
         first,
         last,
@@ -1522,14 +1649,24 @@ fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool) -
         phone,
         mobile,
         company,
-        title: if p.company.is_some() { p.title.clone() } else { String::new() },
+        title,
         street,
         city,
         postcode,
         country,
-        birth: (!rng.chance(0.4)).then_some(p.birth),
+        birth,
         tags,
+    };
+    if hard && rng.chance(0.05) {
+        // A sign-up that asked for a name and an email only.
+        (v.phone, v.mobile, v.company, v.title, v.street, v.city, v.postcode) = Default::default();
+        v.birth = None;
+    } else if hard && rng.chance(0.03) {
+        // A call note: a name and a phone number.
+        (v.email, v.company, v.title, v.street, v.city, v.postcode) = Default::default();
+        v.birth = None;
     }
+    v
 }
 
 struct Export {

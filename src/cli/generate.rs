@@ -17,10 +17,20 @@ pub struct GenerateArgs {
     /// Random seed; the same seed gives the same files.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Also plant the errors real exports carry: swapped, married and mistyped names, birth-date
+    /// typos, wrong salutations, family and team mailboxes, changed employers, sparse records and
+    /// organisation rows beside their staff.
+    #[arg(long)]
+    pub hard: bool,
 }
 
 pub fn run(a: GenerateArgs) -> Result<u8> {
-    let g = crate::generate::generate(&a.out, a.records, a.seed)?;
-    eprintln!("crmclean: wrote {} records of {} people: {}", g.records, g.entities, g.files.join(", "));
+    let g = crate::generate::generate_with(&a.out, a.records, a.seed, a.hard)?;
+    eprintln!(
+        "crmclean: wrote {} records of {} people and organisations: {}",
+        g.records,
+        g.entities,
+        g.files.join(", ")
+    );
     Ok(EXIT_OK)
 }

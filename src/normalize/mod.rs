@@ -548,7 +548,14 @@ fn normalize_source(
                 if !duplicate_ids.is_empty() && duplicate_ids.contains(source.record_ids[row].as_str()) {
                     k.flags |= flag::DUPLICATE_ID;
                 }
-                if organisations {
+                // An export of organisations, or a row of a contact export that names a company and
+                // no person and has no personal mailbox: an account (its switchboard and address),
+                // not a contact whose name is missing.
+                let account_row = k.first.is_empty()
+                    && k.last.is_empty()
+                    && !k.company.is_empty()
+                    && !k.emails.iter().any(|e| e.personal());
+                if organisations || account_row {
                     k.flags |= flag::ORGANISATION;
                 } else if k.first.is_empty() && k.last.is_empty() {
                     k.flags |= flag::NO_NAME;
