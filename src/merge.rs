@@ -41,6 +41,9 @@ pub const GOLDEN_FIELDS: &[&str] = &[
     "tags",
     "created",
     "last_activity",
+    "email_opt_out",
+    "do_not_call",
+    "consent_date",
 ];
 
 /// One value of a golden record and where it came from.
@@ -59,6 +62,9 @@ pub struct Golden {
     pub values: Vec<Option<Value>>,
     /// Member whose id survives in the merge plan (most complete, then most recent, then first).
     pub master: u32,
+    /// Whether the members disagree on an opt-out or do-not-call flag (the golden record keeps the
+    /// restrictive one).
+    pub consent_disagrees: bool,
 }
 
 /// A candidate value: display form, match key, contact.
@@ -86,6 +92,8 @@ pub fn golden_records(ingested: &Ingested, contacts: &[Contact], clusters: &Clus
 struct Cells<'a> {
     /// Source → field (`Field as usize`) → its columns, in file order.
     columns: Vec<Vec<Vec<&'a polars::prelude::StringChunked>>>,
+    /// Source → how its consent dates are written (day or month first).
+    consent_order: Vec<crate::normalize::date::DayOrder>,
 }
 
 impl<'a> Cells<'a> {
@@ -101,8 +109,15 @@ impl<'a> Cells<'a> {
                 }
                 by_field
             })
+            .collect::<Vec<_>>();
+        let consent_order = columns
+            .iter()
+            .map(|by_field: &Vec<Vec<&polars::prelude::StringChunked>>| {
+                let values = by_field[Field::ConsentDate as usize].iter().flat_map(|c| c.iter().flatten());
+                crate::normalize::date::detect_order(values, crate::normalize::date::DayOrder::DayFirst)
+            })
             .collect();
-        Cells { columns }
+        Cells { columns, consent_order }
     }
 }
 
@@ -195,6 +210,7 @@ fn golden(
     });
     let phone_cands = candidates(&|c, i| c.phones.iter().map(|p| (p.key.to_string(), p.key.to_string(), i)).collect());
     let mut values: Vec<Option<Value>> = Vec::with_capacity(GOLDEN_FIELDS.len());
+    let mut consent_disagrees = false;
     for &name in GOLDEN_FIELDS {
         let v = match name {
             "first_name" | "middle_name" | "last_name" => {
@@ -259,6 +275,29 @@ fn golden(
                 .filter_map(|&i| contacts[i as usize].last_activity.map(|d| (d, i)))
                 .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
                 .map(|(d, i)| Value { value: d.to_string().into(), from: i }),
+            // Consent: the most restrictive word any member has (an opt-out from any source holds
+            // for the person), from the best-ranked record that says it.
+            "email_opt_out" | "do_not_call" => {
+                let field = if name == "email_opt_out" { Field::EmailOptOut } else { Field::DoNotCall };
+                let said: Vec<(bool, u32)> = ranked
+                    .iter()
+                    .filter_map(|&i| raw(cells, &contacts[i as usize], field).and_then(text::yes_no).map(|b| (b, i)))
+                    .collect();
+                consent_disagrees |= said.iter().any(|s| s.0) && said.iter().any(|s| !s.0);
+                said.iter()
+                    .find(|s| s.0)
+                    .or(said.first())
+                    .map(|&(b, i)| Value { value: if b { "yes" } else { "no" }.into(), from: i })
+            }
+            "consent_date" => ranked
+                .iter()
+                .filter_map(|&i| {
+                    let c = &contacts[i as usize];
+                    let raw = raw(cells, c, Field::ConsentDate)?;
+                    Some((crate::normalize::date::parse_date(raw, cells.consent_order[c.source as usize])?, i))
+                })
+                .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
+                .map(|(d, i)| Value { value: d.to_string().into(), from: i }),
             _ => None,
         };
         values.push(v);
@@ -281,7 +320,7 @@ fn golden(
     let idx = |n: &str| GOLDEN_FIELDS.iter().position(|f| *f == n).unwrap_or(0);
     values[idx("other_emails")] = alternates(values[idx("email")].as_ref(), email_cands);
     values[idx("other_phones")] = alternates(values[idx("phone")].as_ref(), phone_cands);
-    Golden { cluster, values, master }
+    Golden { cluster, values, master, consent_disagrees }
 }
 
 /// The most frequent value by key; ties to the earliest candidate (the best-ranked member).

@@ -251,6 +251,21 @@ pub fn write_all(run: &Run, out: &Path) -> Result<()> {
     jobs.par_iter().map(|job| job()).collect()
 }
 
+/// Consent in the golden records: how many say opted out of email and do not call, and in how many
+/// clusters the records disagreed (the golden record keeps the restrictive value).
+fn consent_summary(run: &Run) -> serde_json::Value {
+    let column = |name: &str| GOLDEN_FIELDS.iter().position(|f| *f == name);
+    let says_yes = |name: &str| {
+        column(name)
+            .map_or(0, |i| run.golden.iter().filter(|g| g.values[i].as_ref().is_some_and(|v| v.value == "yes")).count())
+    };
+    json!({
+        "email_opt_out": says_yes("email_opt_out"),
+        "do_not_call": says_yes("do_not_call"),
+        "clusters_with_disagreement": run.golden.iter().filter(|g| g.consent_disagrees).count(),
+    })
+}
+
 fn write_clusters(run: &Run, out: &Path) -> Result<()> {
     let header = ["source", "record_id", "cluster_id", "line"];
     Csv::save_parallel(&out.join("clusters.csv"), &header, run.config.bom, &run.contacts, |i, c, w| {
@@ -488,6 +503,7 @@ pub fn summary_json(run: &Run) -> serde_json::Value {
         "duplicate_records": records - clusters,
         "clusters_with_duplicates": run.clusters.members.iter().filter(|m| m.len() > 1).count(),
         "cluster_sizes": sizes,
+        "consent": consent_summary(run),
         "notes": run.ingested.notes,
         "generic_comparisons": run.extras,
         "blocking": {
@@ -577,6 +593,14 @@ pub fn html(run: &Run, tf: &TermFreq) -> String {
         sum["records_read"], sum["rejected"], sum["records"], sum["clusters"], sum["duplicate_records"],
         sum["blocking"]["candidate_pairs"], sum["scoring"]["pairs_for_review"], sum["scoring"]["refused_joins"]
     );
+    let consent = &sum["consent"];
+    if consent["clusters_with_disagreement"].as_u64().unwrap_or(0) > 0 {
+        let _ = write!(
+            h,
+            "<p><strong>Consent:</strong> the records of {} people disagree on an opt-out or do-not-call flag; their golden records keep the restrictive value (golden.csv <code>email_opt_out</code>, <code>do_not_call</code>; provenance.csv names the record it came from). {} golden records are opted out of email, {} are do-not-call.</p>",
+            consent["clusters_with_disagreement"], consent["email_opt_out"], consent["do_not_call"]
+        );
+    }
     if let Some(inc) = &run.incremental {
         let _ = write!(
             h,

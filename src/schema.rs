@@ -44,11 +44,17 @@ pub enum Field {
     Fax,
     BirthPlace,
     Occupation,
+    /// Opted out of email (unsubscribed, do not email): yes/no.
+    EmailOptOut,
+    /// Do not call: yes/no.
+    DoNotCall,
+    /// When consent was given or withdrawn.
+    ConsentDate,
 }
 
 impl Field {
     /// Every field, in schema order (the order of golden-record columns).
-    pub const ALL: [Field; 31] = [
+    pub const ALL: [Field; 34] = [
         Field::Id,
         Field::Salutation,
         Field::FirstName,
@@ -80,6 +86,9 @@ impl Field {
         Field::Fax,
         Field::BirthPlace,
         Field::Occupation,
+        Field::EmailOptOut,
+        Field::DoNotCall,
+        Field::ConsentDate,
     ];
 
     /// The snake_case name used in configs, `--map` and output headers.
@@ -116,6 +125,9 @@ impl Field {
             Field::Fax => "fax",
             Field::BirthPlace => "birth_place",
             Field::Occupation => "occupation",
+            Field::EmailOptOut => "email_opt_out",
+            Field::DoNotCall => "do_not_call",
+            Field::ConsentDate => "consent_date",
         }
     }
 

@@ -238,8 +238,16 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
         Some(())
     })?;
     let mut golden = BTreeMap::new();
-    for_each_row(&version.join("golden.csv"), 1 + GOLDEN_FIELDS.len(), |row| {
-        golden.insert(parse_id(&row[0])?, row[1..].to_vec());
+    // By header: a state written by a version with fewer golden fields (before consent was kept)
+    // reads with those fields empty.
+    let path = version.join("golden.csv");
+    let header: Vec<String> = csv::Reader::from_path(&path)
+        .and_then(|mut r| Ok(r.headers()?.iter().map(String::from).collect()))
+        .map_err(|e| Error::Read { path: path.clone(), source: std::io::Error::other(e.to_string()) })?;
+    let at: Vec<Option<usize>> = GOLDEN_FIELDS.iter().map(|f| header.iter().position(|h| h == f)).collect();
+    for_each_row(&path, header.len(), |row| {
+        let values = at.iter().map(|i| i.map(|i| row[i].clone()).unwrap_or_default()).collect();
+        golden.insert(parse_id(&row[0])?, values);
         Some(())
     })?;
     // Kept decisions (a state written before they were kept has none).

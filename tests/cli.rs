@@ -779,6 +779,68 @@ fn account_rows_in_a_contact_export_stay_apart_from_their_staff() {
     assert_eq!(of("c3"), of("c4"), "a person's own mailbox with the name left out");
 }
 
+/// Consent survives every merge: an opt-out or do-not-call on any record of a person holds for the
+/// golden record, with the record it came from; Mailchimp's subscription status is read by its values;
+/// disagreements are counted.
+#[test]
+fn consent_keeps_the_most_restrictive_value_in_every_merge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inputs = [testdata("formats/consent_salesforce.csv"), testdata("formats/consent_mailchimp.csv")];
+    let r = dedupe(tmp.path(), &inputs, &[]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(r.stderr().contains("Status→email_opt_out (by its values)"), "{}", r.stderr());
+    assert!(r.stderr().contains("the records of 2 people disagree"), "{}", r.stderr());
+    let golden = read_csv(&tmp.path().join("out/golden.csv"));
+    let of = |email: &str| golden.iter().find(|g| g["email"] == email).unwrap().clone();
+    let anna = of("anna.rossi@example.it");
+    assert_eq!(
+        (anna["email_opt_out"].as_str(), anna["do_not_call"].as_str()),
+        ("yes", "no"),
+        "unsubscribed in Mailchimp"
+    );
+    let marco = of("marco.bianchi@example.it");
+    assert_eq!(
+        (marco["email_opt_out"].as_str(), marco["do_not_call"].as_str()),
+        ("no", "yes"),
+        "do not call on one record"
+    );
+    assert_eq!(marco["consent_date"], "2024-01-07", "the latest consent date");
+    let lena = of("lena.vogel@example.de");
+    assert_eq!((lena["email_opt_out"].as_str(), lena["do_not_call"].as_str()), ("no", "no"));
+    let prov = read_csv(&tmp.path().join("out/provenance.csv"));
+    let from = prov.iter().find(|p| p["field"] == "email_opt_out" && p["value"] == "yes").unwrap();
+    assert_eq!(from["source"], "consent_mailchimp", "the opt-out's provenance is the record that said it");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("out/summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["consent"]["clusters_with_disagreement"], 2);
+    assert_eq!(summary["consent"]["email_opt_out"], 1);
+}
+
+/// A state written before consent was kept (its golden.csv has no consent columns) still reads: the
+/// next night runs, and writes the new columns.
+#[test]
+fn a_state_from_before_consent_columns_still_reads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let state_arg = state.to_str().unwrap().to_string();
+    assert_eq!(dedupe(tmp.path(), &sample_inputs(), &["--state", &state_arg]).code(), 0);
+    let golden = state.join("v000001/golden.csv");
+    let text = std::fs::read_to_string(&golden).unwrap();
+    let old: String = text
+        .lines()
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            cells[..cells.len() - 3].join(",") + "\n"
+        })
+        .collect();
+    assert!(old.lines().next().unwrap().ends_with(",last_activity"), "{}", old.lines().next().unwrap());
+    std::fs::write(&golden, old).unwrap();
+    let r = dedupe(tmp.path(), &sample_inputs(), &["--state", &state_arg]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let again = std::fs::read_to_string(state.join("v000002/golden.csv")).unwrap();
+    assert!(again.lines().next().unwrap().ends_with(",email_opt_out,do_not_call,consent_date"));
+}
+
 /// The report renders in a real browser (headless Chromium) without errors. Optional: skipped with a
 /// message when no Chromium is installed (`.ci/run` installs Debian's `chromium`).
 #[test]

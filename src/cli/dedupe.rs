@@ -98,6 +98,12 @@ pub fn run(a: DedupeArgs) -> Result<u8> {
     for note in &run.ingested.notes {
         eprintln!("crmclean: note: {note}");
     }
+    let disagree = run.golden.iter().filter(|g| g.consent_disagrees).count();
+    if disagree > 0 {
+        eprintln!(
+            "crmclean: consent: the records of {disagree} people disagree on an opt-out or do-not-call flag; the golden records keep the restrictive value"
+        );
+    }
     let records = run.contacts.len();
     let clusters = run.clusters.members.len();
     eprintln!(

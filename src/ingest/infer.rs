@@ -366,9 +366,10 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
             Some(Field::Email) => |v| v.contains('@'),
             Some(Field::Website) => |v| is_url(v) || v.contains('.'),
             Some(Field::Phone | Field::Mobile | Field::Fax) => |v| v.chars().filter(char::is_ascii_digit).count() >= 5,
-            Some(Field::BirthDate | Field::Created | Field::LastActivity) => {
+            Some(Field::BirthDate | Field::Created | Field::LastActivity | Field::ConsentDate) => {
                 |v| date_year(v).is_some() || v.chars().any(|c| c.is_ascii_digit())
             }
+            Some(Field::EmailOptOut | Field::DoNotCall) => |v| crate::normalize::text::yes_no(v).is_some(),
             _ => continue,
         };
         let values = values_of(&c.header);
@@ -382,6 +383,29 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
             c.field = None;
             c.how = "values";
             c.confidence = 1.0 - s;
+        }
+    }
+
+    // A mailing list's subscription status (Mailchimp's "Status": subscribed, unsubscribed, cleaned,
+    // pending) under any header: whether the person opted out of email.
+    if !has(columns, Field::EmailOptOut) {
+        let status = |v: &str| {
+            matches!(
+                crate::normalize::text::alnum_key(v).as_str(),
+                "subscribed" | "unsubscribed" | "cleaned" | "pending" | "transactional" | "archived"
+            )
+        };
+        for c in columns.iter_mut().filter(|c| c.field.is_none()) {
+            let values = values_of(&c.header);
+            let s = share(&values, status);
+            let out = values.iter().any(|v| crate::normalize::text::yes_no(v) == Some(true));
+            if values.len() >= 2 && s >= 0.9 && out {
+                c.field = Some(Field::EmailOptOut);
+                c.how = "values";
+                c.confidence = s;
+                c.evidence = format!("{:.0}% of its values are a mailing list's subscription status", s * 100.0);
+                break;
+            }
         }
     }
 
