@@ -30,7 +30,7 @@ use crate::pipeline::Run;
 use crate::score::{probability, weights, TermFreq};
 
 /// Every file a `dedupe` run may write into its output directory.
-pub const OUTPUT_FILES: [&str; 11] = [
+pub const OUTPUT_FILES: [&str; 12] = [
     "clusters.csv",
     "golden.csv",
     "provenance.csv",
@@ -39,6 +39,7 @@ pub const OUTPUT_FILES: [&str; 11] = [
     "quality_issues.csv",
     "rejects.csv",
     "changes.csv",
+    "retention.csv",
     "model.json",
     "summary.json",
     "report.html",
@@ -244,6 +245,7 @@ pub fn write_all(run: &Run, out: &Path) -> Result<()> {
         Box::new(|| write_quality(run, out)),
         Box::new(|| write_rejects(run, out)),
         Box::new(|| write_changes(run, out)),
+        Box::new(|| write_retention(run, out)),
         Box::new(|| run.model.save(&out.join("model.json"))),
         Box::new(|| write_atomic(&out.join("report.html"), html(run, &tf).as_bytes())),
     ];
@@ -472,6 +474,63 @@ fn remove_stale(path: &Path) -> Result<()> {
         std::fs::remove_file(path).map_err(|e| Error::output(path, e.to_string(), "remove the old file by hand"))?;
     }
     Ok(())
+}
+
+/// `retention.csv`, the deletion list: every cluster with a record past `retention`, with *every*
+/// record of that person in every source (deleting one copy while another system keeps the person
+/// defeats retention), and whether the whole person is past it (every record was created before the
+/// cutoff and none has activity since). Sorted by cluster, then source. Not written when nothing is
+/// past retention.
+fn write_retention(run: &Run, out: &Path) -> Result<()> {
+    use crate::normalize::flag::PAST_RETENTION;
+    let path = out.join("retention.csv");
+    let past = |i: u32| run.contacts[i as usize].flags & PAST_RETENTION != 0;
+    let mut clusters: Vec<u32> = (0..run.clusters.members.len() as u32)
+        .filter(|&c| run.clusters.members[c as usize].iter().any(|&i| past(i)))
+        .collect();
+    if clusters.is_empty() {
+        return remove_stale(&path);
+    }
+    clusters.sort_unstable();
+    let cutoff = run.config.retention_days.map(|d| chrono::Utc::now().date_naive() - chrono::Duration::days(d as i64));
+    let mut w = Csv::new(
+        &[
+            "cluster_id",
+            "source",
+            "record_id",
+            "created",
+            "last_activity",
+            "record_past_retention",
+            "person_past_retention",
+        ],
+        run.config.bom,
+    )?;
+    let yes_no = |b: bool| if b { "yes" } else { "no" };
+    for c in clusters {
+        let mut members = run.clusters.members[c as usize].clone();
+        members.sort_by_key(|&i| (run.contacts[i as usize].source, run.contacts[i as usize].row));
+        // The person is past retention when every record is, and none shows activity after the cutoff.
+        let active_since = |i: u32| {
+            let k = &run.contacts[i as usize];
+            cutoff.is_some_and(|cut| k.last_activity.is_some_and(|d| d >= cut))
+        };
+        let person = members.iter().all(|&i| past(i) && !active_since(i));
+        for i in members {
+            let k = &run.contacts[i as usize];
+            let (s, r) = run.record(i);
+            let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+            w.row([
+                run.clusters.id(c).as_str(),
+                s,
+                r,
+                &date(k.created),
+                &date(k.last_activity),
+                yes_no(past(i)),
+                yes_no(person),
+            ])?;
+        }
+    }
+    w.save(&path)
 }
 
 fn write_rejects(run: &Run, out: &Path) -> Result<()> {

@@ -841,6 +841,34 @@ fn a_state_from_before_consent_columns_still_reads() {
     assert!(again.lines().next().unwrap().ends_with(",email_opt_out,do_not_call,consent_date"));
 }
 
+/// Records past `retention` are listed with every record of their person, in every source, as a
+/// deletion list; a person still active in one system is not past retention as a whole.
+#[test]
+fn retention_lists_every_record_of_a_person_past_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("crmclean.toml");
+    std::fs::write(&cfg, "[quality]\nretention = \"10y\"\n").unwrap();
+    let inputs = [testdata("formats/retention_crm.csv"), testdata("formats/retention_shop.csv")];
+    let r = dedupe(tmp.path(), &inputs, &["--config", cfg.to_str().unwrap()]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let rows = read_csv(&tmp.path().join("out/retention.csv"));
+    let row = |id: &str| rows.iter().find(|r| r["record_id"] == id).unwrap_or_else(|| panic!("{id} listed"));
+    // Otto: both records, in two systems, are old: the whole person goes.
+    assert_eq!(
+        (row("r3")["person_past_retention"].as_str(), row("k1")["person_past_retention"].as_str()),
+        ("yes", "yes")
+    );
+    assert_eq!(row("r3")["cluster_id"], row("k1")["cluster_id"]);
+    // Karin: an old record, and a new one with recent activity: listed together, not as a whole.
+    assert_eq!(row("r1")["record_past_retention"], "yes");
+    assert_eq!(row("r2")["record_past_retention"], "no", "listed as the rest of her cluster");
+    assert_eq!(row("r1")["person_past_retention"], "no");
+    assert!(rows.iter().all(|r| r["record_id"] != "r4"), "nobody else");
+    // Without retention set, no list (and none left over from an earlier run).
+    assert_eq!(dedupe(tmp.path(), &inputs, &[]).code(), 0);
+    assert!(!tmp.path().join("out/retention.csv").exists());
+}
+
 /// The report renders in a real browser (headless Chromium) without errors. Optional: skipped with a
 /// message when no Chromium is installed (`.ci/run` installs Debian's `chromium`).
 #[test]
