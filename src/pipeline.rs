@@ -175,6 +175,24 @@ impl Stages {
 }
 
 /// Checks that `out` can be an output directory, creating it when missing.
+/// A run writes and replaces its own files in `--out`: an input file in that folder (an export named
+/// `golden.csv`, or last night's output fed back in) could be overwritten, so such a folder is refused.
+pub fn refuse_inputs_in_out_dir(inputs: &[PathBuf], out: &Path) -> Result<()> {
+    let Ok(out_dir) = out.canonicalize() else {
+        return Ok(()); // not there yet: it holds nothing
+    };
+    for input in inputs {
+        let dir = input.canonicalize().ok().and_then(|p| p.parent().map(Path::to_path_buf));
+        if dir.as_deref() == Some(out_dir.as_path()) {
+            return Err(Error::config(
+                format!("the output folder {} holds the input file {}", out.display(), input.display()),
+                "pass another --out (crmclean writes and replaces its own files there)",
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub fn prepare_out_dir(out: &Path) -> Result<()> {
     if out.exists() && !out.is_dir() {
         return Err(Error::output(
@@ -235,6 +253,7 @@ fn check_memory(what: &str, needed: u64) -> Result<()> {
 
 /// Runs the whole pipeline and writes every output into `opts.out`.
 pub fn dedupe(opts: &DedupeOptions) -> Result<Run> {
+    refuse_inputs_in_out_dir(&opts.inputs, &opts.out)?;
     prepare_out_dir(&opts.out)?;
     // summary.json is written last: without it, the directory does not hold one complete run.
     let summary = opts.out.join("summary.json");

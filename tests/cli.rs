@@ -869,6 +869,22 @@ fn retention_lists_every_record_of_a_person_past_it() {
     assert!(!tmp.path().join("out/retention.csv").exists());
 }
 
+/// An output folder that holds one of the inputs is refused before anything is written.
+#[test]
+fn an_out_folder_holding_an_input_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let input = out.join("golden.csv");
+    std::fs::copy(testdata("formats/consent_salesforce.csv"), &input).unwrap();
+    let before = std::fs::read(&input).unwrap();
+    let r = dedupe(tmp.path(), &[input.clone()], &[]);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(r.stderr().contains("holds the input file") && r.stderr().contains("golden.csv"), "{}", r.stderr());
+    assert_eq!(std::fs::read(&input).unwrap(), before, "the input is untouched");
+    assert!(!out.join("clusters.csv").exists());
+}
+
 /// The report renders in a real browser (headless Chromium) without errors. Optional: skipped with a
 /// message when no Chromium is installed (`.ci/run` installs Debian's `chromium`).
 #[test]
