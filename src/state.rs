@@ -379,10 +379,15 @@ pub fn kept_links(statuses: &[(Status, Option<u64>)]) -> Vec<(u32, u32)> {
 
 /// Gives every cluster its stable id (see the module docs) and returns the next free id number.
 pub fn assign_ids(state: &State, statuses: &[(Status, Option<u64>)], clusters: &mut Clusters) -> u64 {
-    let heirs = heirs(statuses, clusters);
+    // Each new cluster keeps the oldest id that names it heir: one pass over the heirs (linear in
+    // the clusters, not clusters × old clusters).
+    let mut claimed: Vec<Option<u64>> = vec![None; clusters.ids.len()];
+    for (&old, &c) in &heirs(statuses, clusters) {
+        let slot = &mut claimed[c as usize];
+        *slot = Some(slot.map_or(old, |id| id.min(old)));
+    }
     let mut next = state.next_id;
-    for (c, ids) in clusters.ids.iter_mut().enumerate() {
-        let claimed = heirs.iter().filter(|(_, &h)| h == c as u32).map(|(&old, _)| old).min();
+    for (ids, claimed) in clusters.ids.iter_mut().zip(claimed) {
         *ids = claimed.unwrap_or_else(|| {
             next += 1;
             next - 1
