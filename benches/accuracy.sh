@@ -42,11 +42,23 @@ for d in "$shared"/external/*/; do
 done
 
 seed=${3:-7}
+golden=()
 for records in "${1:-20000}" "${2:-200000}"; do
   "$bin" generate --out "$work/gen_$records" --records "$records" --seed "$seed" 2>/dev/null
   g="$work/gen_$records"
   run "generated_$records" "$g/truth.csv" "$g/crm_salesforce.csv" "$g/hubspot_export.csv" "$g/webinar_anmeldungen.csv" "$g/contatti_it.csv"
+  golden+=("$g:$work/generated_$records")
   "$bin" generate --hard --out "$work/hard_$records" --records "$records" --seed "$seed" 2>/dev/null
   g="$work/hard_$records"
   run "generated_hard_$records" "$g/truth.csv" "$g/crm_salesforce.csv" "$g/hubspot_export.csv" "$g/webinar_anmeldungen.csv" "$g/contatti_it.csv"
+  golden+=("$g:$work/generated_hard_$records")
+done
+
+# Golden records against the generated people's own values (benches/golden.py): the share of golden
+# values, in clusters of two or more records of one person, that are that person's.
+echo
+echo "| golden records | field | clusters | right |"
+echo "|---|---|---|---|"
+for pair in "${golden[@]}"; do
+  python3 benches/golden.py "${pair%%:*}" "${pair#*:}" | sed "s/^/| $(basename "${pair#*:}") /"
 done

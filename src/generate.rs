@@ -23,7 +23,8 @@
 //! no person) beside their employees.
 //!
 //! `truth.csv` holds `source,record_id,entity_id` for every record (`P…` people, `O…`
-//! organisations).
+//! organisations); `entities.csv` each person's own values (names, emails, phones in E.164, company,
+//! street, postcode), for measuring golden records.
 
 use std::path::Path;
 
@@ -1449,6 +1450,28 @@ pub fn generate_with(dir: &Path, records: usize, seed: u64, hard: bool) -> Resul
         t.push(vec![s, r, e]);
     }
     crate::report::write_atomic(&dir.join("truth.csv"), &t.to_bytes(b',', false, false)?)?;
+    // The people's own values, for measuring golden records (benches/golden.py): a golden value is
+    // right when it is one of these.
+    let mut e =
+        Export::new(&["entity_id", "first_name", "last_name", "emails", "phones", "company", "street", "postal_code"]);
+    for p in &people {
+        let l = &LOCALES[p.locale];
+        let emails: Vec<&str> = [&p.personal_email, &p.work_email].into_iter().flatten().map(String::as_str).collect();
+        let phones: Vec<String> =
+            [&p.mobile, &p.landline].into_iter().flatten().map(|n| format!("+{}{n}", l.calling)).collect();
+        let company = p.company.map(|c| companies[c].name.clone()).unwrap_or_default();
+        e.push(vec![
+            format!("P{}", p.entity),
+            p.first.clone(),
+            p.last.clone(),
+            emails.join(";"),
+            phones.join(";"),
+            company,
+            p.street.clone(),
+            p.postcode.clone(),
+        ]);
+    }
+    crate::report::write_atomic(&dir.join("entities.csv"), &e.to_bytes(b',', false, false)?)?;
     Ok(out)
 }
 

@@ -10,6 +10,7 @@
 //! surviving value first, every other distinct value kept as an alternate, never thrown away. Tags
 //! are the union of all members' tags. Incomplete records are filled from their duplicates.
 
+use polars::prelude::{PlHashMap as HashMap, PlHashSet as HashSet};
 use serde::Serialize;
 
 use crate::cluster::Clusters;
@@ -79,12 +80,24 @@ pub fn golden_records(ingested: &Ingested, contacts: &[Contact], clusters: &Clus
         .map(|s| cfg.source_priority.iter().position(|p| p == &s.name).unwrap_or(cfg.source_priority.len()))
         .collect();
     let cells = Cells::new(ingested);
+    // Phone numbers more than one cluster has (a company switchboard, a household's landline): not a
+    // person's own line, so a cluster's own number is preferred for its golden phone.
+    let mut phone_clusters: HashMap<&str, u32> = HashMap::default();
+    let mut shared: HashSet<&str> = HashSet::default();
+    for (i, c) in contacts.iter().enumerate() {
+        for p in &c.phones {
+            let cluster = clusters.of[i];
+            if *phone_clusters.entry(p.key.as_str()).or_insert(cluster) != cluster {
+                shared.insert(p.key.as_str());
+            }
+        }
+    }
     use rayon::prelude::*;
     clusters
         .members
         .par_iter()
         .enumerate()
-        .map(|(ci, members)| golden(&cells, contacts, ci as u32, members, &rank, cfg))
+        .map(|(ci, members)| golden(&cells, contacts, ci as u32, members, &rank, cfg, &shared))
         .collect()
 }
 
@@ -153,6 +166,7 @@ fn golden(
     members: &[u32],
     source_rank: &[usize],
     cfg: &Config,
+    shared_phones: &HashSet<&str>,
 ) -> Golden {
     // Members ordered by preference: trusted source, most recent activity, most complete, input order.
     let mut ranked: Vec<u32> = members.to_vec();
@@ -164,6 +178,30 @@ fn golden(
             .then(completeness(b).cmp(&completeness(a)))
             .then(x.cmp(&y))
     });
+    // Letters of the members' email local parts, for names they spell.
+    let locals: Vec<String> = members
+        .iter()
+        .flat_map(|&i| contacts[i as usize].emails.iter())
+        .map(|e| e.local().chars().filter(char::is_ascii_alphabetic).collect())
+        .collect();
+    let recency = |i: u32| {
+        let c = &contacts[i as usize];
+        c.last_activity.or(c.created).map_or(i64::MIN, |d| d.num_days_from_ce() as i64)
+    };
+    let prefer = |field: &str, c: &Candidate| -> i64 {
+        match field {
+            "phone" => {
+                let valid = contacts[c.2 as usize].phones.iter().any(|p| p.key == c.1 && p.valid);
+                2 * i64::from(shared_phones.contains(c.1.as_str())) + i64::from(!valid)
+            }
+            "first_name" | "last_name" => {
+                let key: String = c.1.chars().filter(char::is_ascii_alphabetic).collect();
+                i64::from(!(key.len() >= 2 && locals.iter().any(|l| l.contains(key.as_str()))))
+            }
+            "street" | "city" | "region" | "postal_code" | "company" | "job_title" => -recency(c.2),
+            _ => 0,
+        }
+    };
     // Candidates come in ranked order; each rule keeps the first of its best (a stable choice).
     let pick = |field: &str, cands: &[Candidate]| -> Option<Value> {
         let rule = cfg.field_rules.get(field).copied().unwrap_or(cfg.survivorship);
@@ -177,7 +215,15 @@ fn golden(
             best.map(|c| Value { value: c.0.as_str().into(), from: c.2 })
         };
         match rule {
-            Survivorship::MostFrequent => pick_most_frequent(cands),
+            Survivorship::MostFrequent => {
+                // Ties between equally corroborated values, before the members' rank: a valid phone
+                // number before one that is not; for a name, the spelling the cluster's email
+                // addresses also use ("lucas.thomas@" for Lucas, not the typo Lucs); for what changes
+                // over time (address, employer, title), the most recent record's.
+                let mut ordered = cands.to_vec();
+                ordered.sort_by_cached_key(|c| prefer(field, c));
+                pick_most_frequent(&ordered)
+            }
             Survivorship::Ranked => cands.first().map(|c| Value { value: c.0.as_str().into(), from: c.2 }),
             Survivorship::MostRecent => best_by(&|c| {
                 contacts[c.2 as usize].last_activity.map(|d| d.num_days_from_ce() as i64).unwrap_or(i64::MIN)

@@ -885,6 +885,21 @@ fn an_out_folder_holding_an_input_is_refused() {
     assert!(!out.join("clusters.csv").exists());
 }
 
+/// Golden values in a cluster of two, where no value is corroborated: the name spelled as the email
+/// spells it (not the typo), the person's own phone (not the switchboard a colleague shares), and the
+/// address of the most recent record.
+#[test]
+fn golden_values_break_ties_by_evidence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = dedupe(tmp.path(), &[testdata("formats/golden_ties.csv")], &[]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let golden = read_csv(&tmp.path().join("out/golden.csv"));
+    let lucas = golden.iter().find(|g| g["records"] == "2").expect("Lucas's two records merge");
+    assert_eq!(lucas["first_name"], "Lucas");
+    assert_eq!(lucas["phone"], "+33612345678", "his own line, not the switchboard");
+    assert_eq!(lucas["city"], "Lyon", "the most recent address");
+}
+
 /// The report renders in a real browser (headless Chromium) without errors. Optional: skipped with a
 /// message when no Chromium is installed (`.ci/run` installs Debian's `chromium`).
 #[test]
