@@ -179,11 +179,15 @@ fn golden(
             .then(x.cmp(&y))
     });
     // Letters of the members' email local parts, for names they spell.
-    let locals: Vec<String> = members
-        .iter()
-        .flat_map(|&i| contacts[i as usize].emails.iter())
-        .map(|e| e.local().chars().filter(char::is_ascii_alphabetic).collect())
-        .collect();
+    let locals: Vec<String> = if members.len() < 2 {
+        Vec::new() // one record: one name, nothing to choose
+    } else {
+        members
+            .iter()
+            .flat_map(|&i| contacts[i as usize].emails.iter())
+            .map(|e| e.local().chars().filter(char::is_ascii_alphabetic).collect())
+            .collect()
+    };
     let recency = |i: u32| {
         let c = &contacts[i as usize];
         c.last_activity.or(c.created).map_or(i64::MIN, |d| d.num_days_from_ce() as i64)
@@ -220,8 +224,10 @@ fn golden(
                 // number before one that is not; for a name, the spelling the cluster's email
                 // addresses also use ("lucas.thomas@" for Lucas, not the typo Lucs); for what changes
                 // over time (address, employer, title), the most recent record's.
-                let mut ordered = cands.to_vec();
-                ordered.sort_by_cached_key(|c| prefer(field, c));
+                let mut ordered: Vec<&Candidate> = cands.iter().collect();
+                if ordered.len() > 1 {
+                    ordered.sort_by_cached_key(|c| prefer(field, c));
+                }
                 pick_most_frequent(&ordered)
             }
             Survivorship::Ranked => cands.first().map(|c| Value { value: c.0.as_str().into(), from: c.2 }),
@@ -370,7 +376,7 @@ fn golden(
 }
 
 /// The most frequent value by key; ties to the earliest candidate (the best-ranked member).
-fn pick_most_frequent(cands: &[Candidate]) -> Option<Value> {
+fn pick_most_frequent(cands: &[&Candidate]) -> Option<Value> {
     // Candidate lists are short (a cluster's records): counting by scanning beats hashing. Ties go to
     // the value met first.
     let mut best: Option<(usize, usize)> = None;
@@ -398,6 +404,56 @@ fn union(cands: &[Candidate]) -> Option<Value> {
         }
     }
     cands.first().map(|c| Value { value: out.join("; ").into(), from: c.2 })
+}
+
+/// The CRM a source was exported from, as far as its merge API matters: how many records one merge
+/// call may fold into the master.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Crm {
+    /// Salesforce (`merge()`: a master and up to two others per call), told by its record ids
+    /// (15 or 18 letters and digits, `003…` contacts, `00Q…` leads, `001…` accounts) or its headers.
+    Salesforce,
+    /// HubSpot, Dynamics and every other: two records per call (the master and one other), which
+    /// every merge API accepts.
+    Other,
+}
+
+impl Crm {
+    pub fn name(self) -> &'static str {
+        match self {
+            Crm::Salesforce => "salesforce",
+            Crm::Other => "two_per_call",
+        }
+    }
+    /// Records merged into the master per call.
+    pub fn merged_per_call(self) -> usize {
+        match self {
+            Crm::Salesforce => 2,
+            Crm::Other => 1,
+        }
+    }
+    /// The CRM of an exported source.
+    pub fn of(source: &crate::ingest::Source) -> Crm {
+        let salesforce_id = |id: &str| {
+            matches!(id.len(), 15 | 18)
+                && id.bytes().all(|b| b.is_ascii_alphanumeric())
+                && ["003", "00Q", "001"].iter().any(|p| id.starts_with(p))
+        };
+        let ids = &source.record_ids;
+        let sample = ids.len().min(1000);
+        let by_ids = sample > 0 && ids[..sample].iter().filter(|id| salesforce_id(id)).count() * 10 >= sample * 9;
+        let by_headers = source.columns.iter().any(|c| {
+            matches!(
+                c.header.trim(),
+                "Mailing Street" | "Mailing City" | "HasOptedOutOfEmail" | "Email Opt Out" | "Contact ID" | "Lead ID"
+            )
+        });
+        if by_ids || by_headers {
+            Crm::Salesforce
+        } else {
+            Crm::Other
+        }
+    }
 }
 
 /// One step of the merge plan: inside one source, merge record `merge` into record `keep`.

@@ -30,11 +30,12 @@ use crate::pipeline::Run;
 use crate::score::{probability, weights, TermFreq};
 
 /// Every file a `dedupe` run may write into its output directory.
-pub const OUTPUT_FILES: [&str; 12] = [
+pub const OUTPUT_FILES: [&str; 13] = [
     "clusters.csv",
     "golden.csv",
     "provenance.csv",
     "merge_plan.csv",
+    "undo.csv",
     "review.csv",
     "quality_issues.csv",
     "rejects.csv",
@@ -315,14 +316,76 @@ fn write_provenance(run: &Run, out: &Path) -> Result<()> {
     })
 }
 
+/// `merge_plan.csv`, one row per record to merge away: the calls a CRM's merge API accepts (per
+/// source, numbered in the order to run them; Salesforce folds up to two records into the master per
+/// call, other CRMs one), and the values the master should end up with (its golden values, blank
+/// where the golden record has none). `undo.csv` holds every value the plan overwrites or deletes.
 fn write_merge_plan(run: &Run, out: &Path) -> Result<()> {
-    let mut w = Csv::new(&["cluster_id", "source", "keep_record_id", "merge_record_id"], run.config.bom)?;
-    for step in crate::merge::merge_plan(&run.contacts, &run.clusters, &run.golden) {
-        let (source, keep) = run.record(step.keep);
+    let steps = crate::merge::merge_plan(&run.contacts, &run.clusters, &run.golden);
+    let mut header = vec!["cluster_id", "source", "keep_record_id", "merge_record_id", "crm", "call"];
+    let set: Vec<String> = GOLDEN_FIELDS.iter().map(|f| format!("set_{f}")).collect();
+    header.extend(set.iter().map(String::as_str));
+    let mut w = Csv::new(&header, run.config.bom)?;
+    let crms: Vec<crate::merge::Crm> = run.ingested.sources.iter().map(crate::merge::Crm::of).collect();
+    let golden_of: std::collections::HashMap<u32, &crate::merge::Golden> =
+        run.golden.iter().map(|g| (g.cluster, g)).collect();
+    // Calls per source, in plan order: a new call when the master changes or the call is full.
+    let mut calls: std::collections::HashMap<u16, (u64, u32, usize)> = Default::default();
+    let mut undo = Csv::new(&["source", "record_id", "call", "action", "column", "value"], run.config.bom)?;
+    let mut overwritten: std::collections::HashSet<u32> = Default::default();
+    for step in &steps {
+        let source = run.contacts[step.keep as usize].source;
+        let crm = crms[source as usize];
+        let entry = calls.entry(source).or_insert((0, u32::MAX, 0));
+        if entry.1 != step.keep || entry.2 >= crm.merged_per_call() {
+            *entry = (entry.0 + 1, step.keep, 0);
+        }
+        entry.2 += 1;
+        let call = entry.0;
+        let (name, keep) = run.record(step.keep);
         let (_, merge) = run.record(step.merge);
-        w.row([run.clusters.id(step.cluster).as_str(), source, keep, merge])?;
+        let golden = golden_of.get(&step.cluster);
+        let values: Vec<String> = (0..GOLDEN_FIELDS.len())
+            .map(|f| golden.and_then(|g| g.values[f].as_ref()).map(|v| v.value.to_string()).unwrap_or_default())
+            .collect();
+        let mut row = vec![run.clusters.id(step.cluster), name.to_string(), keep.to_string(), merge.to_string()];
+        row.extend([crm.name().to_string(), call.to_string()]);
+        row.extend(values);
+        w.row(row.iter().map(String::as_str))?;
+        // Undo: the merged record is deleted, every cell of it; the master's cells the golden values
+        // overwrite (once per master, with its first call).
+        let cells = |i: u32| -> Vec<(String, String)> {
+            let c = &run.contacts[i as usize];
+            let s = &run.ingested.sources[c.source as usize];
+            s.frame
+                .columns()
+                .iter()
+                .filter_map(|col| {
+                    let v = col.str().ok()?.get(c.row as usize)?;
+                    (!v.is_empty()).then(|| (col.name().to_string(), v.to_string()))
+                })
+                .collect()
+        };
+        let call_s = call.to_string();
+        for (column, value) in cells(step.merge) {
+            undo.row([name, merge, &call_s, "deleted", &column, &value])?;
+        }
+        if overwritten.insert(step.keep) {
+            let s = &run.ingested.sources[source as usize];
+            for (column, value) in cells(step.keep) {
+                let field = s.columns.iter().find(|c| c.header == column).and_then(|c| c.field);
+                let golden_value = field
+                    .and_then(|f| GOLDEN_FIELDS.iter().position(|g| *g == f.name()))
+                    .and_then(|i| golden.and_then(|g| g.values[i].as_ref()))
+                    .map(|v| v.value.to_string());
+                if golden_value.is_some_and(|g| g != value) {
+                    undo.row([name, keep, &call_s, "overwritten", &column, &value])?;
+                }
+            }
+        }
     }
-    w.save(&out.join("merge_plan.csv"))
+    w.save(&out.join("merge_plan.csv"))?;
+    undo.save(&out.join("undo.csv"))
 }
 
 /// Review rows: uncertain pairs (probability in `[review_low, threshold)`), probable pairs that only

@@ -900,6 +900,38 @@ fn golden_values_break_ties_by_evidence() {
     assert_eq!(lucas["city"], "Lyon", "the most recent address");
 }
 
+/// Merge plans a CRM can execute and undo: Salesforce folds up to two records into the master per
+/// call, other CRMs one; every row carries the master's final values; undo.csv holds every cell of
+/// every merged record and every master cell the plan overwrites.
+#[test]
+fn merge_plans_come_in_calls_a_crm_accepts_and_can_be_undone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inputs = [testdata("formats/merge_calls_sf.csv"), testdata("formats/merge_calls_hubspot.csv")];
+    let r = dedupe(tmp.path(), &inputs, &[]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let plan = read_csv(&tmp.path().join("out/merge_plan.csv"));
+    let calls = |source: &str| -> Vec<(String, String)> {
+        plan.iter().filter(|p| p["source"] == source).map(|p| (p["crm"].clone(), p["call"].clone())).collect()
+    };
+    let sf: Vec<String> = calls("merge_calls_sf").into_iter().map(|c| c.1).collect();
+    assert_eq!(sf, ["1", "1", "2"], "a master and two others, then the third");
+    assert!(calls("merge_calls_sf").iter().all(|c| c.0 == "salesforce"));
+    assert_eq!(calls("merge_calls_hubspot").iter().map(|c| c.1.as_str()).collect::<Vec<_>>(), ["1", "2"]);
+    assert!(plan.iter().all(|p| p["set_first_name"] == "Maria" && p["set_last_name"] == "Lopez"));
+    assert!(plan.iter().all(|p| p["set_email"] == "maria.lopez@example.es" && p["set_phone"] == "+34612345678"));
+    let undo = read_csv(&tmp.path().join("out/undo.csv"));
+    for p in &plan {
+        let deleted: Vec<&HashMap<String, String>> =
+            undo.iter().filter(|u| u["record_id"] == p["merge_record_id"] && u["action"] == "deleted").collect();
+        assert!(deleted.iter().any(|u| u["column"] == "First Name"), "every cell of {}", p["merge_record_id"]);
+        assert!(deleted.iter().all(|u| u["call"] == p["call"]));
+    }
+    let lopes = undo.iter().find(|u| u["record_id"] == "003000000000004AAA" && u["column"] == "Last Name").unwrap();
+    assert_eq!(lopes["value"], "Lopes", "the value as it was, to restore");
+    let master = undo.iter().find(|u| u["record_id"] == "003000000000001AAA").unwrap();
+    assert_eq!((master["action"].as_str(), master["column"].as_str()), ("overwritten", "Phone"));
+}
+
 /// The report renders in a real browser (headless Chromium) without errors. Optional: skipped with a
 /// message when no Chromium is installed (`.ci/run` installs Debian's `chromium`).
 #[test]
