@@ -33,7 +33,7 @@ pub struct Cli {
 pub enum Command {
     /// Find duplicate contacts across one or more exports and write golden records.
     #[command(
-        after_help = "Example:\n  crmclean dedupe salesforce.csv hubspot.csv --out out/\n\nWrites into --out: clusters.csv (source,record_id,cluster_id for every record), golden.csv,\nprovenance.csv, review.csv, quality_issues.csv, model.json, summary.json, report.html,\nrejects.csv when rows could not be used, and retention.csv (the deletion list) when retention is set. Headers are mapped automatically; override with\n--map \"Header=field\" or a config file (see `crmclean init`)."
+        after_help = "Example:\n  crmclean dedupe salesforce.csv hubspot.csv --out out/\n\nWrites into --out: clusters.csv (source,record_id,cluster_id for every record), golden.csv,\nprovenance.csv, merge_plan.csv and undo.csv (merge API calls per source, and every value they\nchange), review.csv, quality_issues.csv, model.json, summary.json, report.html,\nrejects.csv when rows could not be used, and retention.csv (the deletion list) when retention is set. Headers are mapped automatically; override with\n--map \"Header=field\" or a config file (see `crmclean init`)."
     )]
     Dedupe(dedupe::DedupeArgs),
     /// Profile data quality: completeness, invalid emails/phones/dates, placeholders.
