@@ -142,6 +142,16 @@ fn raw<'a>(cells: &Cells<'a>, c: &Contact, field: Field) -> Option<&'a str> {
         .find(|v| !text::is_placeholder(v))
 }
 
+/// What a record says of a consent flag: yes when any of its columns for it says yes (a tick `x`
+/// included, which other fields read as a placeholder), else no when one says no.
+fn consent(cells: &Cells, c: &Contact, field: Field) -> Option<bool> {
+    let said = cells.columns[c.source as usize][field as usize]
+        .iter()
+        .filter_map(|col| col.get(c.row as usize))
+        .filter_map(text::yes_no);
+    said.fold(None, |acc, b| Some(acc.unwrap_or(false) || b))
+}
+
 fn completeness(c: &Contact) -> usize {
     [
         !c.first.is_empty(),
@@ -188,9 +198,10 @@ fn golden(
             .map(|e| e.local().chars().filter(char::is_ascii_alphabetic).collect())
             .collect()
     };
-    let recency = |i: u32| {
+    // Most recent first; a record with no date at all last.
+    let recency_rank = |i: u32| {
         let c = &contacts[i as usize];
-        c.last_activity.or(c.created).map_or(i64::MIN, |d| d.num_days_from_ce() as i64)
+        c.last_activity.or(c.created).map_or(i64::MAX, |d| -(d.num_days_from_ce() as i64))
     };
     let prefer = |field: &str, c: &Candidate| -> i64 {
         match field {
@@ -202,7 +213,7 @@ fn golden(
                 let key: String = c.1.chars().filter(char::is_ascii_alphabetic).collect();
                 i64::from(!(key.len() >= 2 && locals.iter().any(|l| l.contains(key.as_str()))))
             }
-            "street" | "city" | "region" | "postal_code" | "company" | "job_title" => -recency(c.2),
+            "street" | "city" | "region" | "postal_code" | "company" | "job_title" => recency_rank(c.2),
             _ => 0,
         }
     };
@@ -333,7 +344,7 @@ fn golden(
                 let field = if name == "email_opt_out" { Field::EmailOptOut } else { Field::DoNotCall };
                 let said: Vec<(bool, u32)> = ranked
                     .iter()
-                    .filter_map(|&i| raw(cells, &contacts[i as usize], field).and_then(text::yes_no).map(|b| (b, i)))
+                    .filter_map(|&i| consent(cells, &contacts[i as usize], field).map(|b| (b, i)))
                     .collect();
                 consent_disagrees |= said.iter().any(|s| s.0) && said.iter().any(|s| !s.0);
                 said.iter()
@@ -411,7 +422,8 @@ fn union(cands: &[Candidate]) -> Option<Value> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Crm {
     /// Salesforce (`merge()`: a master and up to two others per call), told by its record ids
-    /// (15 or 18 letters and digits, `003…` contacts, `00Q…` leads, `001…` accounts) or its headers.
+    /// (15 or 18 letters and digits, `003…` contacts, `00Q…` leads, `001…` accounts) or its
+    /// `HasOptedOutOfEmail` column.
     Salesforce,
     /// HubSpot, Dynamics and every other: two records per call (the master and one other), which
     /// every merge API accepts.
@@ -442,12 +454,8 @@ impl Crm {
         let ids = &source.record_ids;
         let sample = ids.len().min(1000);
         let by_ids = sample > 0 && ids[..sample].iter().filter(|id| salesforce_id(id)).count() * 10 >= sample * 9;
-        let by_headers = source.columns.iter().any(|c| {
-            matches!(
-                c.header.trim(),
-                "Mailing Street" | "Mailing City" | "HasOptedOutOfEmail" | "Email Opt Out" | "Contact ID" | "Lead ID"
-            )
-        });
+        // Headers other CRMs share ("Contact ID", "Mailing Street") do not tell; the API field name does.
+        let by_headers = source.columns.iter().any(|c| c.header.trim() == "HasOptedOutOfEmail");
         if by_ids || by_headers {
             Crm::Salesforce
         } else {

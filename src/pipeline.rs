@@ -174,7 +174,6 @@ impl Stages {
     }
 }
 
-/// Checks that `out` can be an output directory, creating it when missing.
 /// A run writes and replaces its own files in `--out`: an input file in that folder (an export named
 /// `golden.csv`, or last night's output fed back in) could be overwritten, so such a folder is refused.
 pub fn refuse_inputs_in_out_dir(inputs: &[PathBuf], out: &Path) -> Result<()> {
@@ -193,6 +192,7 @@ pub fn refuse_inputs_in_out_dir(inputs: &[PathBuf], out: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Checks that `out` can be an output directory, creating it when missing.
 pub fn prepare_out_dir(out: &Path) -> Result<()> {
     if out.exists() && !out.is_dir() {
         return Err(Error::output(

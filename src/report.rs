@@ -354,6 +354,7 @@ fn write_merge_plan(run: &Run, out: &Path) -> Result<()> {
         w.row(row.iter().map(String::as_str))?;
         // Undo: the merged record is deleted, every cell of it; the master's cells the golden values
         // overwrite (once per master, with its first call).
+        // A record's cells by header (empty ones too: undoing a value the plan filled in blanks it).
         let cells = |i: u32| -> Vec<(String, String)> {
             let c = &run.contacts[i as usize];
             let s = &run.ingested.sources[c.source as usize];
@@ -361,13 +362,13 @@ fn write_merge_plan(run: &Run, out: &Path) -> Result<()> {
                 .columns()
                 .iter()
                 .filter_map(|col| {
-                    let v = col.str().ok()?.get(c.row as usize)?;
-                    (!v.is_empty()).then(|| (col.name().to_string(), v.to_string()))
+                    let v = col.str().ok()?.get(c.row as usize).unwrap_or("");
+                    Some((col.name().to_string(), v.to_string()))
                 })
                 .collect()
         };
         let call_s = call.to_string();
-        for (column, value) in cells(step.merge) {
+        for (column, value) in cells(step.merge).into_iter().filter(|(_, v)| !v.is_empty()) {
             undo.row([name, merge, &call_s, "deleted", &column, &value])?;
         }
         if overwritten.insert(step.keep) {

@@ -63,6 +63,9 @@ pub struct State {
     pub records: HashMap<(String, String), (u64, u64, String)>,
     /// Cluster id number → golden values, one per [`GOLDEN_FIELDS`].
     pub golden: BTreeMap<u64, Vec<String>>,
+    /// Which [`GOLDEN_FIELDS`] the state's golden.csv has (one written before a field existed has it
+    /// empty, which is no change to report).
+    pub golden_known: Vec<bool>,
     /// Reviewers' decisions of earlier runs, kept so that every later run honours them.
     pub decisions: Vec<KeptDecision>,
 }
@@ -268,7 +271,17 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
             Some(())
         })?;
     }
-    Ok(Some(State { run: meta.run, next_id: meta.next_id, extras: meta.extras, model, records, golden, decisions }))
+    let golden_known = at.iter().map(Option::is_some).collect();
+    Ok(Some(State {
+        run: meta.run,
+        next_id: meta.next_id,
+        extras: meta.extras,
+        model,
+        records,
+        golden,
+        golden_known,
+        decisions,
+    }))
 }
 
 /// Reads a state CSV, calling `f` on every row of `width` cells; a row it cannot use is an error.
@@ -517,9 +530,9 @@ pub fn changes(
     for g in golden {
         let n = clusters.ids[g.cluster as usize];
         let Some(old) = state.golden.get(&n) else { continue };
-        for ((field, v), before) in GOLDEN_FIELDS.iter().zip(&g.values).zip(old) {
+        for (((field, v), before), known) in GOLDEN_FIELDS.iter().zip(&g.values).zip(old).zip(&state.golden_known) {
             let now = v.as_ref().map(|v| v.value.as_str()).unwrap_or("");
-            if now != before {
+            if *known && now != before {
                 out.push(Change {
                     change: "golden_value_changed",
                     cluster_id: id(g.cluster),
@@ -659,6 +672,7 @@ mod tests {
             model: None,
             records: HashMap::new(),
             golden: BTreeMap::new(),
+            golden_known: vec![true; GOLDEN_FIELDS.len()],
             decisions: Vec::new(),
         };
         use Status::*;

@@ -814,6 +814,12 @@ fn consent_keeps_the_most_restrictive_value_in_every_merge() {
         serde_json::from_str(&std::fs::read_to_string(tmp.path().join("out/summary.json")).unwrap()).unwrap();
     assert_eq!(summary["consent"]["clusters_with_disagreement"], 2);
     assert_eq!(summary["consent"]["email_opt_out"], 1);
+    // A tick ("x") in a do-not-call column is a yes, though elsewhere it reads as a placeholder.
+    let r = dedupe(tmp.path(), &[testdata("formats/consent_ticks.csv")], &[]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let golden = read_csv(&tmp.path().join("out/golden.csv"));
+    assert_eq!(golden.len(), 1);
+    assert_eq!(golden[0]["do_not_call"], "yes", "{}", r.stderr());
 }
 
 /// A state written before consent was kept (its golden.csv has no consent columns) still reads: the
@@ -821,9 +827,10 @@ fn consent_keeps_the_most_restrictive_value_in_every_merge() {
 #[test]
 fn a_state_from_before_consent_columns_still_reads() {
     let tmp = tempfile::tempdir().unwrap();
+    let inputs = [testdata("formats/consent_salesforce.csv"), testdata("formats/consent_mailchimp.csv")];
     let state = tmp.path().join("state");
     let state_arg = state.to_str().unwrap().to_string();
-    assert_eq!(dedupe(tmp.path(), &sample_inputs(), &["--state", &state_arg]).code(), 0);
+    assert_eq!(dedupe(tmp.path(), &inputs, &["--state", &state_arg]).code(), 0);
     let golden = state.join("v000001/golden.csv");
     let text = std::fs::read_to_string(&golden).unwrap();
     let old: String = text
@@ -835,10 +842,16 @@ fn a_state_from_before_consent_columns_still_reads() {
         .collect();
     assert!(old.lines().next().unwrap().ends_with(",last_activity"), "{}", old.lines().next().unwrap());
     std::fs::write(&golden, old).unwrap();
-    let r = dedupe(tmp.path(), &sample_inputs(), &["--state", &state_arg]);
+    let r = dedupe(tmp.path(), &inputs, &["--state", &state_arg]);
     assert_eq!(r.code(), 0, "{}", r.stderr());
     let again = std::fs::read_to_string(state.join("v000002/golden.csv")).unwrap();
     assert!(again.lines().next().unwrap().ends_with(",email_opt_out,do_not_call,consent_date"));
+    // The consent values the old state could not hold are no change to report.
+    let changes = read_csv(&tmp.path().join("out/changes.csv"));
+    assert!(
+        !changes.iter().any(|c| c["change"] == "golden_value_changed" && c["field"].contains("opt_out")),
+        "{changes:?}"
+    );
 }
 
 /// Records past `retention` are listed with every record of their person, in every source, as a
