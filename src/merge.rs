@@ -71,7 +71,7 @@ pub struct Golden {
 /// A candidate value: display form, match key, contact.
 type Candidate = (String, String, u32);
 
-/// Builds the golden records.
+/// Builds the golden records: one per cluster, in cluster order (`golden[c]` is cluster `c`).
 pub fn golden_records(ingested: &Ingested, contacts: &[Contact], clusters: &Clusters, cfg: &Config) -> Vec<Golden> {
     // Rank of each source: listed sources first, in the configured order.
     let rank: Vec<usize> = ingested

@@ -327,57 +327,55 @@ fn write_merge_plan(run: &Run, out: &Path) -> Result<()> {
     header.extend(set.iter().map(String::as_str));
     let mut w = Csv::new(&header, run.config.bom)?;
     let crms: Vec<crate::merge::Crm> = run.ingested.sources.iter().map(crate::merge::Crm::of).collect();
-    let golden_of: std::collections::HashMap<u32, &crate::merge::Golden> =
-        run.golden.iter().map(|g| (g.cluster, g)).collect();
-    // Calls per source, in plan order: a new call when the master changes or the call is full.
+    // A record's cells by header (empty ones too: undoing a value the plan filled in blanks it).
+    let cells = |i: u32| -> Vec<(String, String)> {
+        let c = &run.contacts[i as usize];
+        let s = &run.ingested.sources[c.source as usize];
+        s.frame
+            .columns()
+            .iter()
+            .filter_map(|col| {
+                let v = col.str().ok()?.get(c.row as usize).unwrap_or("");
+                Some((col.name().to_string(), v.to_string()))
+            })
+            .collect()
+    };
+    // Calls per source, in plan order: a new call when the master changes or the call is full. A
+    // master's steps are consecutive in the plan.
     let mut calls: std::collections::HashMap<u16, (u64, u32, usize)> = Default::default();
     let mut undo = Csv::new(&["source", "record_id", "call", "action", "column", "value"], run.config.bom)?;
-    let mut overwritten: std::collections::HashSet<u32> = Default::default();
     for step in &steps {
         let source = run.contacts[step.keep as usize].source;
         let crm = crms[source as usize];
         let entry = calls.entry(source).or_insert((0, u32::MAX, 0));
-        if entry.1 != step.keep || entry.2 >= crm.merged_per_call() {
+        let new_master = entry.1 != step.keep;
+        if new_master || entry.2 >= crm.merged_per_call() {
             *entry = (entry.0 + 1, step.keep, 0);
         }
         entry.2 += 1;
         let call = entry.0;
         let (name, keep) = run.record(step.keep);
         let (_, merge) = run.record(step.merge);
-        let golden = golden_of.get(&step.cluster);
-        let values: Vec<String> = (0..GOLDEN_FIELDS.len())
-            .map(|f| golden.and_then(|g| g.values[f].as_ref()).map(|v| v.value.to_string()).unwrap_or_default())
-            .collect();
+        // Golden records are one per cluster, in cluster order.
+        let golden = &run.golden[step.cluster as usize];
+        let values = golden.values.iter().map(|v| v.as_ref().map(|v| v.value.to_string()).unwrap_or_default());
         let mut row = vec![run.clusters.id(step.cluster), name.to_string(), keep.to_string(), merge.to_string()];
         row.extend([crm.name().to_string(), call.to_string()]);
         row.extend(values);
         w.row(row.iter().map(String::as_str))?;
         // Undo: the merged record is deleted, every cell of it; the master's cells the golden values
         // overwrite (once per master, with its first call).
-        // A record's cells by header (empty ones too: undoing a value the plan filled in blanks it).
-        let cells = |i: u32| -> Vec<(String, String)> {
-            let c = &run.contacts[i as usize];
-            let s = &run.ingested.sources[c.source as usize];
-            s.frame
-                .columns()
-                .iter()
-                .filter_map(|col| {
-                    let v = col.str().ok()?.get(c.row as usize).unwrap_or("");
-                    Some((col.name().to_string(), v.to_string()))
-                })
-                .collect()
-        };
         let call_s = call.to_string();
         for (column, value) in cells(step.merge).into_iter().filter(|(_, v)| !v.is_empty()) {
             undo.row([name, merge, &call_s, "deleted", &column, &value])?;
         }
-        if overwritten.insert(step.keep) {
+        if new_master {
             let s = &run.ingested.sources[source as usize];
             for (column, value) in cells(step.keep) {
                 let field = s.columns.iter().find(|c| c.header == column).and_then(|c| c.field);
                 let golden_value = field
                     .and_then(|f| GOLDEN_FIELDS.iter().position(|g| *g == f.name()))
-                    .and_then(|i| golden.and_then(|g| g.values[i].as_ref()))
+                    .and_then(|i| golden.values[i].as_ref())
                     .map(|v| v.value.to_string());
                 if golden_value.is_some_and(|g| g != value) {
                     undo.row([name, keep, &call_s, "overwritten", &column, &value])?;
