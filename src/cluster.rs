@@ -266,7 +266,7 @@ pub fn cluster(
     let mut sampled_joins = 0;
     let mut refused: polars::prelude::PlHashMap<(u32, u32, usize, usize), (f64, String, Option<(u32, u32)>)> =
         Default::default();
-    let debug = std::env::var_os("CRMCLEAN_DEBUG_JOINS").is_some();
+    let debug = crate::io::debug("joins");
     // Every record's no-match partners, to check a join against all of them whatever the groups' size.
     let mut apart: polars::prelude::PlHashMap<u32, Vec<u32>> = Default::default();
     for &(a, b) in &cannot {

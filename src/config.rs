@@ -254,7 +254,7 @@ impl Config {
         }
         cfg.id_column = o.id_column.clone().or(file.id_column).map(|s| s.trim().to_string());
         if let Some(region) = o.default_region.clone().or(file.default_region) {
-            cfg.default_region = Some(crate::normalize::address::parse_region_code(&region).ok_or_else(|| {
+            cfg.default_region = Some(crate::countries::parse_region_code(&region).ok_or_else(|| {
                 Error::config(
                     format!("unknown default region \"{region}\""),
                     "use an ISO 3166 two-letter country code such as US, DE, IT, PL, ID, FR or ES",
@@ -294,10 +294,10 @@ impl Config {
             cfg.survivorship = rule("merge.rule".into(), v)?;
         }
         for (field, v) in &file.merge.fields {
-            if !crate::merge::GOLDEN_FIELDS.contains(&field.as_str()) {
+            if !crate::schema::GOLDEN_FIELDS.contains(&field.as_str()) {
                 return Err(Error::config(
                     format!("[merge.fields] names an unknown golden field \"{field}\""),
-                    format!("use one of: {}", crate::merge::GOLDEN_FIELDS.join(", ")),
+                    format!("use one of: {}", crate::schema::GOLDEN_FIELDS.join(", ")),
                 ));
             }
             cfg.field_rules.insert(field.clone(), rule(format!("merge.fields.{field}"), v)?);

@@ -1106,12 +1106,8 @@ pub struct Generated {
     pub files: Vec<String>,
 }
 
-/// Writes about `records` records (over all four exports) and `truth.csv` into `dir`.
-pub fn generate(dir: &Path, records: usize, seed: u64) -> Result<Generated> {
-    generate_with(dir, records, seed, false)
-}
-
-/// [`generate`]; with `hard`, also the errors real exports carry that the classic data leaves out
+/// Writes about `records` records (over all four exports), `truth.csv` and `entities.csv` into `dir`;
+/// with `hard`, also the errors real exports carry that the classic data leaves out
 /// (see the module documentation): swapped, married and mistyped names, birth-date typos, wrong
 /// salutations, family and team mailboxes, changed employers, sparse records and organisation rows.
 /// Without it the data is exactly what earlier versions wrote for the same seed, so accuracy floors
@@ -1442,14 +1438,14 @@ pub fn generate_with(dir: &Path, records: usize, seed: u64, hard: bool) -> Resul
     let mut out = Generated { entities, records: truth.len(), files: Vec::new() };
     for (name, bytes) in files {
         let path = dir.join(name);
-        crate::report::write_atomic(&path, &bytes)?;
+        crate::io::write_atomic(&path, &bytes)?;
         out.files.push(path.display().to_string());
     }
     let mut t = Export::new(&["source", "record_id", "entity_id"]);
     for (s, r, e) in truth {
         t.push(vec![s, r, e]);
     }
-    crate::report::write_atomic(&dir.join("truth.csv"), &t.to_bytes(b',', false, false)?)?;
+    crate::io::write_atomic(&dir.join("truth.csv"), &t.to_bytes(b',', false, false)?)?;
     // The people's own values, for measuring golden records (benches/golden.py): a golden value is
     // right when it is one of these.
     let mut e =
@@ -1471,7 +1467,7 @@ pub fn generate_with(dir: &Path, records: usize, seed: u64, hard: bool) -> Resul
             p.postcode.clone(),
         ]);
     }
-    crate::report::write_atomic(&dir.join("entities.csv"), &e.to_bytes(b',', false, false)?)?;
+    crate::io::write_atomic(&dir.join("entities.csv"), &e.to_bytes(b',', false, false)?)?;
     Ok(out)
 }
 

@@ -15,28 +15,37 @@
 //! | 8 | [`report`] | everything → CSV, JSON and HTML outputs |
 //!
 //! [`pipeline`] runs the steps in order; [`cli`] is the command-line layer; [`evaluate`] scores
-//! clusters against ground truth; [`generate`] writes seeded synthetic CRM exports; [`state`] carries
-//! cluster ids and unchanged groupings from one nightly run to the next.
+//! clusters against ground truth; a private `generate` module writes seeded synthetic CRM exports for
+//! `crmclean generate`; [`state`] carries cluster ids and unchanged groupings from one nightly run to
+//! the next.
+//!
+//! Layers, bottom to top; a module uses only modules below it (a unit test, `layers`, reads the
+//! sources and fails on an import against this order):
+//!
+//! ```text
+//! cli                                  flags → one library call → printed summary
+//! generate, evaluate                   tools beside the engine (generate is not exported)
+//! pipeline                             the only module that knows the order of stages
+//! report                               reads a pipeline::Run (report::Run), writes the output files
+//! state                                nightly runs: ids and decisions carried between runs
+//! merge → cluster → score → compare → block → quality → normalize → ingest     the stages
+//! config, schema                       settings, the contact schema and header synonyms
+//! countries, text, io, error           shared tables, text folding, atomic writes, errors
+//! ```
 
 #![forbid(unsafe_code)]
-
-/// Test aid: when `CRMCLEAN_FAILPOINT` names this point, the process aborts here, as if killed (the
-/// crash-safety tests use it).
-pub fn failpoint(name: &str) {
-    if std::env::var("CRMCLEAN_FAILPOINT").is_ok_and(|v| v == name) {
-        std::process::abort();
-    }
-}
 
 pub mod block;
 pub mod cli;
 pub mod cluster;
 pub mod compare;
 pub mod config;
+pub mod countries;
 pub mod error;
 pub mod evaluate;
-pub mod generate;
+mod generate;
 pub mod ingest;
+pub mod io;
 pub mod merge;
 pub mod normalize;
 pub mod pipeline;
@@ -45,5 +54,105 @@ pub mod report;
 pub mod schema;
 pub mod score;
 pub mod state;
+pub mod text;
 
 pub use error::{Error, Result};
+
+#[cfg(test)]
+mod layers {
+    //! The layer rule, checked on the sources: a module imports only modules below it.
+
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
+
+    /// Bottom to top; a module may use only modules listed before it.
+    const ORDER: &[&str] = &[
+        "error",
+        "io",
+        "text",
+        "countries",
+        "schema",
+        "config",
+        "ingest",
+        "normalize",
+        "quality",
+        "block",
+        "compare",
+        "score",
+        "cluster",
+        "merge",
+        "state",
+        "report",
+        "pipeline",
+        "evaluate",
+        "generate",
+        "cli",
+    ];
+
+    /// Top-level module → the other top-level modules its production code names as `crate::…`.
+    fn imports() -> BTreeMap<String, BTreeSet<String>> {
+        let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![src.clone()];
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let rel = path.strip_prefix(&src).unwrap();
+            let top = rel.iter().next().unwrap().to_string_lossy().trim_end_matches(".rs").to_string();
+            if top == "lib" || top == "main" {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            // Unit tests may build their fixtures with later stages.
+            let code = text.split("#[cfg(test)]\nmod tests").next().unwrap();
+            let uses = graph.entry(top.clone()).or_default();
+            for line in code.lines().map(str::trim).filter(|l| !l.starts_with("//")) {
+                for (i, _) in line.match_indices("crate::") {
+                    let rest = &line[i + 7..];
+                    let names: Vec<&str> = match rest.strip_prefix('{') {
+                        Some(group) => group.split('}').next().unwrap().split(',').collect(),
+                        None => vec![rest],
+                    };
+                    for name in names {
+                        let name: String =
+                            name.trim().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                        if !name.is_empty() && name != top && name != "Result" && name != "Error" {
+                            uses.insert(name);
+                        }
+                    }
+                }
+            }
+        }
+        graph
+    }
+
+    #[test]
+    fn no_module_imports_a_later_stage() {
+        let graph = imports();
+        let mut wrong = Vec::new();
+        for (module, uses) in &graph {
+            let at = ORDER.iter().position(|m| m == module);
+            assert!(at.is_some(), "module {module} is not in the layer order: add it to ORDER (and README's table)");
+            for used in uses {
+                let to = ORDER.iter().position(|m| m == used);
+                assert!(to.is_some(), "{module} uses crate::{used}, which is not in the layer order");
+                if to > at {
+                    wrong.push(format!("{module} -> {used}"));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "imports against the layer order (bottom to top {ORDER:?}): {wrong:?}");
+    }
+
+    #[test]
+    fn the_checker_sees_imports() {
+        let graph = imports();
+        assert!(graph["pipeline"].contains("report") && graph["report"].contains("score"), "{graph:?}");
+        assert!(graph["cli"].contains("generate"), "{graph:?}");
+    }
+}

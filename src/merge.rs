@@ -18,34 +18,9 @@ use chrono::Datelike;
 
 use crate::config::{Config, Survivorship};
 use crate::ingest::Ingested;
-use crate::normalize::{text, Contact};
-use crate::schema::Field;
-
-/// Columns of the golden record, in output order.
-pub const GOLDEN_FIELDS: &[&str] = &[
-    "first_name",
-    "middle_name",
-    "last_name",
-    "email",
-    "other_emails",
-    "phone",
-    "other_phones",
-    "company",
-    "job_title",
-    "street",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "birth_date",
-    "national_id",
-    "tags",
-    "created",
-    "last_activity",
-    "email_opt_out",
-    "do_not_call",
-    "consent_date",
-];
+use crate::normalize::Contact;
+use crate::schema::{Field, GOLDEN_FIELDS};
+use crate::text;
 
 /// One value of a golden record and where it came from.
 #[derive(Debug, Clone, Serialize)]

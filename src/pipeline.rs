@@ -7,16 +7,16 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use crate::block::{self, Candidates};
-use crate::cluster::{self, Clusters, Decisions};
+use crate::cluster::{self, Decisions};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ingest::{self, ColumnMap, Ingested};
-use crate::merge::{self, Golden};
+use crate::merge;
 use crate::normalize::{self, Contact};
 use crate::quality::{self, SourceProfile};
-use crate::report;
-use crate::score::{self, Model, ScoredPair, TermFreq};
-use crate::state;
+use crate::report::{self, PairStats, Run};
+use crate::score::{self, Model, TermFreq};
+use crate::state::{self, Incremental};
 
 /// What `crmclean dedupe` is asked to do.
 #[derive(Debug, Clone)]
@@ -32,72 +32,6 @@ pub struct DedupeOptions {
     pub progress: bool,
     /// State directory of incremental runs ([`crate::state`]).
     pub state: Option<PathBuf>,
-}
-
-/// Everything a run produced, for the report writers.
-pub struct Run {
-    pub ingested: Ingested,
-    /// Unrecognised columns compared generically.
-    pub extras: Vec<normalize::Extra>,
-    pub contacts: Vec<Contact>,
-    pub candidates: Candidates,
-    pub model: Model,
-    /// The scored pairs a report lists: links and pairs for review. The others are only counted, in
-    /// `pair_stats` (at 10M records they would hold about 3 GB).
-    pub scored: Vec<ScoredPair>,
-    pub pair_stats: PairStats,
-    pub clusters: Clusters,
-    pub golden: Vec<Golden>,
-    pub decisions: Decisions,
-    pub profiles: Vec<SourceProfile>,
-    pub timings: Vec<(&'static str, f64)>,
-    /// Peak resident memory (MB) at the end of each stage.
-    pub memory: Vec<(&'static str, u64)>,
-    pub config: Config,
-    /// Set when the run continued from a state.
-    pub incremental: Option<Incremental>,
-    /// Row hash of every contact (for the next state).
-    pub hashes: Vec<u64>,
-    /// [`state::record_keys`] of the contacts (with `--state`; empty otherwise).
-    pub keys: Vec<String>,
-    /// Every reviewer decision to keep in the state: this run's and the earlier runs' ones.
-    pub kept_decisions: Vec<state::KeptDecision>,
-}
-
-/// Figures over every scored candidate pair.
-#[derive(Debug, Clone, Default)]
-pub struct PairStats {
-    pub scored: usize,
-    /// Pairs by match weight, in bins of 5 (log2 odds) clamped to ±40: bin start → count.
-    pub weights: std::collections::BTreeMap<i64, usize>,
-}
-
-impl PairStats {
-    fn of(scored: &[ScoredPair]) -> Self {
-        let mut weights = std::collections::BTreeMap::new();
-        for p in scored {
-            *weights.entry(((p.weight / 5.0).floor() as i64 * 5).clamp(-40, 40)).or_default() += 1;
-        }
-        PairStats { scored: scored.len(), weights }
-    }
-}
-
-/// What an incremental run did differently.
-#[derive(Debug, Clone, Serialize)]
-pub struct Incremental {
-    /// Run number of this run.
-    pub run: u64,
-    pub next_id: u64,
-    pub new_records: usize,
-    pub edited_records: usize,
-    pub unchanged_records: usize,
-    pub deleted_records: usize,
-    /// Candidate pairs not compared because both records are unchanged.
-    pub pairs_skipped: usize,
-    /// The saved model was used (false when the compared columns changed and it was relearned).
-    pub reused_model: bool,
-    #[serde(skip)]
-    pub changes: Vec<crate::state::Change>,
 }
 
 /// Input file facts for summary.json.
@@ -375,8 +309,8 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     let mut scored = score::score(&model, &tf, &contacts, &candidates.pairs, &vectors);
     st.done("score");
 
-    if let Ok(spec) = std::env::var("CRMCLEAN_DEBUG_PAIR") {
-        debug_pair(&spec, &ingested, &contacts, &model, &tf, &candidates);
+    if let Some(spec) = crate::io::debug_value("pair") {
+        debug_pair(spec, &ingested, &contacts, &model, &tf, &candidates);
     }
     // The scored pairs hold the pairs and their vectors: the separate lists are not needed any more
     // (at 10M records they are about 1.7 GB).
@@ -524,14 +458,14 @@ fn record_index<'a>(
         .collect()
 }
 
-/// Developer aid: `CRMCLEAN_DEBUG_PAIR=source:id,source:id` prints how two records compare.
+/// Developer aid: `CRMCLEAN_DEBUG=pair=source:id/source:id` prints how two records compare.
 fn debug_pair(spec: &str, ingested: &Ingested, contacts: &[Contact], model: &Model, tf: &TermFreq, cands: &Candidates) {
     let index = record_index(ingested, contacts);
     let find = |s: &str| -> Option<u32> {
         let (src, id) = s.split_once(':')?;
         index.get(&(src, id)).copied()
     };
-    let Some((a, b)) = spec.split_once(',').and_then(|(x, y)| Some((find(x)?, find(y)?))) else {
+    let Some((a, b)) = spec.split_once('/').and_then(|(x, y)| Some((find(x)?, find(y)?))) else {
         eprintln!("debug pair: not found: {spec}");
         return;
     };

@@ -23,11 +23,20 @@ use std::path::Path;
 
 use serde_json::json;
 
+use crate::block::Candidates;
+use crate::cluster::{Clusters, Decisions};
 use crate::compare::{describe, unpack, COMPARISONS};
+use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::merge::GOLDEN_FIELDS;
-use crate::pipeline::Run;
+use crate::ingest::Ingested;
+use crate::io::{write_atomic, write_atomic_with};
+use crate::merge::Golden;
+use crate::normalize::Contact;
+use crate::quality::SourceProfile;
+use crate::schema::GOLDEN_FIELDS;
 use crate::score::{probability, weights, TermFreq};
+use crate::score::{Model, ScoredPair};
+use crate::state::{self, Incremental};
 
 /// Every file a `dedupe` run may write into its output directory.
 pub const OUTPUT_FILES: [&str; 13] = [
@@ -46,37 +55,52 @@ pub const OUTPUT_FILES: [&str; 13] = [
     "report.html",
 ];
 
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_atomic_parts(path, &[bytes])
+/// Everything a run produced, for the report writers.
+pub struct Run {
+    pub ingested: Ingested,
+    /// Unrecognised columns compared generically.
+    pub extras: Vec<crate::normalize::Extra>,
+    pub contacts: Vec<Contact>,
+    pub candidates: Candidates,
+    pub model: Model,
+    /// The scored pairs a report lists: links and pairs for review. The others are only counted, in
+    /// `pair_stats` (at 10M records they would hold about 3 GB).
+    pub scored: Vec<ScoredPair>,
+    pub pair_stats: PairStats,
+    pub clusters: Clusters,
+    pub golden: Vec<Golden>,
+    pub decisions: Decisions,
+    pub profiles: Vec<SourceProfile>,
+    pub timings: Vec<(&'static str, f64)>,
+    /// Peak resident memory (MB) at the end of each stage.
+    pub memory: Vec<(&'static str, u64)>,
+    pub config: Config,
+    /// Set when the run continued from a state.
+    pub incremental: Option<Incremental>,
+    /// Row hash of every contact (for the next state).
+    pub hashes: Vec<u64>,
+    /// [`state::record_keys`] of the contacts (with `--state`; empty otherwise).
+    pub keys: Vec<String>,
+    /// Every reviewer decision to keep in the state: this run's and the earlier runs' ones.
+    pub kept_decisions: Vec<state::KeptDecision>,
 }
 
-/// [`write_atomic`] of the concatenation of `parts`, without building it in memory.
-pub fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> Result<()> {
-    write_atomic_with(path, |write| parts.iter().try_for_each(|part| write(part)))
+/// Figures over every scored candidate pair.
+#[derive(Debug, Clone, Default)]
+pub struct PairStats {
+    pub scored: usize,
+    /// Pairs by match weight, in bins of 5 (log2 odds) clamped to ±40: bin start → count.
+    pub weights: std::collections::BTreeMap<i64, usize>,
 }
 
-/// [`write_atomic`] of what `fill` writes, piece by piece, through the function it is given.
-pub fn write_atomic_with(
-    path: &Path,
-    fill: impl FnOnce(&mut dyn FnMut(&[u8]) -> Result<()>) -> Result<()>,
-) -> Result<()> {
-    use std::io::Write as _;
-    let tmp = path.with_extension(format!(
-        "{}.tmp",
-        path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default()
-    ));
-    let fail = |e: std::io::Error| {
-        Error::output(path, e.to_string(), "check free disk space and permissions on the output directory")
-    };
-    let file = std::fs::File::create(&tmp).map_err(fail)?;
-    let mut file = std::io::BufWriter::with_capacity(1 << 20, file);
-    fill(&mut |bytes| file.write_all(bytes).map_err(fail))?;
-    file.into_inner().map_err(|e| fail(e.into_error()))?;
-    if let Some(name) = path.file_name() {
-        crate::failpoint(&format!("before-rename:{}", name.to_string_lossy()));
+impl PairStats {
+    pub fn of(scored: &[ScoredPair]) -> Self {
+        let mut weights = std::collections::BTreeMap::new();
+        for p in scored {
+            *weights.entry(((p.weight / 5.0).floor() as i64 * 5).clamp(-40, 40)).or_default() += 1;
+        }
+        PairStats { scored: scored.len(), weights }
     }
-    std::fs::rename(&tmp, path).map_err(fail)
 }
 
 /// Masks an email for sharing: first character of the mailbox and the top-level domain stay.

@@ -191,6 +191,32 @@ pub fn word_list(text: &'static str) -> std::collections::HashSet<&'static str> 
     text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(str::trim).collect()
 }
 
+/// Columns of the golden record, in output order.
+pub const GOLDEN_FIELDS: &[&str] = &[
+    "first_name",
+    "middle_name",
+    "last_name",
+    "email",
+    "other_emails",
+    "phone",
+    "other_phones",
+    "company",
+    "job_title",
+    "street",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "birth_date",
+    "national_id",
+    "tags",
+    "created",
+    "last_activity",
+    "email_opt_out",
+    "do_not_call",
+    "consent_date",
+];
+
 /// Header synonyms added by the user (`[headers]` in crmclean.toml), keys in [`header_key`] form.
 pub type Synonyms = HashMap<String, Field>;
 

@@ -71,7 +71,7 @@ impl Model {
     pub fn save(&self, path: &Path) -> Result<()> {
         let json = serde_json::to_string_pretty(self)
             .map_err(|e| Error::output(path, e.to_string(), "report this as a bug"))?;
-        crate::report::write_atomic(path, json.as_bytes())
+        crate::io::write_atomic(path, json.as_bytes())
     }
 
     /// Loads a model written by [`Model::save`], checking that it fits this version's comparisons.
@@ -433,7 +433,7 @@ pub fn train(u_counts: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64
         let (m, pr, it, conv) = em_session(&pats, &u, session.uses, &|_| true, initial_m(), 0.9, None, 200);
         total_iterations += it;
         all_converged &= conv;
-        if std::env::var_os("CRMCLEAN_DEBUG_EM").is_some() {
+        if crate::io::debug("em") {
             eprintln!("session {}: {pairs} pairs, prior {pr:.3}", session.name);
         }
         for i in 0..N {
@@ -497,7 +497,7 @@ pub fn train(u_counts: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64
         let (m2, p, i2, c2) = em_session(&all, &u, &[], &learn, m, prior, Some(population), steps);
         (m, prior, it, conv) = (m2, p, it + i2, c2);
         post = all.iter().map(|(v, _)| posterior(v, &m, &u, prior)).collect();
-        if std::env::var_os("CRMCLEAN_DEBUG_EM").is_some() {
+        if crate::io::debug("em") {
             eprintln!("final fit: prior {before:.3e} -> {prior:.3e}");
         }
         if correct && (prior - before).abs() <= 1e-6 * before {

@@ -30,9 +30,28 @@ use serde::{Deserialize, Serialize};
 use crate::cluster::{format_id, parse_id, Clusters};
 use crate::error::{Error, Result};
 use crate::ingest::Ingested;
-use crate::merge::{Golden, GOLDEN_FIELDS};
+use crate::merge::Golden;
 use crate::normalize::Contact;
+use crate::schema::GOLDEN_FIELDS;
 use crate::score::Model;
+
+/// What an incremental run did differently.
+#[derive(Debug, Clone, Serialize)]
+pub struct Incremental {
+    /// Run number of this run.
+    pub run: u64,
+    pub next_id: u64,
+    pub new_records: usize,
+    pub edited_records: usize,
+    pub unchanged_records: usize,
+    pub deleted_records: usize,
+    /// Candidate pairs not compared because both records are unchanged.
+    pub pairs_skipped: usize,
+    /// The saved model was used (false when the compared columns changed and it was relearned).
+    pub reused_model: bool,
+    #[serde(skip)]
+    pub changes: Vec<Change>,
+}
 
 /// Bumped whenever the layout or meaning of a state changes.
 /// (2: records.csv has a `key` column, and the model compares companies on four levels; a format-1
@@ -628,8 +647,8 @@ pub fn save(dir: &Path, snap: &Snapshot) -> Result<()> {
     }
     std::fs::rename(&tmp, &target).map_err(|e| fail(&target, e))?;
     // Test aid: stop as if killed after the new version is written, before it becomes current.
-    crate::failpoint("state-before-current");
-    crate::report::write_atomic(&dir.join("CURRENT"), format!("{name}\n").as_bytes())?;
+    crate::io::failpoint("state-before-current");
+    crate::io::write_atomic(&dir.join("CURRENT"), format!("{name}\n").as_bytes())?;
     prune(dir, snap.run);
     Ok(())
 }

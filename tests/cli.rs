@@ -50,7 +50,7 @@ where
     let out = Command::new(env!("CARGO_BIN_EXE_crmclean"))
         .current_dir(dir)
         .args(args)
-        .env_remove("CRMCLEAN_DEBUG_EM")
+        .env_remove("CRMCLEAN_DEBUG")
         .output()
         .expect("run crmclean");
     Run { out }
@@ -1249,7 +1249,7 @@ fn nightly_runs_keep_ids_list_changes_and_survive_a_kill() {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_crmclean"));
         cmd.arg("dedupe").args(inputs).arg("--out").arg(d.join(out)).arg("--state").arg(&state);
         if let Some(f) = failpoint {
-            cmd.env("CRMCLEAN_FAILPOINT", f);
+            cmd.env("CRMCLEAN_DEBUG", format!("failpoint={f}"));
         }
         cmd.output().unwrap()
     };
@@ -1364,7 +1364,7 @@ fn a_run_killed_while_writing_leaves_no_half_written_file() {
     args.extend(["--out".into(), out.clone().into_os_string()]);
     let killed = Command::new(env!("CARGO_BIN_EXE_crmclean"))
         .args(&args)
-        .env("CRMCLEAN_FAILPOINT", "before-rename:golden.csv")
+        .env("CRMCLEAN_DEBUG", "failpoint=before-rename:golden.csv")
         .output()
         .unwrap();
     assert!(!killed.status.success());

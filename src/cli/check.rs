@@ -164,7 +164,7 @@ pub fn run(a: CheckArgs) -> Result<u8> {
         }
     }
     if let Some(path) = &a.junit {
-        crate::report::write_atomic(path, junit(&results).as_bytes())?;
+        crate::io::write_atomic(path, junit(&results).as_bytes())?;
     }
     if results.is_empty() {
         eprintln!("crmclean: no gates given; see `crmclean check --help`");

@@ -83,7 +83,7 @@ pub fn run(a: InitArgs) -> Result<u8> {
     if a.path.exists() && !a.force {
         return Err(Error::output(&a.path, "already exists", "pass --force to overwrite it, or give another path"));
     }
-    crate::report::write_atomic(&a.path, DEFAULT_CONFIG.as_bytes())?;
+    crate::io::write_atomic(&a.path, DEFAULT_CONFIG.as_bytes())?;
     eprintln!("crmclean: wrote {}", a.path.display());
     Ok(EXIT_OK)
 }

@@ -58,9 +58,9 @@ pub fn run(a: ProfileArgs) -> Result<u8> {
         let json = serde_json::json!({ "sources": profiles, "tag_groups": groups, "rejected": rejected });
         let text = serde_json::to_string_pretty(&json)
             .map_err(|e| Error::output(out, e.to_string(), "report this as a bug"))?;
-        crate::report::write_atomic(&out.join("profile.json"), text.as_bytes())?;
+        crate::io::write_atomic(&out.join("profile.json"), text.as_bytes())?;
         let html = crate::report::profile_html(&ingested, &profiles, &groups);
-        crate::report::write_atomic(&out.join("profile.html"), html.as_bytes())?;
+        crate::io::write_atomic(&out.join("profile.html"), html.as_bytes())?;
         let mut w = csv::Writer::from_writer(Vec::new());
         let io = |e: csv::Error| Error::output(out, e.to_string(), "report this as a bug");
         w.write_record(["source", "record_id", "issues"]).map_err(io)?;
@@ -70,7 +70,7 @@ pub fn run(a: ProfileArgs) -> Result<u8> {
                 .map_err(io)?;
         }
         let bytes = w.into_inner().map_err(|e| Error::output(out, e.to_string(), "report this as a bug"))?;
-        crate::report::write_atomic(&out.join("quality_issues.csv"), &bytes)?;
+        crate::io::write_atomic(&out.join("quality_issues.csv"), &bytes)?;
         eprintln!(
             "crmclean: wrote {} and {}",
             out.join("profile.json").display(),

@@ -369,7 +369,7 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
             Some(Field::BirthDate | Field::Created | Field::LastActivity | Field::ConsentDate) => {
                 |v| date_year(v).is_some() || v.chars().any(|c| c.is_ascii_digit())
             }
-            Some(Field::EmailOptOut | Field::DoNotCall) => |v| crate::normalize::text::yes_no(v).is_some(),
+            Some(Field::EmailOptOut | Field::DoNotCall) => |v| crate::text::yes_no(v).is_some(),
             _ => continue,
         };
         let values = values_of(&c.header);
@@ -391,14 +391,14 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
     if !has(columns, Field::EmailOptOut) {
         let status = |v: &str| {
             matches!(
-                crate::normalize::text::alnum_key(v).as_str(),
+                crate::text::alnum_key(v).as_str(),
                 "subscribed" | "unsubscribed" | "cleaned" | "pending" | "transactional" | "archived"
             )
         };
         for c in columns.iter_mut().filter(|c| c.field.is_none()) {
             let values = values_of(&c.header);
             let s = share(&values, status);
-            let out = values.iter().any(|v| crate::normalize::text::yes_no(v) == Some(true));
+            let out = values.iter().any(|v| crate::text::yes_no(v) == Some(true));
             if values.len() >= 2 && s >= 0.9 && out {
                 c.field = Some(Field::EmailOptOut);
                 c.how = "values";

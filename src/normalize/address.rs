@@ -1,6 +1,6 @@
 //! Addresses and places: street-type and compass-direction abbreviations, postal codes, countries to ISO 3166 alpha-2.
 
-use super::text::alnum_key;
+use crate::text::alnum_key;
 
 /// Street type words and their abbreviations → one canonical token.
 const STREET_TYPES: &[(&str, &[&str])] = &[
@@ -119,128 +119,6 @@ pub fn postal_key(raw: &str) -> String {
     raw.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
 }
 
-/// Country names in several languages, as [`alnum_key`], → ISO 3166 alpha-2.
-const COUNTRIES: &[(&str, &[&str])] = &[
-    (
-        "US",
-        &[
-            "us",
-            "usa",
-            "u s",
-            "u s a",
-            "united states",
-            "united states of america",
-            "america",
-            "vereinigte staaten",
-            "stati uniti",
-            "stany zjednoczone",
-            "amerika serikat",
-            "etats unis",
-            "estados unidos",
-            "eeuu",
-        ],
-    ),
-    (
-        "GB",
-        &[
-            "gb",
-            "uk",
-            "u k",
-            "united kingdom",
-            "great britain",
-            "england",
-            "scotland",
-            "wales",
-            "grossbritannien",
-            "vereinigtes konigreich",
-            "regno unito",
-            "wielka brytania",
-            "inggris",
-            "royaume uni",
-            "reino unido",
-        ],
-    ),
-    ("DE", &["de", "germany", "deutschland", "brd", "germania", "niemcy", "jerman", "allemagne", "alemania"]),
-    ("AT", &["at", "austria", "osterreich", "oesterreich", "autriche"]),
-    ("CH", &["ch", "switzerland", "schweiz", "svizzera", "suisse", "szwajcaria", "swiss", "suiza"]),
-    ("IT", &["it", "italy", "italia", "italien", "wlochy", "italie"]),
-    ("PL", &["pl", "poland", "polska", "polen", "polonia", "pologne"]),
-    ("ID", &["id", "indonesia", "indonesien", "indonezja", "indonesie", "ri"]),
-    ("FR", &["fr", "france", "frankreich", "francia", "francja", "perancis"]),
-    ("ES", &["es", "spain", "espana", "spanien", "spagna", "hiszpania", "spanyol", "espagne"]),
-    (
-        "NL",
-        &[
-            "nl",
-            "netherlands",
-            "the netherlands",
-            "holland",
-            "nederland",
-            "niederlande",
-            "paesi bassi",
-            "holandia",
-            "belanda",
-            "pays bas",
-            "paises bajos",
-        ],
-    ),
-    ("BE", &["be", "belgium", "belgien", "belgio", "belgia", "belgique", "belgica"]),
-    ("AU", &["au", "australia", "australien", "australie"]),
-    ("CA", &["ca", "canada", "kanada"]),
-    ("IE", &["ie", "ireland", "irland", "irlanda", "irlandia", "irlande"]),
-    ("PT", &["pt", "portugal", "portogallo", "portugalia"]),
-    ("MX", &["mx", "mexico", "mexiko", "messico", "meksyk", "meksiko", "mexique"]),
-    ("BR", &["br", "brazil", "brasil", "brasilien", "brasile", "brazylia", "bresil"]),
-    ("AR", &["ar", "argentina", "argentinien", "argentyna", "argentine"]),
-    ("SG", &["sg", "singapore", "singapur", "singapura", "singapour"]),
-    ("MY", &["my", "malaysia", "malezja", "malaisie", "malasia"]),
-    ("IN", &["in", "india", "indien", "indie", "inde"]),
-    ("CN", &["cn", "china", "cina", "chiny", "chine"]),
-    ("JP", &["jp", "japan", "giappone", "japonia", "jepang", "japon"]),
-    ("SE", &["se", "sweden", "schweden", "svezia", "szwecja", "suede", "suecia", "sverige"]),
-    ("NO", &["no", "norway", "norwegen", "norvegia", "norwegia", "norvege", "noruega", "norge"]),
-    ("DK", &["dk", "denmark", "danemark", "danimarca", "dania", "dinamarca", "danmark"]),
-    (
-        "CZ",
-        &[
-            "cz",
-            "czech republic",
-            "czechia",
-            "tschechien",
-            "repubblica ceca",
-            "czechy",
-            "republique tcheque",
-            "chequia",
-        ],
-    ),
-    ("NZ", &["nz", "new zealand", "neuseeland", "nuova zelanda", "nowa zelandia", "nouvelle zelande", "nueva zelanda"]),
-];
-
-/// Country name or code → ISO 3166 alpha-2; `None` when unknown.
-///
-/// ```
-/// use crmclean::normalize::address::country_code;
-/// assert_eq!(country_code("Deutschland"), Some("DE"));
-/// assert_eq!(country_code("U.S.A."), Some("US"));
-/// assert_eq!(country_code("Polska"), Some("PL"));
-/// assert_eq!(country_code("España"), Some("ES"));
-/// assert_eq!(country_code("Atlantis"), None);
-/// ```
-pub fn country_code(raw: &str) -> Option<&'static str> {
-    let key = alnum_key(raw);
-    COUNTRIES.iter().find(|(_, names)| names.contains(&key.as_str())).map(|(c, _)| *c)
-}
-
-/// A region code for phone parsing: an ISO alpha-2 code that the phone metadata knows, or a country
-/// name that [`country_code`] knows. Returned upper case.
-pub fn parse_region_code(raw: &str) -> Option<String> {
-    let upper = raw.trim().to_ascii_uppercase();
-    if upper.len() == 2 && upper.parse::<phonenumber::country::Id>().is_ok() {
-        return Some(upper);
-    }
-    country_code(raw).map(str::to_string)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,15 +161,15 @@ mod tests {
             ("de", "DE"),
         ];
         for (input, want) in cases {
-            assert_eq!(country_code(input), Some(want), "{input}");
+            assert_eq!(crate::countries::country_code(input), Some(want), "{input}");
         }
     }
 
     #[test]
     fn region_codes() {
-        assert_eq!(parse_region_code("de").as_deref(), Some("DE"));
-        assert_eq!(parse_region_code("Italia").as_deref(), Some("IT"));
-        assert_eq!(parse_region_code("XX"), None);
+        assert_eq!(crate::countries::parse_region_code("de").as_deref(), Some("DE"));
+        assert_eq!(crate::countries::parse_region_code("Italia").as_deref(), Some("IT"));
+        assert_eq!(crate::countries::parse_region_code("XX"), None);
         assert_eq!(postal_key(" 02134 "), "02134");
         assert_eq!(postal_key("sw1a 1aa"), "SW1A1AA");
     }

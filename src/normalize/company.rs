@@ -1,6 +1,6 @@
 //! Companies: a match key without legal form, punctuation or `&`/`and` differences.
 
-use super::text::alnum_key;
+use crate::text::alnum_key;
 
 /// Legal-form words and word sequences removed from the key (as [`alnum_key`] writes them).
 const LEGAL_FORMS: &[&str] = &[

@@ -127,7 +127,7 @@ const MONTHS: &[(&str, u32)] = &[
 ];
 
 fn month_from_word(w: &str) -> Option<u32> {
-    let w = crate::normalize::text::fold(w);
+    let w = crate::text::fold(w);
     if w.len() < 3 {
         return None;
     }

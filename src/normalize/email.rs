@@ -114,7 +114,7 @@ const PLACEHOLDER_DOMAINS: &[&str] = &[
 /// assert!(!normalize_email("anna.rossi@@libero").unwrap().valid);
 /// ```
 pub fn normalize_email(raw: &str) -> Option<Email> {
-    let mut s = super::text::clean(raw).to_lowercase();
+    let mut s = crate::text::clean(raw).to_lowercase();
     if let Some(rest) = s.strip_prefix("mailto:") {
         s = rest.to_string();
     }

@@ -1,6 +1,6 @@
 //! Step 2, normalize: turn each ingested row into a [`Contact`] of standardized match keys.
 //!
-//! One file per field kind: [`text`], [`name`], [`email`], [`phone`], [`company`], [`address`], [`date`],
+//! One file per field kind (text folding is [`crate::text`], shared with ingest): [`name`], [`email`], [`phone`], [`company`], [`address`], [`date`],
 //! [`tags`]. Display values stay in the ingested frames; a `Contact` holds the keys that matching
 //! compares, plus quality flags. Contacts are numbered densely (`u32`) in input order: source by
 //! source, row by row. Rows are normalized in parallel with rayon; the result does not depend on the
@@ -13,7 +13,6 @@ pub mod email;
 pub mod name;
 pub mod phone;
 pub mod tags;
-pub mod text;
 
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -23,6 +22,7 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::ingest::{Ingested, Source};
 use crate::schema::Field;
+use crate::text;
 use date::DayOrder;
 use email::Email;
 use phone::Phone;
@@ -387,7 +387,7 @@ fn normalize_source(
         if cells.is_empty() {
             return Vec::new();
         }
-        let own = first_value(&country, row).and_then(address::country_code);
+        let own = first_value(&country, row).and_then(crate::countries::country_code);
         let region = own.or(usual_country.as_deref());
         cells
             .into_iter()
@@ -467,8 +467,10 @@ fn normalize_source(
                 k.first_phonetic = name::phonetic(&k.first_canon).into();
                 k.last_phonetic = name::phonetic(&k.last).into();
 
-                k.country =
-                    first_value(&country, row).and_then(address::country_code).map(Text::from).unwrap_or_default();
+                k.country = first_value(&country, row)
+                    .and_then(crate::countries::country_code)
+                    .map(Text::from)
+                    .unwrap_or_default();
                 if k.country.is_empty() && first_value(&country, row).is_some() {
                     k.flags |= flag::UNKNOWN_COUNTRY;
                 }
@@ -605,7 +607,7 @@ fn dominant_country(cols: &[&StringChunked], height: usize) -> Option<String> {
     let mut counts: std::collections::HashMap<&'static str, usize> = Default::default();
     for c in cols {
         for v in c.iter().flatten().take(50_000) {
-            if let Some(code) = address::country_code(v) {
+            if let Some(code) = crate::countries::country_code(v) {
                 *counts.entry(code).or_default() += 1;
             }
         }

@@ -1,6 +1,6 @@
 //! Names: split full names, drop honorifics and suffixes, fix display case, nickname-aware match keys.
 
-use super::text::{alnum_key, clean};
+use crate::text::{alnum_key, clean};
 
 /// A person's name split into parts (display form).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

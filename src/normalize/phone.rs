@@ -43,7 +43,7 @@ pub struct Prepared {
 
 /// Cleans a phone cell: digits, international prefix, extension. `None` when it holds under 3 digits.
 pub fn prepare(raw: &str) -> Option<Prepared> {
-    let s = super::text::clean(raw);
+    let s = crate::text::clean(raw);
     let (number, extension) = split_extension(&s);
     let digits: String = number.chars().filter(char::is_ascii_digit).collect();
     if digits.len() < 3 {

@@ -1,7 +1,7 @@
 //! Tags and lists: split multi-valued cells and give near-identical tags one key
 //! ("VIP", "vip", "V.I.P." → `vip`; "Newsletter", "news letter" → `newsletter`).
 
-use super::text::alnum_key;
+use crate::text::alnum_key;
 
 /// Splits a tags cell on `;`, `,` or `|` and trims each tag (display form, duplicates removed).
 ///
@@ -12,7 +12,7 @@ use super::text::alnum_key;
 pub fn split_tags(raw: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for t in raw.split([';', ',', '|']) {
-        let t = super::text::clean(t);
+        let t = crate::text::clean(t);
         if !t.is_empty() && !out.iter().any(|o| tag_key(o) == tag_key(&t)) {
             out.push(t);
         }

@@ -1,11 +1,11 @@
-//! Text: Unicode NFKC, whitespace, case, and the accent-folded match key kept beside display values.
+//! Text, a bottom-layer helper shared by schema, ingest and normalize: Unicode NFKC, whitespace, case, and the accent-folded match key kept beside display values.
 
 use unicode_normalization::UnicodeNormalization;
 
 /// Display form: NFKC, control characters removed, whitespace collapsed and trimmed.
 ///
 /// ```
-/// use crmclean::normalize::text::clean;
+/// use crmclean::text::clean;
 /// assert_eq!(clean("  Ana\u{00A0}María \t López "), "Ana María López");
 /// assert_eq!(clean("Ｆｕｌｌｗｉｄｔｈ"), "Fullwidth");
 /// ```
@@ -39,7 +39,7 @@ fn collapse(capacity: usize, chars: impl Iterator<Item = char>) -> String {
 /// Match key: [`clean`], transliterated to ASCII (Ł→L, ß→ss, é→e), lowercase.
 ///
 /// ```
-/// use crmclean::normalize::text::fold;
+/// use crmclean::text::fold;
 /// assert_eq!(fold("Łukasz"), "lukasz");
 /// assert_eq!(fold("Müller"), "muller");
 /// assert_eq!(fold("Mu\u{0308}ller"), "muller"); // NFD input
@@ -56,7 +56,7 @@ pub fn fold(s: &str) -> String {
 /// [`fold`] keeping only letters and digits, words separated by one space.
 ///
 /// ```
-/// use crmclean::normalize::text::alnum_key;
+/// use crmclean::text::alnum_key;
 /// assert_eq!(alnum_key("O'Neil-Smith, Jr."), "o neil smith jr");
 /// ```
 pub fn alnum_key(s: &str) -> String {
@@ -173,7 +173,7 @@ mod tests {
 /// case.
 ///
 /// ```
-/// use crmclean::normalize::text::yes_no;
+/// use crmclean::text::yes_no;
 /// assert_eq!(yes_no("TRUE"), Some(true));
 /// assert_eq!(yes_no("Ja"), Some(true));
 /// assert_eq!(yes_no("unsubscribed"), Some(true));
