@@ -29,8 +29,6 @@ const COMPANIES: &[&str] = &["Müller & Söhne GmbH & Co. KG", "Acme, Inc.", "PT
 const STREETS: &[&str] = &["Hauptstraße 5", "12 Tullaroop Street", "ul. Marszałkowska 10", "P.za Navona 3"];
 const DATES: &[&str] = &["2024-03-01", "03/01/2024", "01.03.2024 14:05", "1 März 2024", "19081209"];
 
-/// Runs `f` on every item, keeping each result alive so the work cannot be optimised away.
-
 /// Writes seeded generated exports (`crmclean generate`) into `dir`; returns how many records.
 pub fn generate(dir: &std::path::Path, records: usize, seed: u64) -> usize {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_crmclean"))
@@ -44,6 +42,7 @@ pub fn generate(dir: &std::path::Path, records: usize, seed: u64) -> usize {
     std::fs::read_to_string(dir.join("truth.csv")).expect("truth.csv").lines().count() - 1
 }
 
+/// Runs `f` on every item, keeping each result alive so the work cannot be optimised away.
 fn each<T, R>(items: &[T], f: impl Fn(&T) -> R) {
     for x in items {
         black_box(f(black_box(x)));

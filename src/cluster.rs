@@ -264,8 +264,9 @@ pub fn cluster(
     let threshold_weight = (threshold / (1.0 - threshold)).log2();
     let mut splits = Vec::new();
     let mut sampled_joins = 0;
-    let mut refused: polars::prelude::PlHashMap<(u32, u32, usize, usize), (f64, String, Option<(u32, u32)>)> =
-        Default::default();
+    // (group a, group b, their sizes) → (linkage, reason, the conflicting pair).
+    type Refusal = (f64, String, Option<(u32, u32)>);
+    let mut refused: polars::prelude::PlHashMap<(u32, u32, usize, usize), Refusal> = Default::default();
     let debug = crate::io::debug("joins");
     // Every record's no-match partners, to check a join against all of them whatever the groups' size.
     let mut apart: polars::prelude::PlHashMap<u32, Vec<u32>> = Default::default();

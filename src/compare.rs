@@ -588,22 +588,20 @@ fn address_level(a: &Rec, b: &Rec) -> u8 {
     let both = |x: &str, y: &str| !x.is_empty() && !y.is_empty();
     let same = |x: &str, y: &str| both(x, y) && x == y;
     // A postcode with one typo ("DN21 2QE" / "DN21 2QX") is the same place, or next door.
-    let postcode_close = both(&a.postcode, &b.postcode) && within_one_edit(&a.postcode, &b.postcode);
-    let place = postcode_close || same(&a.city, &b.city);
-    let place_conflict =
-        both(&a.postcode, &b.postcode) && !postcode_close && !(both(&a.city, &b.city) && a.city == b.city);
-    let street_same = same(&a.street, &b.street);
-    let street_close =
-        both(&a.street, &b.street) && (street_same || jaro_winkler_from(&a.street, &b.street, 0.88) >= 0.88);
+    let postcode_close = both(a.postcode, b.postcode) && within_one_edit(a.postcode, b.postcode);
+    let place = postcode_close || same(a.city, b.city);
+    let place_conflict = both(a.postcode, b.postcode) && !postcode_close && !(both(a.city, b.city) && a.city == b.city);
+    let street_same = same(a.street, b.street);
+    let street_close = both(a.street, b.street) && (street_same || jaro_winkler_from(a.street, b.street, 0.88) >= 0.88);
     let number_same =
-        same(&a.street_number, &b.street_number) || (a.street_number.is_empty() && b.street_number.is_empty());
+        same(a.street_number, b.street_number) || (a.street_number.is_empty() && b.street_number.is_empty());
     if place_conflict {
         1
     } else if street_same && number_same {
         5
     } else if street_close && number_same {
         4
-    } else if street_close || (place && both(&a.street, &b.street) && same(&a.street_number, &b.street_number)) {
+    } else if street_close || (place && both(a.street, b.street) && same(a.street_number, b.street_number)) {
         3
     } else if place {
         2
@@ -865,9 +863,9 @@ pub fn compare_recs(a: &Rec, b: &Rec) -> Vector {
     v[PHONE] = phone_level(a, b);
     v[BIRTH] = birth_level(a, b);
     v[ADDRESS] = address_level(a, b);
-    v[LOCALITY] = exact_fuzzy(&a.street2, &b.street2, 0.88);
-    v[COMPANY] = company_level(&a.company, &b.company);
-    v[NATIONAL_ID] = typo_level(&a.national_id, &b.national_id);
+    v[LOCALITY] = exact_fuzzy(a.street2, b.street2, 0.88);
+    v[COMPANY] = company_level(a.company, b.company);
+    v[NATIONAL_ID] = typo_level(a.national_id, b.national_id);
     for (slot, &i) in EXTRAS.iter().enumerate() {
         let (x, y) = (&a.extras[slot], &b.extras[slot]);
         v[i] = if x.len() >= 4 || y.len() >= 4 { typo_level(x, y) } else { exact_fuzzy(x, y, 1.1) };

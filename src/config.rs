@@ -159,6 +159,7 @@ pub struct Overrides {
     pub link_only: bool,
     pub bom: bool,
     pub redact: bool,
+    pub parquet: bool,
 }
 
 /// The validated settings of a run.
@@ -184,6 +185,8 @@ pub struct Config {
     pub field_rules: BTreeMap<String, Survivorship>,
     /// Start CSV outputs with a UTF-8 byte-order mark (for Excel).
     pub bom: bool,
+    /// Also write clusters, golden records and provenance as Parquet (`--format parquet`).
+    pub parquet: bool,
     /// Mask emails, phones and national ids in the files meant for sharing (report.html, review.csv,
     /// profile.html, profile.json).
     pub redact: bool,
@@ -211,6 +214,7 @@ impl Default for Config {
             survivorship: Survivorship::MostFrequent,
             field_rules: BTreeMap::new(),
             bom: false,
+            parquet: false,
             redact: false,
             stale_after_days: 730,
             retention_days: None,
@@ -267,6 +271,7 @@ impl Config {
         cfg.max_block_size = m.max_block_size.unwrap_or(cfg.max_block_size);
         cfg.link_only = o.link_only || m.link_only.unwrap_or(false);
         cfg.bom = o.bom;
+        cfg.parquet = o.parquet;
         cfg.redact = o.redact;
         for (name, v) in [("threshold", cfg.threshold), ("review_low", cfg.review_low)] {
             if !(0.0..=1.0).contains(&v) || v.is_nan() {

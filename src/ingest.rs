@@ -181,7 +181,8 @@ pub fn load_file(path: &Path, cfg: &Config, rejects: &mut Vec<Reject>, notes: &m
     load_bytes(path, &bytes, cfg, rejects, notes)
 }
 
-/// Loads the bytes of one file (named `path` in messages) into a [`Source`]; see [`load_file`].
+/// Loads the bytes of one file (named `path` in messages) into a [`Source`]; see [`load_file`]. A
+/// Parquet or Arrow IPC file (told by its first bytes) is read through polars; anything else as CSV.
 pub fn load_bytes(
     path: &Path,
     bytes: &[u8],
@@ -190,6 +191,34 @@ pub fn load_bytes(
     notes: &mut Vec<String>,
 ) -> Result<Source> {
     let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+    let table = match columnar_format(path, bytes)? {
+        Some(format) => read_columnar(path, bytes, format, &name, rejects)?,
+        None => read_csv(path, bytes, &name, rejects, notes)?,
+    };
+    into_source(path, name, table, cfg, notes)
+}
+
+/// The rows of one file as text, before the mapping.
+struct Table {
+    encoding: &'static str,
+    delimiter: char,
+    headers: Vec<String>,
+    /// Accepted rows; one `String` column per header, nulls for empty cells.
+    frame: DataFrame,
+    /// The data row number of each accepted row: its record id when the file has no id column.
+    row_numbers: Vec<usize>,
+    lines: Vec<u64>,
+    rows_read: usize,
+}
+
+/// Reads a CSV export: decoded, delimiter sniffed, ragged and empty rows rejected with their line.
+fn read_csv(
+    path: &Path,
+    bytes: &[u8],
+    name: &str,
+    rejects: &mut Vec<Reject>,
+    notes: &mut Vec<String>,
+) -> Result<Table> {
     let (text, encoding) = decode(path, bytes)?;
     if encoding != "UTF-8" && encoding != "UTF-8 with BOM" {
         notes.push(format!("{}: decoded as {encoding} (not valid UTF-8)", path.display()));
@@ -210,14 +239,8 @@ pub fn load_bytes(
         None => return Err(Error::input(path, None, "is empty", "export the data again")),
     };
     let headers = clean_headers(path, &header_rec)?;
-
     let n = headers.len();
-    let mut builders: Vec<StringChunkedBuilder> =
-        headers.iter().map(|h| StringChunkedBuilder::new(h.as_str().into(), 1024)).collect();
-    // The data row number of each accepted row: its record id when the file has no id column.
-    let mut row_numbers = Vec::new();
-    let mut lines = Vec::new();
-    let mut rows_read = 0usize;
+    let mut rows = Rows::new(&headers);
     let file = path.display().to_string();
     // Line numbers are counted from byte offsets: the CSV reader's own count is one short after CRLF
     // line ends (Excel and Salesforce exports).
@@ -225,50 +248,183 @@ pub fn load_bytes(
     for rec in records {
         let rec = rec.map_err(|e| csv_error(path, &text, e))?;
         let line = rec.position().map(|p| lines_before.line_at(p.byte() as usize)).unwrap_or(0);
-        rows_read += 1;
         let reject = |reason: String| Reject {
-            source: name.clone(),
+            source: name.to_string(),
             file: file.clone(),
             line,
             reason,
             raw: truncate(&rec.iter().collect::<Vec<_>>().join(&delimiter.to_string()), 500),
         };
-        let extra_nonempty = rec.iter().skip(n).any(|f| !f.trim().is_empty());
         if rec.len() < n {
+            rows.skip();
             rejects.push(reject(format!("too few fields: expected {n}, found {}", rec.len())));
-            continue;
-        }
-        if extra_nonempty {
+        } else if rec.iter().skip(n).any(|f| !f.trim().is_empty()) {
+            rows.skip();
             rejects.push(reject(format!("too many fields: expected {n}, found {}", rec.len())));
-            continue;
-        }
-        if rec.iter().take(n).all(|f| f.trim().is_empty()) {
+        } else if !rows.push(rec.iter().take(n), line) {
             rejects.push(reject("row has no values".into()));
-            continue;
         }
-        for (b, v) in builders.iter_mut().zip(rec.iter()) {
-            let v = v.trim();
-            if v.is_empty() {
-                b.append_null();
-            } else {
-                b.append_value(v);
+    }
+    rows.into_table(path, encoding, delimiter, headers)
+}
+
+/// Accepted rows as column builders, with their row and line numbers.
+struct Rows {
+    builders: Vec<StringChunkedBuilder>,
+    row_numbers: Vec<usize>,
+    lines: Vec<u64>,
+    rows_read: usize,
+}
+
+impl Rows {
+    fn new(headers: &[String]) -> Self {
+        let builders = headers.iter().map(|h| StringChunkedBuilder::new(h.as_str().into(), 1024)).collect();
+        Rows { builders, row_numbers: Vec::new(), lines: Vec::new(), rows_read: 0 }
+    }
+
+    /// Counts a row read and not accepted.
+    fn skip(&mut self) {
+        self.rows_read += 1;
+    }
+
+    /// Adds a row of trimmed values (empty ones as nulls); `false`, and nothing added, when every
+    /// value is empty.
+    fn push<'v>(&mut self, values: impl Iterator<Item = &'v str> + Clone, line: u64) -> bool {
+        self.rows_read += 1;
+        if values.clone().all(|v| v.trim().is_empty()) {
+            return false;
+        }
+        for (b, v) in self.builders.iter_mut().zip(values) {
+            match v.trim() {
+                "" => b.append_null(),
+                v => b.append_value(v),
             }
         }
-        row_numbers.push(rows_read);
-        lines.push(line);
+        self.row_numbers.push(self.rows_read);
+        self.lines.push(line);
+        true
     }
-    if rows_read == 0 {
-        return Err(Error::input(
+
+    fn into_table(self, path: &Path, encoding: &'static str, delimiter: char, headers: Vec<String>) -> Result<Table> {
+        if self.rows_read == 0 {
+            return Err(Error::input(
+                path,
+                Some(1),
+                "has a header but no data rows",
+                "export the data again, or leave this file out of the run",
+            ));
+        }
+        let cols: Vec<Column> = self.builders.into_iter().map(|b| Column::from(b.finish().into_series())).collect();
+        let frame = DataFrame::new(self.row_numbers.len(), cols)?;
+        Ok(Table {
+            encoding,
+            delimiter,
+            headers,
+            frame,
+            row_numbers: self.row_numbers,
+            lines: self.lines,
+            rows_read: self.rows_read,
+        })
+    }
+}
+
+/// Columnar formats read through polars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Columnar {
+    Parquet,
+    ArrowIpc,
+}
+
+impl Columnar {
+    fn name(self) -> &'static str {
+        match self {
+            Columnar::Parquet => "Parquet",
+            Columnar::ArrowIpc => "Arrow IPC",
+        }
+    }
+}
+
+/// The columnar format of a file, told by its magic bytes; an error when its extension names one and
+/// the bytes do not.
+fn columnar_format(path: &Path, bytes: &[u8]) -> Result<Option<Columnar>> {
+    let format = if bytes.starts_with(b"PAR1") {
+        Some(Columnar::Parquet)
+    } else if bytes.starts_with(b"ARROW1") {
+        Some(Columnar::ArrowIpc)
+    } else {
+        None
+    };
+    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let named = match ext.as_str() {
+        "parquet" | "pq" => Some(Columnar::Parquet),
+        "arrow" | "ipc" | "feather" => Some(Columnar::ArrowIpc),
+        _ => None,
+    };
+    match (named, format) {
+        (Some(n), None) => Err(Error::input(
             path,
-            Some(1),
-            "has a header but no data rows",
-            "export the data again, or leave this file out of the run",
-        ));
+            None,
+            format!("is named like a {} file but is not one (it does not start with the format's marker)", n.name()),
+            "export the file again, or rename it if it is a CSV",
+        )),
+        _ => Ok(format),
     }
-    let height = row_numbers.len();
-    let cols: Vec<Column> = builders.into_iter().map(|b| Column::from(b.finish().into_series())).collect();
-    let mut frame = DataFrame::new(height, cols)?;
-    // What the columns hold: missing-value tokens read as empty, then the mapping by header and values.
+}
+
+/// Reads a Parquet or Arrow IPC file: every column as text (numbers and dates as polars prints
+/// them), rows without any value rejected. `line` is the row number (1 for the first row).
+fn read_columnar(path: &Path, bytes: &[u8], format: Columnar, name: &str, rejects: &mut Vec<Reject>) -> Result<Table> {
+    use polars::prelude::{IpcReader, ParquetReader, SerReader};
+    let cursor = std::io::Cursor::new(bytes);
+    let read = match format {
+        Columnar::Parquet => ParquetReader::new(cursor).finish(),
+        Columnar::ArrowIpc => IpcReader::new(cursor).finish(),
+    };
+    let frame = read.map_err(|e| {
+        Error::input(
+            path,
+            None,
+            format!("could not be read as {}: {e}", format.name()),
+            "export the file again, or as CSV",
+        )
+    })?;
+    let names: Vec<String> = frame.get_column_names().iter().map(|h| h.to_string()).collect();
+    let headers = clean_headers(path, &csv::StringRecord::from(names.clone()))?;
+    let texts: Vec<StringChunked> = frame
+        .columns()
+        .iter()
+        .zip(&names)
+        .map(|(c, h)| {
+            c.cast(&DataType::String).ok().and_then(|c| c.str().ok().cloned()).ok_or_else(|| {
+                Error::input(
+                    path,
+                    None,
+                    format!("column \"{h}\" holds {} values, which cannot be read as text", c.dtype()),
+                    "export that column as text, or leave it out of the export",
+                )
+            })
+        })
+        .collect::<Result<_>>()?;
+    let mut rows = Rows::new(&headers);
+    for row in 0..frame.height() {
+        let values = texts.iter().map(|c| c.get(row).unwrap_or(""));
+        if !rows.push(values.clone(), row as u64 + 1) {
+            rejects.push(Reject {
+                source: name.to_string(),
+                file: path.display().to_string(),
+                line: row as u64 + 1,
+                reason: "row has no values".into(),
+                raw: String::new(),
+            });
+        }
+    }
+    rows.into_table(path, format.name(), ',', headers)
+}
+
+/// A [`Source`] from a file's rows: missing-value tokens read as empty, columns mapped by header and
+/// values, record ids picked.
+fn into_source(path: &Path, name: String, table: Table, cfg: &Config, notes: &mut Vec<String>) -> Result<Source> {
+    let Table { encoding, delimiter, headers, mut frame, row_numbers, lines, rows_read } = table;
     for t in infer::blank_missing_tokens(&mut frame)? {
         notes.push(format!(
             "{}: column \"{}\": {} cell(s) \"{}\" read as empty (a missing-value token)",

@@ -478,7 +478,7 @@ fn debug_pair(spec: &str, ingested: &Ingested, contacts: &[Contact], model: &Mod
         "  weights={:?} total={:.2} conflict={}",
         w.map(|x| (x * 10.0).round() / 10.0),
         score::total_weight(model, &w),
-        score::conflict_in(&model, &v, &w).unwrap_or("none"),
+        score::conflict_in(model, &v, &w).unwrap_or("none"),
     );
     eprintln!("  a={ca:?}\n  b={cb:?}");
 }

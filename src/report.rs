@@ -39,8 +39,11 @@ use crate::score::{Model, ScoredPair};
 use crate::state::{self, Incremental};
 
 /// Every file a `dedupe` run may write into its output directory.
-pub const OUTPUT_FILES: [&str; 13] = [
+pub const OUTPUT_FILES: [&str; 16] = [
     "clusters.csv",
+    "clusters.parquet",
+    "golden.parquet",
+    "provenance.parquet",
     "golden.csv",
     "provenance.csv",
     "merge_plan.csv",
@@ -182,8 +185,9 @@ pub fn safe_cell(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// A CSV document built in memory and written atomically.
-struct Csv(csv::Writer<Vec<u8>>);
+/// A CSV document built in memory and written atomically; or, for Parquet, the same rows kept as
+/// columns of raw values ([`Csv::save_parquet`]).
+struct Csv(csv::Writer<Vec<u8>>, Option<Vec<Vec<String>>>);
 
 impl Csv {
     /// A CSV with `header`; with `bom`, it starts with a UTF-8 byte-order mark so that Excel opens it as
@@ -192,13 +196,19 @@ impl Csv {
         let start = if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
         let mut w = csv::Writer::from_writer(start);
         w.write_record(header).map_err(csv_err)?;
-        Ok(Csv(w))
+        Ok(Csv(w, None))
     }
     fn row<I, S>(&mut self, cells: I) -> Result<()>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
+        if let Some(columns) = &mut self.1 {
+            for (column, c) in columns.iter_mut().zip(cells) {
+                column.push(c.as_ref().to_string());
+            }
+            return Ok(());
+        }
         for c in cells {
             self.0.write_field(safe_cell(c.as_ref()).as_bytes()).map_err(csv_err)?;
         }
@@ -232,7 +242,7 @@ impl Csv {
                     .par_chunks(CHUNK)
                     .enumerate()
                     .map(|(ci, chunk)| {
-                        let mut w = Csv(csv::Writer::from_writer(Vec::new()));
+                        let mut w = Csv(csv::Writer::from_writer(Vec::new()), None);
                         for (j, item) in chunk.iter().enumerate() {
                             rows(bi * BATCH + ci * CHUNK + j, item, &mut w)?;
                         }
@@ -245,6 +255,55 @@ impl Csv {
             }
             Ok(())
         })
+    }
+}
+
+impl Csv {
+    /// [`Csv::save_parallel`] as a Parquet file of text columns (`line` and `records` as numbers),
+    /// values as they are: no spreadsheet runs them, so no formula guard.
+    fn save_parquet<T: Sync>(
+        path: &Path,
+        header: &[&str],
+        items: &[T],
+        rows: impl Fn(usize, &T, &mut Csv) -> Result<()> + Sync,
+    ) -> Result<()> {
+        use polars::prelude::*;
+        use rayon::prelude::*;
+        const CHUNK: usize = 16_384;
+        let chunks: Vec<Result<Vec<Vec<String>>>> = items
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(ci, chunk)| {
+                let mut w = Csv(csv::Writer::from_writer(Vec::new()), Some(vec![Vec::new(); header.len()]));
+                for (j, item) in chunk.iter().enumerate() {
+                    rows(ci * CHUNK + j, item, &mut w)?;
+                }
+                Ok(w.1.unwrap_or_default())
+            })
+            .collect();
+        let chunks = chunks.into_iter().collect::<Result<Vec<_>>>()?;
+        let height = chunks.iter().map(|c| c.first().map_or(0, Vec::len)).sum();
+        let columns: Vec<Column> = header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let values = StringChunked::from_iter_values(
+                    (*h).into(),
+                    chunks.iter().flat_map(|c| c[i].iter().map(String::as_str)),
+                );
+                let column = Column::from(values.into_series());
+                match *h {
+                    "line" | "records" => column.cast(&DataType::UInt64),
+                    _ => Ok(column),
+                }
+            })
+            .collect::<PolarsResult<_>>()?;
+        let mut frame = DataFrame::new(height, columns)?;
+        let mut bytes = Vec::new();
+        ParquetWriter::new(&mut bytes)
+            .finish(&mut frame)
+            .map_err(|e| Error::output(path, e.to_string(), "report this as a bug"))?;
+        write_atomic(path, &bytes)
     }
 }
 
@@ -295,17 +354,22 @@ fn consent_summary(run: &Run) -> serde_json::Value {
 
 fn write_clusters(run: &Run, out: &Path) -> Result<()> {
     let header = ["source", "record_id", "cluster_id", "line"];
-    Csv::save_parallel(&out.join("clusters.csv"), &header, run.config.bom, &run.contacts, |i, c, w| {
+    let rows = |i: usize, c: &Contact, w: &mut Csv| {
         let s = &run.ingested.sources[c.source as usize];
         let line = s.lines[c.row as usize];
         w.row([s.name.as_str(), &s.record_ids[c.row as usize], &run.clusters.id(run.clusters.of[i]), &line.to_string()])
-    })
+    };
+    Csv::save_parallel(&out.join("clusters.csv"), &header, run.config.bom, &run.contacts, rows)?;
+    if run.config.parquet {
+        Csv::save_parquet(&out.join("clusters.parquet"), &header, &run.contacts, rows)?;
+    }
+    Ok(())
 }
 
 fn write_golden(run: &Run, out: &Path) -> Result<()> {
     let mut header = vec!["cluster_id", "records", "sources", "master_source", "master_record_id"];
     header.extend_from_slice(GOLDEN_FIELDS);
-    Csv::save_parallel(&out.join("golden.csv"), &header, run.config.bom, &run.golden, |_, g, w| {
+    let rows = |_: usize, g: &Golden, w: &mut Csv| {
         let members = &run.clusters.members[g.cluster as usize];
         let mut sources: Vec<&str> = members.iter().map(|&i| run.record(i).0).collect();
         sources.dedup();
@@ -323,12 +387,17 @@ fn write_golden(run: &Run, out: &Path) -> Result<()> {
             row.push(v.as_ref().map(|v| v.value.to_string()).unwrap_or_default());
         }
         w.row(&row)
-    })
+    };
+    Csv::save_parallel(&out.join("golden.csv"), &header, run.config.bom, &run.golden, rows)?;
+    if run.config.parquet {
+        Csv::save_parquet(&out.join("golden.parquet"), &header, &run.golden, rows)?;
+    }
+    Ok(())
 }
 
 fn write_provenance(run: &Run, out: &Path) -> Result<()> {
     let header = ["cluster_id", "field", "value", "source", "record_id"];
-    Csv::save_parallel(&out.join("provenance.csv"), &header, run.config.bom, &run.golden, |_, g, w| {
+    let rows = |_: usize, g: &Golden, w: &mut Csv| {
         let id = run.clusters.id(g.cluster);
         for (field, v) in GOLDEN_FIELDS.iter().zip(&g.values) {
             if let Some(v) = v {
@@ -337,7 +406,12 @@ fn write_provenance(run: &Run, out: &Path) -> Result<()> {
             }
         }
         Ok(())
-    })
+    };
+    Csv::save_parallel(&out.join("provenance.csv"), &header, run.config.bom, &run.golden, rows)?;
+    if run.config.parquet {
+        Csv::save_parquet(&out.join("provenance.parquet"), &header, &run.golden, rows)?;
+    }
+    Ok(())
 }
 
 /// `merge_plan.csv`, one row per record to merge away: the calls a CRM's merge API accepts (per

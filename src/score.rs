@@ -276,8 +276,7 @@ fn em_session(
     u: &Counts,
     ignore: &[usize],
     learn: &dyn Fn(usize) -> bool,
-    mut m: Counts,
-    mut prior: f64,
+    (mut m, mut prior): (Counts, f64),
     population: Option<f64>,
     max_iterations: u32,
 ) -> (Counts, f64, u32, bool) {
@@ -430,7 +429,7 @@ pub fn train(u_counts: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64
         if pairs < 30.0 {
             continue;
         }
-        let (m, pr, it, conv) = em_session(&pats, &u, session.uses, &|_| true, initial_m(), 0.9, None, 200);
+        let (m, pr, it, conv) = em_session(&pats, &u, session.uses, &|_| true, (initial_m(), 0.9), None, 200);
         total_iterations += it;
         all_converged &= conv;
         if crate::io::debug("em") {
@@ -494,7 +493,7 @@ pub fn train(u_counts: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64
         }
         let before = prior;
         let steps = if correct { 1 } else { 200 };
-        let (m2, p, i2, c2) = em_session(&all, &u, &[], &learn, m, prior, Some(population), steps);
+        let (m2, p, i2, c2) = em_session(&all, &u, &[], &learn, (m, prior), Some(population), steps);
         (m, prior, it, conv) = (m2, p, it + i2, c2);
         post = all.iter().map(|(v, _)| posterior(v, &m, &u, prior)).collect();
         if crate::io::debug("em") {

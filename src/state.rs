@@ -111,7 +111,9 @@ pub fn merge_decisions(
         let c = &contacts[i as usize];
         (ingested.sources[c.source as usize].name.clone(), keys[i as usize].clone())
     };
-    let mut by_pair: BTreeMap<((String, String), (String, String)), bool> = BTreeMap::new();
+    // (source, key) of both records, in order → matched.
+    type Named = (String, String);
+    let mut by_pair: BTreeMap<(Named, Named), bool> = BTreeMap::new();
     for d in kept {
         by_pair.insert(ordered(d.left.clone(), d.right.clone()), d.matched);
     }

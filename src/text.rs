@@ -114,6 +114,31 @@ pub fn is_placeholder(s: &str) -> bool {
     )
 }
 
+/// A yes/no cell of a consent column (opt-out, unsubscribed, do not call): `Some(true)` when it says
+/// yes (or the status that means it: unsubscribed, opted out, cleaned), `Some(false)` when it says no
+/// (subscribed, opted in), `None` when it says neither. Yes/no in the languages crmclean reads, any
+/// case.
+///
+/// ```
+/// use crmclean::text::yes_no;
+/// assert_eq!(yes_no("TRUE"), Some(true));
+/// assert_eq!(yes_no("Ja"), Some(true));
+/// assert_eq!(yes_no("unsubscribed"), Some(true));
+/// assert_eq!(yes_no("nein"), Some(false));
+/// assert_eq!(yes_no("subscribed"), Some(false));
+/// assert_eq!(yes_no("maybe"), None);
+/// ```
+pub fn yes_no(raw: &str) -> Option<bool> {
+    match alnum_key(raw).as_str() {
+        "yes" | "y" | "true" | "t" | "1" | "x" | "ja" | "j" | "si" | "oui" | "o" | "tak" | "ya" | "sim"
+        | "opted out" | "optout" | "opt out" | "unsubscribed" | "cleaned" | "do not call" | "do not email"
+        | "abgemeldet" | "wahr" | "vero" | "vrai" | "verdadero" => Some(true),
+        "no" | "n" | "false" | "f" | "0" | "nein" | "non" | "nie" | "tidak" | "nee" | "nao" | "subscribed"
+        | "opted in" | "optin" | "opt in" | "angemeldet" | "falsch" | "falso" | "faux" => Some(false),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,30 +189,5 @@ mod tests {
         for v in ["Anna", "Xu", "Na Li"] {
             assert!(!is_placeholder(v), "{v}");
         }
-    }
-}
-
-/// A yes/no cell of a consent column (opt-out, unsubscribed, do not call): `Some(true)` when it says
-/// yes (or the status that means it: unsubscribed, opted out, cleaned), `Some(false)` when it says no
-/// (subscribed, opted in), `None` when it says neither. Yes/no in the languages crmclean reads, any
-/// case.
-///
-/// ```
-/// use crmclean::text::yes_no;
-/// assert_eq!(yes_no("TRUE"), Some(true));
-/// assert_eq!(yes_no("Ja"), Some(true));
-/// assert_eq!(yes_no("unsubscribed"), Some(true));
-/// assert_eq!(yes_no("nein"), Some(false));
-/// assert_eq!(yes_no("subscribed"), Some(false));
-/// assert_eq!(yes_no("maybe"), None);
-/// ```
-pub fn yes_no(raw: &str) -> Option<bool> {
-    match alnum_key(raw).as_str() {
-        "yes" | "y" | "true" | "t" | "1" | "x" | "ja" | "j" | "si" | "oui" | "o" | "tak" | "ya" | "sim"
-        | "opted out" | "optout" | "opt out" | "unsubscribed" | "cleaned" | "do not call" | "do not email"
-        | "abgemeldet" | "wahr" | "vero" | "vrai" | "verdadero" => Some(true),
-        "no" | "n" | "false" | "f" | "0" | "nein" | "non" | "nie" | "tidak" | "nee" | "nao" | "subscribed"
-        | "opted in" | "optin" | "opt in" | "angemeldet" | "falsch" | "falso" | "faux" => Some(false),
-        _ => None,
     }
 }

@@ -891,7 +891,7 @@ fn an_out_folder_holding_an_input_is_refused() {
     let input = out.join("golden.csv");
     std::fs::copy(testdata("formats/consent_salesforce.csv"), &input).unwrap();
     let before = std::fs::read(&input).unwrap();
-    let r = dedupe(tmp.path(), &[input.clone()], &[]);
+    let r = dedupe(tmp.path(), std::slice::from_ref(&input), &[]);
     assert_eq!(r.code(), 2, "{}", r.stderr());
     assert!(r.stderr().contains("holds the input file") && r.stderr().contains("golden.csv"), "{}", r.stderr());
     assert_eq!(std::fs::read(&input).unwrap(), before, "the input is untouched");
@@ -1383,4 +1383,60 @@ fn a_run_killed_while_writing_leaves_no_half_written_file() {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// A Parquet export (typed columns: numbers, dates, nulls) is read like a CSV, and `--format parquet`
+/// writes clusters, golden records and provenance as Parquet with the CSVs' rows.
+#[test]
+fn parquet_exports_are_read_and_written() {
+    use polars::prelude::*;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let signed = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day);
+    let mut frame = df!(
+        "Contact ID" => [Some("L1"), Some("L2"), None, Some("L4")],
+        "First Name" => [Some("Anna"), Some("Jan"), None, Some("Marek")],
+        "Last Name" => [Some("Nowak"), Some("Kowalski"), None, Some("Wiśniewski")],
+        "Email" => [Some("anna.nowak@example.pl"), Some("jan.kowalski@example.pl"), None, Some("marek.w@example.pl")],
+        "Mobile" => [Some(48601234567i64), Some(48602345678), None, None],
+        "Signed Up" => [signed(2024, 3, 1), signed(2024, 5, 20), None, signed(2023, 1, 9)]
+    )
+    .unwrap();
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes).finish(&mut frame).unwrap();
+    std::fs::write(d.join("leads.parquet"), bytes).unwrap();
+    std::fs::write(
+        d.join("crm.csv"),
+        "Id,First Name,Last Name,Email,Phone\nC1,Anna,Nowak,anna.nowak@example.pl,+48 601 234 567\nC2,Ewa,Lis,ewa.lis@example.pl,\n",
+    )
+    .unwrap();
+    let r = dedupe(d, &[d.join("leads.parquet"), d.join("crm.csv")], &["--format", "parquet"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(r.stderr().contains("leads.parquet (Parquet, 3 records)"), "{}", r.stderr());
+    let out = d.join("out");
+    // The empty row is rejected with its row number, the others are all in clusters.csv.
+    let rejects = read_csv(&out.join("rejects.csv"));
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    assert_eq!((rejects[0]["line"].as_str(), rejects[0]["reason"].as_str()), ("3", "row has no values"));
+    let clusters = read_csv(&out.join("clusters.csv"));
+    assert_eq!(clusters.len(), 5);
+    let cluster_of = |id: &str| clusters.iter().find(|c| c["record_id"] == id).unwrap()["cluster_id"].clone();
+    assert_eq!(cluster_of("L1"), cluster_of("C1"), "the Parquet lead and the CSV contact are one person");
+    assert_ne!(cluster_of("L2"), cluster_of("C1"));
+    // The numbers and dates were read as text: the phone normalised, the date kept.
+    let golden = read_csv(&out.join("golden.csv"));
+    let anna = golden.iter().find(|g| g["last_name"] == "Nowak").unwrap();
+    assert_eq!(anna["phone"], "+48601234567");
+    // The Parquet outputs hold the CSVs' rows, `line` as a number.
+    let read = |name: &str| ParquetReader::new(std::fs::File::open(out.join(name)).unwrap()).finish().unwrap();
+    let pq = read("clusters.parquet");
+    assert_eq!(pq.height(), clusters.len());
+    assert_eq!(pq.column("line").unwrap().dtype(), &DataType::UInt64);
+    assert_eq!(read("golden.parquet").height(), golden.len());
+    assert_eq!(read("provenance.parquet").height(), read_csv(&out.join("provenance.csv")).len());
+    // A file named .parquet that is not one is an error naming it.
+    std::fs::write(d.join("fake.parquet"), "Email\na@b.pl\n").unwrap();
+    let r = dedupe(d, &[d.join("fake.parquet")], &[]);
+    assert_eq!(r.code(), 1);
+    assert!(r.stderr().contains("fake.parquet") && r.stderr().contains("not one"), "{}", r.stderr());
 }

@@ -32,6 +32,10 @@ pub struct DedupeArgs {
     /// Start the CSV outputs with a UTF-8 byte-order mark, so that Excel shows accents correctly.
     #[arg(long)]
     pub bom: bool,
+    /// Output format of clusters, golden records and provenance: `csv`, or `parquet` to write
+    /// clusters.parquet, golden.parquet and provenance.parquet beside the CSVs (for a warehouse).
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: Format,
     /// Mask emails, phones and national ids in report.html and review.csv (e.g. a•••@•••.pl,
     /// +49••••••56), so they can be shared; the data files themselves are not masked.
     #[arg(long)]
@@ -47,11 +51,19 @@ pub struct DedupeArgs {
     pub progress: bool,
 }
 
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Parquet,
+}
+
 pub fn run(a: DedupeArgs) -> Result<u8> {
     let mut o = a.input.overrides();
     o.threshold = a.threshold;
     o.link_only = a.link_only;
     o.bom = a.bom;
+    o.parquet = a.format == Format::Parquet;
     o.redact = a.redact;
     let config = Config::build(&o)?;
     let opts = DedupeOptions {

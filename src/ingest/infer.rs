@@ -189,7 +189,7 @@ fn is_amount(v: &str) -> bool {
     }
     let groups: Vec<&str> = v.split(['.', ',']).collect();
     let (last, rest) = groups.split_last().expect("split yields one part");
-    let thousands = rest.len() >= 1
+    let thousands = !rest.is_empty()
         && rest[0].len() <= 3
         && rest[1..].iter().all(|g| g.len() == 3)
         && (last.len() == 3 || (last.len() <= 2 && rest.len() >= 2));
@@ -490,11 +490,11 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
     if !has(columns, Field::BirthDate) {
         let ints = |v: &str| v.trim().parse::<i64>().ok();
         let mut found: HashMap<Field, Vec<usize>> = HashMap::new();
-        for i in 0..columns.len() {
-            if columns[i].field.is_some() || columns[i].how != "header" {
+        for (i, column) in columns.iter().enumerate() {
+            if column.field.is_some() || column.how != "header" {
                 continue;
             }
-            let values = values_of(&columns[i].header);
+            let values = values_of(&column.header);
             if values.len() < 10 {
                 continue;
             }
