@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::schema::Field;
+use crate::schema::{Field, GoldenField};
 
 /// The raw TOML file. Unknown keys are errors (serde names the expected keys).
 #[derive(Debug, Default, Deserialize)]
@@ -182,7 +182,7 @@ pub struct Config {
     pub link_only: bool,
     pub survivorship: Survivorship,
     /// Per golden field, a rule other than `survivorship`.
-    pub field_rules: BTreeMap<String, Survivorship>,
+    pub field_rules: BTreeMap<GoldenField, Survivorship>,
     /// Start CSV outputs with a UTF-8 byte-order mark (for Excel).
     pub bom: bool,
     /// Also write clusters, golden records and provenance as Parquet (`--format parquet`).
@@ -299,13 +299,13 @@ impl Config {
             cfg.survivorship = rule("merge.rule".into(), v)?;
         }
         for (field, v) in &file.merge.fields {
-            if !crate::schema::GOLDEN_FIELDS.contains(&field.as_str()) {
+            let Some(golden) = GoldenField::parse(field) else {
                 return Err(Error::config(
                     format!("[merge.fields] names an unknown golden field \"{field}\""),
                     format!("use one of: {}", crate::schema::GOLDEN_FIELDS.join(", ")),
                 ));
-            }
-            cfg.field_rules.insert(field.clone(), rule(format!("merge.fields.{field}"), v)?);
+            };
+            cfg.field_rules.insert(golden, rule(format!("merge.fields.{field}"), v)?);
         }
         cfg.source_priority = file.merge.source_priority.clone();
         let age = |key: &str, v: &str| {

@@ -29,10 +29,8 @@ pub struct ColumnMap {
     pub header: String,
     /// The canonical field, or `None` for a column kept as-is.
     pub field: Option<Field>,
-    /// `"header"` (a known header), `"values"` (what the column holds, see [`infer`]), `"config"`
-    /// (`--map`, `[mapping]` or `[headers]`) or `"ignored"` (by configuration, or a copy of another
-    /// column).
-    pub how: &'static str,
+    /// What decided the mapping.
+    pub how: MappedBy,
     /// How sure the mapping is, 0 to 1: 1 for config, 0.9 for a known header, the share of values
     /// that fit for a mapping by values.
     pub confidence: f64,
@@ -41,13 +39,38 @@ pub struct ColumnMap {
     pub evidence: String,
 }
 
+/// What decided a column's mapping (summary.json and the report write it in lower case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MappedBy {
+    /// A known header.
+    Header,
+    /// What the column holds (see [`infer`]).
+    Values,
+    /// `--map`, `[mapping]` or `[headers]`.
+    Config,
+    /// Left out: by configuration, or a copy of another column.
+    Ignored,
+}
+
+impl MappedBy {
+    pub fn name(self) -> &'static str {
+        match self {
+            MappedBy::Header => "header",
+            MappedBy::Values => "values",
+            MappedBy::Config => "config",
+            MappedBy::Ignored => "ignored",
+        }
+    }
+}
+
 impl ColumnMap {
     /// A column mapped by its header alone (`None`: not a known header).
     pub fn by_header(header: &str, field: Option<Field>) -> ColumnMap {
         ColumnMap {
             header: header.to_string(),
             field,
-            how: "header",
+            how: MappedBy::Header,
             confidence: if field.is_some() { 0.9 } else { 0.0 },
             evidence: String::new(),
         }
@@ -659,12 +682,12 @@ fn map_headers(headers: &[String], cfg: &Config) -> Vec<ColumnMap> {
             let target = configured.get(&h.to_lowercase()).or_else(|| cfg.headers.get(&header_key(h)));
             let config = |field, how| ColumnMap { how, confidence: 1.0, ..ColumnMap::by_header(h, field) };
             match target {
-                Some(MapTarget::Field(f)) => config(Some(*f), "config"),
-                Some(MapTarget::Ignore) => config(None, "ignored"),
+                Some(MapTarget::Field(f)) => config(Some(*f), MappedBy::Config),
+                Some(MapTarget::Ignore) => config(None, MappedBy::Ignored),
                 None => {
                     let field = guess_field_with(h, &own);
                     if field.is_some() && guess_field(h) != field {
-                        config(field, "config")
+                        config(field, MappedBy::Config)
                     } else {
                         ColumnMap::by_header(h, field)
                     }

@@ -19,7 +19,7 @@ use chrono::Datelike;
 use crate::config::{Config, Survivorship};
 use crate::ingest::Ingested;
 use crate::normalize::Contact;
-use crate::schema::{Field, GOLDEN_FIELDS};
+use crate::schema::{Field, GoldenField};
 use crate::text;
 
 /// One value of a golden record and where it came from.
@@ -34,13 +34,20 @@ pub struct Value {
 #[derive(Debug, Clone)]
 pub struct Golden {
     pub cluster: u32,
-    /// One entry per [`GOLDEN_FIELDS`] (empty value when no member has it).
+    /// One entry per [`GoldenField`], indexed by `field as usize` (empty when no member has it).
     pub values: Vec<Option<Value>>,
     /// Member whose id survives in the merge plan (most complete, then most recent, then first).
     pub master: u32,
     /// Whether the members disagree on an opt-out or do-not-call flag (the golden record keeps the
     /// restrictive one).
     pub consent_disagrees: bool,
+}
+
+impl Golden {
+    /// The golden value of `field`, if any member has one.
+    pub fn get(&self, field: GoldenField) -> Option<&Value> {
+        self.values[field as usize].as_ref()
+    }
 }
 
 /// A candidate value: display form, match key, contact.
@@ -153,48 +160,208 @@ fn golden(
     cfg: &Config,
     shared_phones: &HashSet<&str>,
 ) -> Golden {
-    // Members ordered by preference: trusted source, most recent activity, most complete, input order.
-    let mut ranked: Vec<u32> = members.to_vec();
-    ranked.sort_by(|&x, &y| {
-        let (a, b) = (&contacts[x as usize], &contacts[y as usize]);
-        source_rank[a.source as usize]
-            .cmp(&source_rank[b.source as usize])
-            .then(b.last_activity.cmp(&a.last_activity))
-            .then(completeness(b).cmp(&completeness(a)))
-            .then(x.cmp(&y))
+    let m = Members::new(cells, contacts, members, source_rank, cfg, shared_phones);
+    // Emails and phones feed both the surviving value and the alternates.
+    let email_cands = m.candidates(&|c, i| {
+        c.emails.iter().filter(|e| e.valid).map(|e| (e.address.to_string(), e.key.to_string(), i)).collect()
     });
-    // Letters of the members' email local parts, for names they spell.
-    let locals: Vec<String> = if members.len() < 2 {
-        Vec::new() // one record: one name, nothing to choose
-    } else {
-        members
+    let phone_cands =
+        m.candidates(&|c, i| c.phones.iter().map(|p| (p.key.to_string(), p.key.to_string(), i)).collect());
+    let mut values: Vec<Option<Value>> = Vec::with_capacity(GoldenField::ALL.len());
+    let mut consent_disagrees = false;
+    for field in GoldenField::ALL {
+        use GoldenField as G;
+        let v = match field {
+            G::Email => m.pick(field, &email_cands),
+            G::Phone => m.pick(field, &phone_cands),
+            G::OtherEmails => alternates(values[G::Email as usize].as_ref(), &email_cands),
+            G::OtherPhones => alternates(values[G::Phone as usize].as_ref(), &phone_cands),
+            G::EmailOptOut | G::DoNotCall => {
+                let (v, disagree) = m.consent(field);
+                consent_disagrees |= disagree;
+                v
+            }
+            G::Created | G::LastActivity | G::ConsentDate => m.date(field),
+            _ => m.pick(field, &m.candidates_of(field)),
+        };
+        values.push(v);
+    }
+    Golden { cluster, values, master: m.master(members), consent_disagrees }
+}
+
+/// Every other distinct value of `all` than the chosen one, joined with "; ", from the first record
+/// that has one.
+fn alternates(chosen: Option<&Value>, all: &[Candidate]) -> Option<Value> {
+    let chosen = chosen.map(|v| v.value.to_string()).unwrap_or_default();
+    let mut seen = vec![chosen.as_str()];
+    let mut out = Vec::new();
+    let mut from = None;
+    for (d, _, i) in all {
+        if !seen.contains(&d.as_str()) {
+            seen.push(d);
+            out.push(d.as_str());
+            from.get_or_insert(*i);
+        }
+    }
+    from.map(|f| Value { value: out.join("; ").into(), from: f })
+}
+
+/// One cluster's records, as the golden record's rules see them.
+struct Members<'a> {
+    cells: &'a Cells<'a>,
+    contacts: &'a [Contact],
+    /// Members ordered by preference: trusted source, most recent activity, most complete, input order.
+    ranked: Vec<u32>,
+    /// Letters of the members' email local parts, for names they spell.
+    locals: Vec<String>,
+    /// A record alone in its cluster has one candidate per field: its match key decides nothing.
+    single: bool,
+    cfg: &'a Config,
+    shared_phones: &'a HashSet<&'a str>,
+}
+
+impl<'a> Members<'a> {
+    fn new(
+        cells: &'a Cells<'a>,
+        contacts: &'a [Contact],
+        members: &[u32],
+        source_rank: &[usize],
+        cfg: &'a Config,
+        shared_phones: &'a HashSet<&'a str>,
+    ) -> Self {
+        let mut ranked: Vec<u32> = members.to_vec();
+        ranked.sort_by(|&x, &y| {
+            let (a, b) = (&contacts[x as usize], &contacts[y as usize]);
+            source_rank[a.source as usize]
+                .cmp(&source_rank[b.source as usize])
+                .then(b.last_activity.cmp(&a.last_activity))
+                .then(completeness(b).cmp(&completeness(a)))
+                .then(x.cmp(&y))
+        });
+        let locals: Vec<String> = if members.len() < 2 {
+            Vec::new() // one record: one name, nothing to choose
+        } else {
+            members
+                .iter()
+                .flat_map(|&i| contacts[i as usize].emails.iter())
+                .map(|e| e.local().chars().filter(char::is_ascii_alphabetic).collect())
+                .collect()
+        };
+        Members { cells, contacts, ranked, locals, single: members.len() == 1, cfg, shared_phones }
+    }
+
+    fn contact(&self, i: u32) -> &'a Contact {
+        &self.contacts[i as usize]
+    }
+
+    /// The member whose id survives in the merge plan: most complete, then most recent, then first.
+    fn master(&self, members: &[u32]) -> u32 {
+        *members
             .iter()
-            .flat_map(|&i| contacts[i as usize].emails.iter())
-            .map(|e| e.local().chars().filter(char::is_ascii_alphabetic).collect())
-            .collect()
-    };
-    // Most recent first; a record with no date at all last.
-    let recency_rank = |i: u32| {
-        let c = &contacts[i as usize];
-        c.last_activity.or(c.created).map_or(i64::MAX, |d| -(d.num_days_from_ce() as i64))
-    };
-    let prefer = |field: &str, c: &Candidate| -> i64 {
+            .max_by(|&&x, &&y| {
+                let (a, b) = (self.contact(x), self.contact(y));
+                completeness(a).cmp(&completeness(b)).then(a.last_activity.cmp(&b.last_activity)).then(y.cmp(&x))
+            })
+            .unwrap_or(&members[0])
+    }
+
+    /// What `f` gives for each member, in ranked order, empty values left out.
+    fn candidates(&self, f: &dyn Fn(&Contact, u32) -> Vec<Candidate>) -> Vec<Candidate> {
+        self.ranked.iter().flat_map(|&i| f(self.contact(i), i)).filter(|(d, _, _)| !d.is_empty()).collect()
+    }
+
+    /// The match key of `v` (nothing for a record alone in its cluster).
+    fn key_of(&self, key: &dyn Fn(&str) -> String, v: &str) -> String {
+        if self.single {
+            String::new()
+        } else {
+            key(v)
+        }
+    }
+
+    /// Each member's input value of `field`, cleaned, with `key`.
+    fn raw_field(&self, field: Field, key: fn(&str) -> String) -> Vec<Candidate> {
+        self.candidates(&|c, i| {
+            raw(self.cells, c, field).map(|v| (text::clean(v), self.key_of(&key, v), i)).into_iter().collect()
+        })
+    }
+
+    /// The candidates of a field chosen by [`Members::pick`] (tags: their union).
+    fn candidates_of(&self, field: GoldenField) -> Vec<Candidate> {
+        use crate::normalize::{address, company, name};
+        use GoldenField as G;
+        let name_part = |k: usize| {
+            self.candidates(&|c, i| {
+                let display = &c.display_name[k];
+                vec![(display.to_string(), self.key_of(&name::name_key, display), i)]
+            })
+        };
         match field {
-            "phone" => {
-                let valid = contacts[c.2 as usize].phones.iter().any(|p| p.key == c.1 && p.valid);
-                2 * i64::from(shared_phones.contains(c.1.as_str())) + i64::from(!valid)
+            G::FirstName => name_part(0),
+            G::MiddleName => name_part(1),
+            G::LastName => name_part(2),
+            G::Company => self.raw_field(Field::Company, company::company_key),
+            G::JobTitle => self.raw_field(Field::JobTitle, text::alnum_key),
+            G::Street => self.candidates(&|c, i| {
+                let s = raw(self.cells, c, Field::Street).map(text::clean).unwrap_or_default();
+                let n = raw(self.cells, c, Field::StreetNumber).map(text::clean).unwrap_or_default();
+                let d = if n.is_empty() || s.contains(&n) { s } else { format!("{n} {s}") };
+                vec![(d.clone(), self.key_of(&address::street_key, &d), i)]
+            }),
+            G::City => self.raw_field(Field::City, text::alnum_key),
+            G::Region => self.raw_field(Field::Region, text::alnum_key),
+            G::PostalCode => self.raw_field(Field::PostalCode, address::postal_key),
+            G::Country => self.candidates(&|c, i| vec![(c.country.to_string(), c.country.to_string(), i)]),
+            G::BirthDate => {
+                self.candidates(&|c, i| c.birth.map(|d| (d.to_string(), d.to_string(), i)).into_iter().collect())
             }
-            "first_name" | "last_name" => {
+            G::NationalId => self.candidates(&|c, i| vec![(c.national_id.to_string(), c.national_id.to_string(), i)]),
+            G::Tags => self.candidates(&|c, i| {
+                raw(self.cells, c, Field::Tags)
+                    .map(|v| {
+                        crate::normalize::tags::split_tags(v)
+                            .into_iter()
+                            .map(|t| (t.clone(), crate::normalize::tags::tag_key(&t), i))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            }),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Most recent first; a record with no date at all last.
+    fn recency_rank(&self, i: u32) -> i64 {
+        let c = self.contact(i);
+        c.last_activity.or(c.created).map_or(i64::MAX, |d| -(d.num_days_from_ce() as i64))
+    }
+
+    /// Ties between equally corroborated values, before the members' rank (lower first): a valid
+    /// phone number before one that is not, a cluster's own before a shared one; for a name, the
+    /// spelling the cluster's email addresses also use ("lucas.thomas@" for Lucas, not the typo Lucs);
+    /// for what changes over time (address, employer, title), the most recent record's.
+    fn prefer(&self, field: GoldenField, c: &Candidate) -> i64 {
+        use GoldenField as G;
+        match field {
+            G::Phone => {
+                let valid = self.contact(c.2).phones.iter().any(|p| p.key == c.1 && p.valid);
+                2 * i64::from(self.shared_phones.contains(c.1.as_str())) + i64::from(!valid)
+            }
+            G::FirstName | G::LastName => {
                 let key: String = c.1.chars().filter(char::is_ascii_alphabetic).collect();
-                i64::from(!(key.len() >= 2 && locals.iter().any(|l| l.contains(key.as_str()))))
+                i64::from(!(key.len() >= 2 && self.locals.iter().any(|l| l.contains(key.as_str()))))
             }
-            "street" | "city" | "region" | "postal_code" | "company" | "job_title" => recency_rank(c.2),
+            G::Street | G::City | G::Region | G::PostalCode | G::Company | G::JobTitle => self.recency_rank(c.2),
             _ => 0,
         }
-    };
-    // Candidates come in ranked order; each rule keeps the first of its best (a stable choice).
-    let pick = |field: &str, cands: &[Candidate]| -> Option<Value> {
-        let rule = cfg.field_rules.get(field).copied().unwrap_or(cfg.survivorship);
+    }
+
+    /// The surviving value of `field` among `cands` (in ranked order) by the field's rule; each rule
+    /// keeps the first of its best (a stable choice).
+    fn pick(&self, field: GoldenField, cands: &[Candidate]) -> Option<Value> {
+        if field == GoldenField::Tags {
+            return union(cands);
+        }
         let best_by = |key: &dyn Fn(&Candidate) -> i64| {
             let mut best: Option<&Candidate> = None;
             for c in cands {
@@ -204,161 +371,56 @@ fn golden(
             }
             best.map(|c| Value { value: c.0.as_str().into(), from: c.2 })
         };
-        match rule {
+        match self.cfg.field_rules.get(&field).copied().unwrap_or(self.cfg.survivorship) {
             Survivorship::MostFrequent => {
-                // Ties between equally corroborated values, before the members' rank: a valid phone
-                // number before one that is not; for a name, the spelling the cluster's email
-                // addresses also use ("lucas.thomas@" for Lucas, not the typo Lucs); for what changes
-                // over time (address, employer, title), the most recent record's.
                 let mut ordered: Vec<&Candidate> = cands.iter().collect();
                 if ordered.len() > 1 {
-                    ordered.sort_by_cached_key(|c| prefer(field, c));
+                    ordered.sort_by_cached_key(|c| self.prefer(field, c));
                 }
                 pick_most_frequent(&ordered)
             }
             Survivorship::Ranked => cands.first().map(|c| Value { value: c.0.as_str().into(), from: c.2 }),
-            Survivorship::MostRecent => best_by(&|c| {
-                contacts[c.2 as usize].last_activity.map(|d| d.num_days_from_ce() as i64).unwrap_or(i64::MIN)
-            }),
-            Survivorship::MostComplete => best_by(&|c| completeness(&contacts[c.2 as usize]) as i64),
+            Survivorship::MostRecent => {
+                best_by(&|c| self.contact(c.2).last_activity.map(|d| d.num_days_from_ce() as i64).unwrap_or(i64::MIN))
+            }
+            Survivorship::MostComplete => best_by(&|c| completeness(self.contact(c.2)) as i64),
             Survivorship::Longest => best_by(&|c| c.0.chars().count() as i64),
         }
-    };
-    let master = *members
-        .iter()
-        .max_by(|&&x, &&y| {
-            let (a, b) = (&contacts[x as usize], &contacts[y as usize]);
-            completeness(a).cmp(&completeness(b)).then(a.last_activity.cmp(&b.last_activity)).then(y.cmp(&x))
-        })
-        .unwrap_or(&members[0]);
-    let candidates = |f: &dyn Fn(&Contact, u32) -> Vec<Candidate>| -> Vec<Candidate> {
-        ranked.iter().flat_map(|&i| f(&contacts[i as usize], i)).filter(|(d, _, _)| !d.is_empty()).collect()
-    };
-    // A record alone in its cluster has one candidate per field: its match key decides nothing.
-    let single = members.len() == 1;
-    let key_of = |key: &dyn Fn(&str) -> String, v: &str| if single { String::new() } else { key(v) };
-    let raw_field = |field: Field, key: fn(&str) -> String| {
-        move |c: &Contact, i: u32| -> Vec<Candidate> {
-            raw(cells, c, field).map(|v| (text::clean(v), key_of(&key, v), i)).into_iter().collect()
-        }
-    };
-    // Emails and phones feed both the surviving value and the alternates.
-    let email_cands = candidates(&|c, i| {
-        c.emails.iter().filter(|e| e.valid).map(|e| (e.address.to_string(), e.key.to_string(), i)).collect()
-    });
-    let phone_cands = candidates(&|c, i| c.phones.iter().map(|p| (p.key.to_string(), p.key.to_string(), i)).collect());
-    let mut values: Vec<Option<Value>> = Vec::with_capacity(GOLDEN_FIELDS.len());
-    let mut consent_disagrees = false;
-    for &name in GOLDEN_FIELDS {
-        let v = match name {
-            "first_name" | "middle_name" | "last_name" => {
-                let k = match name {
-                    "first_name" => 0,
-                    "middle_name" => 1,
-                    _ => 2,
-                };
-                pick(
-                    name,
-                    &candidates(&|c, i| {
-                        let display = &c.display_name[k];
-                        vec![(display.to_string(), key_of(&crate::normalize::name::name_key, display), i)]
-                    }),
-                )
-            }
-            "email" => pick(name, &email_cands),
-            "other_emails" => None,
-            "phone" => pick(name, &phone_cands),
-            "other_phones" => None,
-            "company" => pick(name, &candidates(&raw_field(Field::Company, crate::normalize::company::company_key))),
-            "job_title" => pick(name, &candidates(&raw_field(Field::JobTitle, text::alnum_key))),
-            "street" => pick(
-                name,
-                &candidates(&|c, i| {
-                    let s = raw(cells, c, Field::Street).map(text::clean).unwrap_or_default();
-                    let n = raw(cells, c, Field::StreetNumber).map(text::clean).unwrap_or_default();
-                    let d = if n.is_empty() || s.contains(&n) { s } else { format!("{n} {s}") };
-                    vec![(d.clone(), key_of(&crate::normalize::address::street_key, &d), i)]
-                }),
-            ),
-            "city" => pick(name, &candidates(&raw_field(Field::City, text::alnum_key))),
-            "region" => pick(name, &candidates(&raw_field(Field::Region, text::alnum_key))),
-            "postal_code" => {
-                pick(name, &candidates(&raw_field(Field::PostalCode, crate::normalize::address::postal_key)))
-            }
-            "country" => pick(name, &candidates(&|c, i| vec![(c.country.to_string(), c.country.to_string(), i)])),
-            "birth_date" => pick(
-                name,
-                &candidates(&|c, i| c.birth.map(|d| (d.to_string(), d.to_string(), i)).into_iter().collect()),
-            ),
-            "national_id" => {
-                pick(name, &candidates(&|c, i| vec![(c.national_id.to_string(), c.national_id.to_string(), i)]))
-            }
-            "tags" => union(&candidates(&|c, i| {
-                raw(cells, c, Field::Tags)
-                    .map(|v| {
-                        crate::normalize::tags::split_tags(v)
-                            .into_iter()
-                            .map(|t| (t.clone(), crate::normalize::tags::tag_key(&t), i))
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            })),
-            "created" => ranked
-                .iter()
-                .filter_map(|&i| contacts[i as usize].created.map(|d| (d, i)))
-                .min()
-                .map(|(d, i)| Value { value: d.to_string().into(), from: i }),
-            "last_activity" => ranked
-                .iter()
-                .filter_map(|&i| contacts[i as usize].last_activity.map(|d| (d, i)))
-                .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
-                .map(|(d, i)| Value { value: d.to_string().into(), from: i }),
-            // Consent: the most restrictive word any member has (an opt-out from any source holds
-            // for the person), from the best-ranked record that says it.
-            "email_opt_out" | "do_not_call" => {
-                let field = if name == "email_opt_out" { Field::EmailOptOut } else { Field::DoNotCall };
-                let said: Vec<(bool, u32)> = ranked
-                    .iter()
-                    .filter_map(|&i| consent(cells, &contacts[i as usize], field).map(|b| (b, i)))
-                    .collect();
-                consent_disagrees |= said.iter().any(|s| s.0) && said.iter().any(|s| !s.0);
-                said.iter()
-                    .find(|s| s.0)
-                    .or(said.first())
-                    .map(|&(b, i)| Value { value: if b { "yes" } else { "no" }.into(), from: i })
-            }
-            "consent_date" => ranked
-                .iter()
-                .filter_map(|&i| {
-                    let c = &contacts[i as usize];
-                    let raw = raw(cells, c, Field::ConsentDate)?;
-                    Some((crate::normalize::date::parse_date(raw, cells.consent_order[c.source as usize])?, i))
-                })
-                .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
-                .map(|(d, i)| Value { value: d.to_string().into(), from: i }),
-            _ => None,
-        };
-        values.push(v);
     }
-    // Alternates: every other distinct email / phone.
-    let alternates = |chosen: Option<&Value>, all: Vec<Candidate>| -> Option<Value> {
-        let chosen = chosen.map(|v| v.value.to_string()).unwrap_or_default();
-        let mut seen = vec![chosen];
-        let mut out = Vec::new();
-        let mut from = None;
-        for (d, _, i) in all {
-            if !seen.contains(&d) {
-                seen.push(d.clone());
-                out.push(d);
-                from.get_or_insert(i);
-            }
+
+    /// Consent: the most restrictive word any member has (an opt-out from any source holds for the
+    /// person), from the best-ranked record that says it; and whether the members disagree.
+    fn consent(&self, field: GoldenField) -> (Option<Value>, bool) {
+        let field = if field == GoldenField::EmailOptOut { Field::EmailOptOut } else { Field::DoNotCall };
+        let said: Vec<(bool, u32)> =
+            self.ranked.iter().filter_map(|&i| consent(self.cells, self.contact(i), field).map(|b| (b, i))).collect();
+        let disagree = said.iter().any(|s| s.0) && said.iter().any(|s| !s.0);
+        let v = said
+            .iter()
+            .find(|s| s.0)
+            .or(said.first())
+            .map(|&(b, i)| Value { value: if b { "yes" } else { "no" }.into(), from: i });
+        (v, disagree)
+    }
+
+    /// The earliest creation date, the latest activity or consent date (ties: the better-ranked record).
+    fn date(&self, field: GoldenField) -> Option<Value> {
+        let value = |(d, i): (chrono::NaiveDate, u32)| Value { value: d.to_string().into(), from: i };
+        let dated = |f: &dyn Fn(&Contact) -> Option<chrono::NaiveDate>| {
+            self.ranked.iter().filter_map(|&i| f(self.contact(i)).map(|d| (d, i))).collect::<Vec<_>>()
+        };
+        let latest =
+            |all: Vec<(chrono::NaiveDate, u32)>| all.into_iter().max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        match field {
+            GoldenField::Created => dated(&|c| c.created).into_iter().min().map(value),
+            GoldenField::LastActivity => latest(dated(&|c| c.last_activity)).map(value),
+            _ => latest(dated(&|c| {
+                let raw = raw(self.cells, c, Field::ConsentDate)?;
+                crate::normalize::date::parse_date(raw, self.cells.consent_order[c.source as usize])
+            }))
+            .map(value),
         }
-        from.map(|f| Value { value: out.join("; ").into(), from: f })
-    };
-    let idx = |n: &str| GOLDEN_FIELDS.iter().position(|f| *f == n).unwrap_or(0);
-    values[idx("other_emails")] = alternates(values[idx("email")].as_ref(), email_cands);
-    values[idx("other_phones")] = alternates(values[idx("phone")].as_ref(), phone_cands);
-    Golden { cluster, values, master, consent_disagrees }
+    }
 }
 
 /// The most frequent value by key; ties to the earliest candidate (the best-ranked member).

@@ -33,7 +33,7 @@ use crate::io::{write_atomic, write_atomic_with};
 use crate::merge::Golden;
 use crate::normalize::Contact;
 use crate::quality::SourceProfile;
-use crate::schema::GOLDEN_FIELDS;
+use crate::schema::{GoldenField, GOLDEN_FIELDS};
 use crate::score::{probability, weights, TermFreq};
 use crate::score::{Model, ScoredPair};
 use crate::state::{self, Incremental};
@@ -340,14 +340,11 @@ pub fn write_all(run: &Run, out: &Path) -> Result<()> {
 /// Consent in the golden records: how many say opted out of email and do not call, and in how many
 /// clusters the records disagreed (the golden record keeps the restrictive value).
 fn consent_summary(run: &Run) -> serde_json::Value {
-    let column = |name: &str| GOLDEN_FIELDS.iter().position(|f| *f == name);
-    let says_yes = |name: &str| {
-        column(name)
-            .map_or(0, |i| run.golden.iter().filter(|g| g.values[i].as_ref().is_some_and(|v| v.value == "yes")).count())
-    };
+    let says_yes =
+        |field: GoldenField| run.golden.iter().filter(|g| g.get(field).is_some_and(|v| v.value == "yes")).count();
     json!({
-        "email_opt_out": says_yes("email_opt_out"),
-        "do_not_call": says_yes("do_not_call"),
+        "email_opt_out": says_yes(GoldenField::EmailOptOut),
+        "do_not_call": says_yes(GoldenField::DoNotCall),
         "clusters_with_disagreement": run.golden.iter().filter(|g| g.consent_disagrees).count(),
     })
 }
@@ -368,7 +365,7 @@ fn write_clusters(run: &Run, out: &Path) -> Result<()> {
 
 fn write_golden(run: &Run, out: &Path) -> Result<()> {
     let mut header = vec!["cluster_id", "records", "sources", "master_source", "master_record_id"];
-    header.extend_from_slice(GOLDEN_FIELDS);
+    header.extend_from_slice(&GOLDEN_FIELDS);
     let rows = |_: usize, g: &Golden, w: &mut Csv| {
         let members = &run.clusters.members[g.cluster as usize];
         let mut sources: Vec<&str> = members.iter().map(|&i| run.record(i).0).collect();
@@ -471,10 +468,8 @@ fn write_merge_plan(run: &Run, out: &Path) -> Result<()> {
             let s = &run.ingested.sources[source as usize];
             for (column, value) in cells(step.keep) {
                 let field = s.columns.iter().find(|c| c.header == column).and_then(|c| c.field);
-                let golden_value = field
-                    .and_then(|f| GOLDEN_FIELDS.iter().position(|g| *g == f.name()))
-                    .and_then(|i| golden.values[i].as_ref())
-                    .map(|v| v.value.to_string());
+                let golden_value =
+                    field.and_then(GoldenField::of).and_then(|f| golden.get(f)).map(|v| v.value.to_string());
                 if golden_value.is_some_and(|g| g != value) {
                     undo.row([name, keep, &call_s, "overwritten", &column, &value])?;
                 }
@@ -483,6 +478,107 @@ fn write_merge_plan(run: &Run, out: &Path) -> Result<()> {
     }
     w.save(&out.join("merge_plan.csv"))?;
     undo.save(&out.join("undo.csv"))
+}
+
+/// Why a pair is in review.csv.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewKind {
+    /// A reviewer's match that would join a no-match pair; not applied.
+    Contradiction,
+    /// A join the cluster stage refused.
+    Split,
+    /// The weakest link of a large cluster.
+    LargeCluster,
+    /// A pair whose probability is between `review_low` and the threshold.
+    UncertainPair,
+}
+
+impl ReviewKind {
+    /// As review.csv's `kind` column writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReviewKind::Contradiction => "contradiction",
+            ReviewKind::Split => "split",
+            ReviewKind::LargeCluster => "large_cluster",
+            ReviewKind::UncertainPair => "uncertain_pair",
+        }
+    }
+}
+
+/// One pair of review.csv, before its values are looked up.
+struct ReviewRow {
+    probability: f64,
+    kind: ReviewKind,
+    a: u32,
+    b: u32,
+    reason: String,
+}
+
+impl ReviewRow {
+    fn new(probability: f64, kind: ReviewKind, (a, b): (u32, u32), reason: String) -> Self {
+        ReviewRow { probability, kind, a, b, reason }
+    }
+}
+
+/// The pairs of review.csv, most consequential first: contradictions, refused joins (each once),
+/// large clusters' weakest links, then uncertain pairs closest to 50% first.
+fn review_rows(run: &Run) -> Vec<ReviewRow> {
+    let cfg = &run.config;
+    let mut rows: Vec<ReviewRow> = run
+        .scored
+        .iter()
+        .filter(|p| p.needs_review(cfg.review_low, cfg.threshold))
+        .map(|p| ReviewRow::new(p.probability(), ReviewKind::UncertainPair, (p.a, p.b), String::new()))
+        .collect();
+    rows.sort_by(|x, y| {
+        (x.probability - 0.5).abs().total_cmp(&(y.probability - 0.5).abs()).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b))
+    });
+    let mut splits: Vec<_> = run
+        .clusters
+        .splits
+        .iter()
+        .map(|s| {
+            let (a, b) = s.conflict.unwrap_or((s.a, s.b));
+            ReviewRow::new(s.probability, ReviewKind::Split, (a, b), s.reason.clone())
+        })
+        .collect();
+    // Reviewers' matches that contradict their no-matches come first: a person must settle them.
+    let contradictions: Vec<_> = run
+        .clusters
+        .contradictions
+        .iter()
+        .map(|&((a, b), (x, y))| {
+            let (sx, rx) = run.record(x);
+            let (sy, ry) = run.record(y);
+            let reason = format!(
+                "decided match, but it would put {sx}:{rx} and {sy}:{ry}, decided no-match, in one cluster; not applied"
+            );
+            ReviewRow::new(f64::NAN, ReviewKind::Contradiction, (a, b), reason)
+        })
+        .collect();
+    splits.splice(0..0, contradictions);
+    // The same refused join can be met from both sides; list it once.
+    let mut seen = std::collections::HashSet::new();
+    splits.retain(|s| seen.insert((s.a.min(s.b), s.a.max(s.b))));
+    // Large clusters: their weakest link, the one decision that could break them up.
+    let mut weakest: std::collections::HashMap<u32, &crate::score::ScoredPair> = Default::default();
+    for p in run.scored.iter().filter(|p| p.is_link(cfg.threshold)) {
+        let c = run.clusters.of[p.a as usize];
+        if c == run.clusters.of[p.b as usize] && run.clusters.members[c as usize].len() >= LARGE_CLUSTER {
+            let e = weakest.entry(c).or_insert(p);
+            if (p.weight, p.a, p.b) < (e.weight, e.a, e.b) {
+                *e = p;
+            }
+        }
+    }
+    let mut large: Vec<(u32, &crate::score::ScoredPair)> = weakest.into_iter().collect();
+    large.sort_by_key(|(c, _)| (std::cmp::Reverse(run.clusters.members[*c as usize].len()), *c));
+    splits.extend(large.into_iter().map(|(c, p)| {
+        let reason = format!("cluster of {} records: its weakest link", run.clusters.members[c as usize].len());
+        ReviewRow::new(p.probability(), ReviewKind::LargeCluster, (p.a, p.b), reason)
+    }));
+    splits.extend(rows);
+    splits
 }
 
 /// Review rows: uncertain pairs (probability in `[review_low, threshold)`), probable pairs that only
@@ -511,60 +607,7 @@ fn write_review(run: &Run, tf: &TermFreq, out: &Path) -> Result<()> {
     header.push("decision".into());
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut w = Csv::new(&header_refs, run.config.bom)?;
-    let cfg = &run.config;
-    let mut rows: Vec<(f64, &'static str, u32, u32, f64, String)> = run
-        .scored
-        .iter()
-        .filter(|p| p.needs_review(cfg.review_low, cfg.threshold))
-        .map(|p| (p.probability(), "uncertain_pair", p.a, p.b, p.weight, String::new()))
-        .collect();
-    rows.sort_by(|x, y| (x.0 - 0.5).abs().total_cmp(&(y.0 - 0.5).abs()).then(x.2.cmp(&y.2)).then(x.3.cmp(&y.3)));
-    let mut splits: Vec<_> = run
-        .clusters
-        .splits
-        .iter()
-        .map(|s| {
-            let (a, b) = s.conflict.unwrap_or((s.a, s.b));
-            (s.probability, "split", a, b, f64::NAN, s.reason.clone())
-        })
-        .collect();
-    // Reviewers' matches that contradict their no-matches come first: a person must settle them.
-    let contradictions: Vec<_> = run
-        .clusters
-        .contradictions
-        .iter()
-        .map(|&((a, b), (x, y))| {
-            let (sx, rx) = run.record(x);
-            let (sy, ry) = run.record(y);
-            let reason = format!(
-                "decided match, but it would put {sx}:{rx} and {sy}:{ry}, decided no-match, in one cluster; not applied"
-            );
-            (f64::NAN, "contradiction", a, b, f64::NAN, reason)
-        })
-        .collect();
-    splits.splice(0..0, contradictions);
-    // The same refused join can be met from both sides; list it once.
-    let mut seen = std::collections::HashSet::new();
-    splits.retain(|s| seen.insert((s.2.min(s.3), s.2.max(s.3))));
-    // Large clusters: their weakest link, the one decision that could break them up.
-    let mut weakest: std::collections::HashMap<u32, &crate::score::ScoredPair> = Default::default();
-    for p in run.scored.iter().filter(|p| p.is_link(cfg.threshold)) {
-        let c = run.clusters.of[p.a as usize];
-        if c == run.clusters.of[p.b as usize] && run.clusters.members[c as usize].len() >= LARGE_CLUSTER {
-            let e = weakest.entry(c).or_insert(p);
-            if (p.weight, p.a, p.b) < (e.weight, e.a, e.b) {
-                *e = p;
-            }
-        }
-    }
-    let mut large: Vec<(u32, &crate::score::ScoredPair)> = weakest.into_iter().collect();
-    large.sort_by_key(|(c, _)| (std::cmp::Reverse(run.clusters.members[*c as usize].len()), *c));
-    splits.extend(large.into_iter().map(|(c, p)| {
-        let reason = format!("cluster of {} records: its weakest link", run.clusters.members[c as usize].len());
-        (p.probability(), "large_cluster", p.a, p.b, p.weight, reason)
-    }));
-    splits.extend(rows);
-    for (_, kind, a, b, _, reason) in splits.into_iter().take(200_000) {
+    for ReviewRow { kind, a, b, reason, .. } in review_rows(run).into_iter().take(200_000) {
         let (ca, cb) = (&run.contacts[a as usize], &run.contacts[b as usize]);
         let v = crate::compare::compare(ca, cb);
         let ws = weights(&run.model, tf, ca, &v);
@@ -572,7 +615,7 @@ fn write_review(run: &Run, tf: &TermFreq, out: &Path) -> Result<()> {
         let (sa, ra) = run.record(a);
         let (sb, rb) = run.record(b);
         let mut row = vec![
-            kind.to_string(),
+            kind.name().to_string(),
             format!("{:.4}", probability(total)),
             format!("{total:.2}"),
             sa.into(),
@@ -851,7 +894,7 @@ pub fn html(run: &Run, tf: &TermFreq) -> String {
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.0}%</td><td>{}</td></tr>",
                 esc(&m.header),
                 m.field.map(|f| f.name()).unwrap_or("(kept as-is)"),
-                m.how,
+                m.how.name(),
                 m.confidence * 100.0,
                 esc(&m.evidence)
             );
@@ -947,14 +990,7 @@ pub fn html(run: &Run, tf: &TermFreq) -> String {
     let mut largest: Vec<&crate::merge::Golden> =
         run.golden.iter().filter(|g| run.clusters.members[g.cluster as usize].len() > 1).collect();
     largest.sort_by_key(|g| (std::cmp::Reverse(run.clusters.members[g.cluster as usize].len()), g.cluster));
-    let field = |g: &crate::merge::Golden, name: &str| {
-        GOLDEN_FIELDS
-            .iter()
-            .position(|f| *f == name)
-            .and_then(|i| g.values[i].as_ref())
-            .map(|v| v.value.to_string())
-            .unwrap_or_default()
-    };
+    let field = |g: &crate::merge::Golden, f: GoldenField| g.get(f).map(|v| v.value.to_string()).unwrap_or_default();
     for g in largest.iter().take(20) {
         let members = &run.clusters.members[g.cluster as usize];
         let mut sources: Vec<&str> = members.iter().map(|&i| run.record(i).0).collect();
@@ -966,9 +1002,13 @@ pub fn html(run: &Run, tf: &TermFreq) -> String {
             run.clusters.id(g.cluster),
             members.len(),
             esc(&sources.join(", ")),
-            esc(&field(g, "first_name")),
-            esc(&field(g, "last_name")),
-            esc(&if run.config.redact { mask_email(&field(g, "email")) } else { field(g, "email") })
+            esc(&field(g, GoldenField::FirstName)),
+            esc(&field(g, GoldenField::LastName)),
+            esc(&if run.config.redact {
+                mask_email(&field(g, GoldenField::Email))
+            } else {
+                field(g, GoldenField::Email)
+            })
         );
     }
     h.push_str("</table></body></html>\n");

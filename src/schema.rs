@@ -191,31 +191,110 @@ pub fn word_list(text: &'static str) -> std::collections::HashSet<&'static str> 
     text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(str::trim).collect()
 }
 
-/// Columns of the golden record, in output order.
-pub const GOLDEN_FIELDS: &[&str] = &[
-    "first_name",
-    "middle_name",
-    "last_name",
-    "email",
-    "other_emails",
-    "phone",
-    "other_phones",
-    "company",
-    "job_title",
-    "street",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "birth_date",
-    "national_id",
-    "tags",
-    "created",
-    "last_activity",
-    "email_opt_out",
-    "do_not_call",
-    "consent_date",
-];
+/// A column of the golden record. `GoldenField::ALL` is the output order, and a golden record's
+/// values are indexed by `field as usize`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GoldenField {
+    FirstName,
+    MiddleName,
+    LastName,
+    Email,
+    OtherEmails,
+    Phone,
+    OtherPhones,
+    Company,
+    JobTitle,
+    Street,
+    City,
+    Region,
+    PostalCode,
+    Country,
+    BirthDate,
+    NationalId,
+    Tags,
+    Created,
+    LastActivity,
+    EmailOptOut,
+    DoNotCall,
+    ConsentDate,
+}
+
+impl GoldenField {
+    /// Every golden field, in output order.
+    pub const ALL: [GoldenField; 22] = [
+        GoldenField::FirstName,
+        GoldenField::MiddleName,
+        GoldenField::LastName,
+        GoldenField::Email,
+        GoldenField::OtherEmails,
+        GoldenField::Phone,
+        GoldenField::OtherPhones,
+        GoldenField::Company,
+        GoldenField::JobTitle,
+        GoldenField::Street,
+        GoldenField::City,
+        GoldenField::Region,
+        GoldenField::PostalCode,
+        GoldenField::Country,
+        GoldenField::BirthDate,
+        GoldenField::NationalId,
+        GoldenField::Tags,
+        GoldenField::Created,
+        GoldenField::LastActivity,
+        GoldenField::EmailOptOut,
+        GoldenField::DoNotCall,
+        GoldenField::ConsentDate,
+    ];
+
+    /// The column name in golden.csv (and in `[merge.fields]`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            GoldenField::FirstName => "first_name",
+            GoldenField::MiddleName => "middle_name",
+            GoldenField::LastName => "last_name",
+            GoldenField::Email => "email",
+            GoldenField::OtherEmails => "other_emails",
+            GoldenField::Phone => "phone",
+            GoldenField::OtherPhones => "other_phones",
+            GoldenField::Company => "company",
+            GoldenField::JobTitle => "job_title",
+            GoldenField::Street => "street",
+            GoldenField::City => "city",
+            GoldenField::Region => "region",
+            GoldenField::PostalCode => "postal_code",
+            GoldenField::Country => "country",
+            GoldenField::BirthDate => "birth_date",
+            GoldenField::NationalId => "national_id",
+            GoldenField::Tags => "tags",
+            GoldenField::Created => "created",
+            GoldenField::LastActivity => "last_activity",
+            GoldenField::EmailOptOut => "email_opt_out",
+            GoldenField::DoNotCall => "do_not_call",
+            GoldenField::ConsentDate => "consent_date",
+        }
+    }
+
+    /// The golden field named `name`, as golden.csv writes it.
+    pub fn parse(name: &str) -> Option<GoldenField> {
+        GoldenField::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// The golden field a schema field fills, if any.
+    pub fn of(field: Field) -> Option<GoldenField> {
+        GoldenField::parse(field.name())
+    }
+}
+
+/// Columns of the golden record, in output order: [`GoldenField::ALL`]'s names.
+pub const GOLDEN_FIELDS: [&str; 22] = {
+    let mut names = [""; GoldenField::ALL.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = GoldenField::ALL[i].name();
+        i += 1;
+    }
+    names
+};
 
 /// Header synonyms added by the user (`[headers]` in crmclean.toml), keys in [`header_key`] form.
 pub type Synonyms = HashMap<String, Field>;
@@ -391,6 +470,21 @@ fn fallback(key: &str) -> Option<Field> {
 mod tests {
     use super::*;
     use Field::*;
+
+    /// `GoldenField::ALL` is in declaration order (golden values are indexed by `field as usize`),
+    /// its names are unique and parse back, and every golden field a schema field fills is found.
+    #[test]
+    fn golden_fields_index_and_name_themselves() {
+        for (i, f) in GoldenField::ALL.into_iter().enumerate() {
+            assert_eq!(f as usize, i, "{f:?}");
+            assert_eq!(GoldenField::parse(f.name()), Some(f));
+            assert_eq!(GOLDEN_FIELDS[i], f.name());
+        }
+        assert_eq!(GoldenField::parse("frist_name"), None);
+        assert_eq!(GoldenField::of(Field::Email), Some(GoldenField::Email));
+        assert_eq!(GoldenField::of(Field::DoNotCall), Some(GoldenField::DoNotCall));
+        assert_eq!(GoldenField::of(Field::FullName), None);
+    }
 
     /// `Field::ALL` lists every field in declaration order, so `field as usize` indexes it.
     #[test]

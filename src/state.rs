@@ -622,7 +622,7 @@ pub fn save(dir: &Path, snap: &Snapshot) -> Result<()> {
     std::fs::write(tmp.join("records.csv"), bytes).map_err(|e| fail(&tmp, e))?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["cluster_id"];
-    header.extend_from_slice(GOLDEN_FIELDS);
+    header.extend_from_slice(&GOLDEN_FIELDS);
     w.write_record(&header).map_err(io)?;
     for g in snap.golden {
         let mut row = vec![snap.clusters.id(g.cluster)];

@@ -81,7 +81,7 @@ pub fn run(a: DedupeArgs) -> Result<u8> {
             .mapping
             .iter()
             .filter_map(|m| {
-                let by_values = if m.how == "values" { " (by its values)" } else { "" };
+                let by_values = if m.how == crate::ingest::MappedBy::Values { " (by its values)" } else { "" };
                 m.field.map(|f| format!("{}→{}{by_values}", m.header, f.name()))
             })
             .collect();

@@ -22,7 +22,7 @@ use std::path::Path;
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::ColumnMap;
+use super::{ColumnMap, MappedBy};
 use crate::error::{Error, Result};
 use crate::schema::{header_key, Field};
 
@@ -342,7 +342,7 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
     let has = |columns: &[ColumnMap], f: Field| columns.iter().any(|c| c.field == Some(f));
 
     // Record numbers: unique values, or not the id.
-    for c in columns.iter_mut().filter(|c| c.field == Some(Field::Id) && c.how == "header") {
+    for c in columns.iter_mut().filter(|c| c.field == Some(Field::Id) && c.how == MappedBy::Header) {
         if is_weak_id_header(&header_key(&c.header)) {
             let col = frame.column(&c.header)?.str()?;
             let values: Vec<&str> = col.iter().flatten().collect();
@@ -350,7 +350,7 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
             let unique = distinct as f64 / values.len().max(1) as f64;
             if unique < 0.95 || filled_of(&c.header) < 0.9 {
                 c.field = None;
-                c.how = "values";
+                c.how = MappedBy::Values;
                 c.evidence =
                     format!("headed like a record number, but only {:.0}% of its values are unique", unique * 100.0);
             } else {
@@ -361,7 +361,7 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
 
     // A header that its values contradict (a "Website" column of yes/no, an "Email Address" column of
     // dates: columns shifted in an export) maps nothing.
-    for c in columns.iter_mut().filter(|c| c.how == "header") {
+    for c in columns.iter_mut().filter(|c| c.how == MappedBy::Header) {
         let fits: fn(&str) -> bool = match c.field {
             Some(Field::Email) => |v| v.contains('@'),
             Some(Field::Website) => |v| is_url(v) || v.contains('.'),
@@ -381,7 +381,7 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
                 s * 100.0
             );
             c.field = None;
-            c.how = "values";
+            c.how = MappedBy::Values;
             c.confidence = 1.0 - s;
         }
     }
@@ -401,7 +401,7 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
             let out = values.iter().any(|v| crate::text::yes_no(v) == Some(true));
             if values.len() >= 2 && s >= 0.9 && out {
                 c.field = Some(Field::EmailOptOut);
-                c.how = "values";
+                c.how = MappedBy::Values;
                 c.confidence = s;
                 c.evidence = format!("{:.0}% of its values are a mailing list's subscription status", s * 100.0);
                 break;
@@ -411,11 +411,11 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
 
     // Organisation names under a person-name header, in a file without split person names.
     let split_names = has(columns, Field::FirstName) || has(columns, Field::LastName);
-    for c in columns.iter_mut().filter(|c| c.field == Some(Field::FullName) && c.how == "header") {
+    for c in columns.iter_mut().filter(|c| c.field == Some(Field::FullName) && c.how == MappedBy::Header) {
         let s = organisation_share(&values_of(&c.header));
         if !split_names && s >= ORGANISATION_SHARE && marked_share(&values_of(&c.header)) >= 0.1 {
             c.field = Some(Field::Company);
-            c.how = "values";
+            c.how = MappedBy::Values;
             c.confidence = s.min(1.0);
             c.evidence = format!(
                 "{:.0}% of its values look like organisations (organisation words, legal forms, numbers, one-word names)",
@@ -426,7 +426,7 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
 
     // Unknown columns by what they hold (a column headed like a code holds codes, not phone numbers).
     let unknown: Vec<usize> =
-        (0..columns.len()).filter(|&i| columns[i].field.is_none() && columns[i].how == "header").collect();
+        (0..columns.len()).filter(|&i| columns[i].field.is_none() && columns[i].how == MappedBy::Header).collect();
     for &i in &unknown {
         let values = values_of(&columns[i].header);
         if values.len() < 3 {
@@ -450,7 +450,7 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
         if let Some(&(field, what, s)) = checks.iter().find(|(_, _, s)| *s >= 0.8) {
             let c = &mut columns[i];
             c.field = Some(field);
-            c.how = "values";
+            c.how = MappedBy::Values;
             c.confidence = s;
             c.evidence = format!("{:.0}% of its values are {what}", s * 100.0);
         }
@@ -479,7 +479,7 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
         if let Some((i, s)) = birth {
             let c = &mut columns[i];
             c.field = Some(Field::BirthDate);
-            c.how = "values";
+            c.how = MappedBy::Values;
             c.confidence = s;
             c.evidence =
                 format!("{:.0}% of its values are dates of birth (no times, years 1900–{})", s * 100.0, this_year - 10);
@@ -491,7 +491,7 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
         let ints = |v: &str| v.trim().parse::<i64>().ok();
         let mut found: HashMap<Field, Vec<usize>> = HashMap::new();
         for (i, column) in columns.iter().enumerate() {
-            if column.field.is_some() || column.how != "header" {
+            if column.field.is_some() || column.how != MappedBy::Header {
                 continue;
             }
             let values = values_of(&column.header);
@@ -529,7 +529,7 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
             }
             let c = &mut columns[candidates[0]];
             c.field = Some(part);
-            c.how = "values";
+            c.how = MappedBy::Values;
             c.confidence = 0.9;
             c.evidence = format!(
                 "its values are {} of a date, beside the other parts",
@@ -558,7 +558,7 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
                 let c = &mut columns[j];
                 c.field = None;
                 // Not a generic attribute either: it would count the name twice.
-                c.how = "ignored";
+                c.how = MappedBy::Ignored;
                 c.confidence = equal as f64 / both as f64;
                 c.evidence = format!(
                     "repeats \"{first}\" on {:.0}% of rows (a copy, such as a shipping name)",
@@ -572,7 +572,7 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
         let first = columns[firsts[0]].header.clone();
         let c = &mut columns[firsts[1]];
         c.field = Some(Field::MiddleName);
-        c.how = "values";
+        c.how = MappedBy::Values;
         c.evidence = format!("the second given-name column (the first is \"{first}\")");
     }
     let births: Vec<usize> = (0..columns.len()).filter(|&i| columns[i].field == Some(Field::BirthDate)).collect();
@@ -630,7 +630,7 @@ mod tests {
         let mut columns: Vec<ColumnMap> =
             cols.iter().map(|(h, _)| ColumnMap::by_header(h, crate::schema::guess_field(h))).collect();
         refine(Path::new("t.csv"), &mut columns, &f).unwrap();
-        columns.into_iter().map(|c| (c.header, c.field, c.how)).collect()
+        columns.into_iter().map(|c| (c.header, c.field, c.how.name())).collect()
     }
 
     #[test]

@@ -127,7 +127,9 @@ pub fn choose_extras(ingested: &Ingested) -> Vec<Extra> {
     let mut by_key: std::collections::BTreeMap<String, Extra> = Default::default();
     let n_sources = ingested.sources.len();
     for (si, source) in ingested.sources.iter().enumerate() {
-        for c in source.columns.iter().filter(|c| c.field.is_none() && matches!(c.how, "header" | "values")) {
+        for c in source.columns.iter().filter(|c| {
+            c.field.is_none() && matches!(c.how, crate::ingest::MappedBy::Header | crate::ingest::MappedBy::Values)
+        }) {
             let key = crate::schema::header_key(&c.header);
             if key.is_empty() || key.starts_with("column ") || is_bookkeeping(&key) {
                 continue;
