@@ -638,14 +638,39 @@ fn write_review(run: &Run, tf: &TermFreq, out: &Path) -> Result<()> {
 }
 
 fn write_quality(run: &Run, out: &Path) -> Result<()> {
-    let mut w = Csv::new(&["source", "record_id", "issues"], run.config.bom)?;
-    for (i, c) in run.contacts.iter().enumerate() {
-        if c.flags != 0 {
-            let (s, r) = run.record(i as u32);
-            w.row([s, r, &crate::quality::flag_names(c.flags)])?;
-        }
+    write_quality_issues(&out.join("quality_issues.csv"), &run.ingested, &run.contacts, run.config.bom)
+}
+
+/// `quality_issues.csv`: every record with a data-quality flag (`dedupe` and `profile`).
+fn write_quality_issues(path: &Path, ingested: &Ingested, contacts: &[Contact], bom: bool) -> Result<()> {
+    let mut w = Csv::new(&["source", "record_id", "issues"], bom)?;
+    for c in contacts.iter().filter(|c| c.flags != 0) {
+        let s = &ingested.sources[c.source as usize];
+        w.row([s.name.as_str(), &s.record_ids[c.row as usize], &crate::quality::flag_names(c.flags)])?;
     }
-    w.save(&out.join("quality_issues.csv"))
+    w.save(path)
+}
+
+/// The files of `crmclean profile --out DIR`: profile.json, profile.html and quality_issues.csv.
+/// With `redact`, the profiles are masked and rejected rows' contents left out.
+pub fn write_profile(
+    out: &Path,
+    ingested: &Ingested,
+    contacts: &[Contact],
+    profiles: &[SourceProfile],
+    groups: &[crate::quality::TagGroup],
+    redact: bool,
+) -> Result<()> {
+    let mut rejected = ingested.rejects.clone();
+    if redact {
+        rejected.iter_mut().for_each(|r| r.raw = "(redacted)".into());
+    }
+    let json = json!({ "sources": profiles, "tag_groups": groups, "rejected": rejected });
+    let text =
+        serde_json::to_string_pretty(&json).map_err(|e| Error::output(out, e.to_string(), "report this as a bug"))?;
+    write_atomic(&out.join("profile.json"), text.as_bytes())?;
+    write_atomic(&out.join("profile.html"), profile_html(ingested, profiles, groups).as_bytes())?;
+    write_quality_issues(&out.join("quality_issues.csv"), ingested, contacts, false)
 }
 
 /// `changes.csv`: what changed since the last run of an incremental (`--state`) run.

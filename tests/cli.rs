@@ -1440,3 +1440,21 @@ fn parquet_exports_are_read_and_written() {
     assert_eq!(r.code(), 1);
     assert!(r.stderr().contains("fake.parquet") && r.stderr().contains("not one"), "{}", r.stderr());
 }
+
+/// Regression: `profile --out` wrote quality_issues.csv with its own CSV writer, without the formula
+/// guard `dedupe`'s files have.
+#[test]
+fn profile_quality_issues_are_guarded_against_formulas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(
+        d.join("leads.csv"),
+        "Id,Name,Email\n=HYPERLINK(\"http://x\"),Anna Nowak,not-an-email\nB2,Jan Lis,jan@lis.pl\n",
+    )
+    .unwrap();
+    let r = crmclean(d, ["profile", "leads.csv", "--out", "p"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let rows = read_csv(&d.join("p/quality_issues.csv"));
+    let flagged = rows.iter().find(|r| r["issues"].contains("invalid_email")).expect("the invalid email is flagged");
+    assert!(flagged["record_id"].starts_with("'="), "{flagged:?}");
+}

@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::InputArgs;
 use crate::config::Config;
-use crate::error::{Error, Result, EXIT_OK};
+use crate::error::{Result, EXIT_OK};
 
 #[derive(Debug, Args)]
 pub struct ProfileArgs {
@@ -51,26 +51,7 @@ pub fn run(a: ProfileArgs) -> Result<u8> {
     }
     if let Some(out) = &a.out {
         crate::pipeline::prepare_out_dir(out)?;
-        let mut rejected = ingested.rejects.clone();
-        if cfg.redact {
-            rejected.iter_mut().for_each(|r| r.raw = "(redacted)".into());
-        }
-        let json = serde_json::json!({ "sources": profiles, "tag_groups": groups, "rejected": rejected });
-        let text = serde_json::to_string_pretty(&json)
-            .map_err(|e| Error::output(out, e.to_string(), "report this as a bug"))?;
-        crate::io::write_atomic(&out.join("profile.json"), text.as_bytes())?;
-        let html = crate::report::profile_html(&ingested, &profiles, &groups);
-        crate::io::write_atomic(&out.join("profile.html"), html.as_bytes())?;
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let io = |e: csv::Error| Error::output(out, e.to_string(), "report this as a bug");
-        w.write_record(["source", "record_id", "issues"]).map_err(io)?;
-        for c in contacts.iter().filter(|c| c.flags != 0) {
-            let s = &ingested.sources[c.source as usize];
-            w.write_record([s.name.as_str(), &s.record_ids[c.row as usize], &crate::quality::flag_names(c.flags)])
-                .map_err(io)?;
-        }
-        let bytes = w.into_inner().map_err(|e| Error::output(out, e.to_string(), "report this as a bug"))?;
-        crate::io::write_atomic(&out.join("quality_issues.csv"), &bytes)?;
+        crate::report::write_profile(out, &ingested, &contacts, &profiles, &groups, cfg.redact)?;
         eprintln!(
             "crmclean: wrote {} and {}",
             out.join("profile.json").display(),
