@@ -24,7 +24,7 @@
 //!
 //! ```text
 //! cli                                  flags → one library call → printed summary
-//! generate, evaluate                   tools beside the engine (generate is not exported)
+//! check, generate, evaluate            CI gates over a run; tools beside the engine (generate is not exported)
 //! pipeline                             the only module that knows the order of stages
 //! report                               reads a pipeline::Run (report::Run), writes the output files
 //! state                                nightly runs: ids and decisions carried between runs
@@ -36,6 +36,7 @@
 #![forbid(unsafe_code)]
 
 pub mod block;
+pub mod check;
 pub mod cli;
 pub mod cluster;
 pub mod compare;

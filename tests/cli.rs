@@ -1078,8 +1078,14 @@ fn check_gates_for_ci_with_json_and_junit() {
     assert!(dup["value"].as_f64().unwrap() > 0.3);
     let xml = std::fs::read_to_string(tmp.path().join("junit.xml")).unwrap();
     assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
-    assert!(xml.contains("<testsuites name=\"crmclean check\" tests=\"3\" failures=\"1\">"), "{xml}");
-    assert!(xml.contains("<testcase classname=\"crmclean.check\" name=\"max-duplicate-rate\">"), "{xml}");
+    assert!(xml.contains("<testsuites name=\"crmclean check\" tests=\"3\" failures=\"1\""), "{xml}");
+    let case = xml.find("name=\"max-duplicate-rate\"").expect("a test case per gate");
+    assert!(xml[..case].rfind("<testcase").is_some_and(|at| !xml[at..case].contains('>')), "{xml}");
+    assert!(
+        xml[case..].split("</testcase>").next().unwrap().contains("<failure"),
+        "the failed gate has a failure: {xml}"
+    );
+    assert!(xml.contains("classname=\"crmclean.check\""), "{xml}");
     assert_eq!(xml.matches("<testcase").count(), 3);
     assert_eq!(xml.matches("<failure").count(), xml.matches("</failure>").count());
     assert!(xml.trim_end().ends_with("</testsuites>"));

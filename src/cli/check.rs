@@ -1,15 +1,12 @@
 //! `crmclean check`: quality gates for CI. Exit 0 when every gate passes, 3 when one fails.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use serde::Serialize;
 
 use super::InputArgs;
 use crate::config::{check_rate, Config};
 use crate::error::{Error, Result, EXIT_GATE, EXIT_OK};
-use crate::normalize::flag;
 use crate::schema::Field;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -45,16 +42,6 @@ pub struct CheckArgs {
     pub junit: Option<PathBuf>,
 }
 
-/// One gate's result.
-#[derive(Debug, Clone, Serialize)]
-pub struct GateResult {
-    pub gate: String,
-    pub passed: bool,
-    pub value: f64,
-    pub limit: f64,
-    pub detail: String,
-}
-
 pub fn run(a: CheckArgs) -> Result<u8> {
     let cfg = Config::build(&a.input.overrides())?;
     let gates = &cfg.gates;
@@ -88,61 +75,14 @@ pub fn run(a: CheckArgs) -> Result<u8> {
         completeness.push((field, check_rate("--min-completeness", r)?));
     }
 
-    let (ingested, contacts, _) = crate::pipeline::profile(&a.input.inputs, &cfg)?;
-    let n = contacts.len().max(1) as f64;
-    let mut results: Vec<GateResult> = Vec::new();
-    let mut gate = |name: String, value: f64, limit: f64, is_max: bool, detail: String| {
-        let passed = if is_max { value <= limit } else { value >= limit };
-        results.push(GateResult { gate: name, passed, value, limit, detail });
+    let gates = crate::check::Gates {
+        max_duplicate_rate: dup,
+        max_invalid_email_rate: email,
+        max_invalid_phone_rate: phone,
+        max_stale_rate: stale,
+        min_completeness: completeness,
     };
-    if let Some(limit) = dup {
-        let opts = crate::pipeline::DedupeOptions {
-            inputs: a.input.inputs.clone(),
-            out: PathBuf::new(),
-            config: cfg.clone(),
-            model: None,
-            decisions: None,
-            progress: super::show_progress(false),
-            state: None,
-        };
-        let run = crate::pipeline::run_in_memory(&opts)?;
-        let duplicates = run.contacts.len() - run.clusters.members.len();
-        let value = duplicates as f64 / run.contacts.len().max(1) as f64;
-        gate(
-            "max-duplicate-rate".into(),
-            value,
-            limit,
-            true,
-            format!("{duplicates} of {} records are duplicates", run.contacts.len()),
-        );
-    }
-    let share_among = |bit: u16, has: &dyn Fn(&crate::normalize::Contact) -> bool| {
-        let with = contacts.iter().filter(|c| has(c)).count();
-        let bad = contacts.iter().filter(|c| c.flags & bit != 0).count();
-        (bad as f64 / with.max(1) as f64, bad, with)
-    };
-    if let Some(limit) = email {
-        let (v, bad, with) = share_among(flag::INVALID_EMAIL, &|c| !c.emails.is_empty());
-        gate("max-invalid-email-rate".into(), v, limit, true, format!("{bad} of {with} records with an email"));
-    }
-    if let Some(limit) = phone {
-        let (v, bad, with) = share_among(flag::INVALID_PHONE, &|c| !c.phones.is_empty());
-        gate("max-invalid-phone-rate".into(), v, limit, true, format!("{bad} of {with} records with a phone"));
-    }
-    if let Some(limit) = stale {
-        let bad = contacts.iter().filter(|c| c.flags & flag::STALE != 0).count();
-        gate("max-stale-rate".into(), bad as f64 / n, limit, true, format!("{bad} of {} records", contacts.len()));
-    }
-    for (field, min) in completeness {
-        let (mut filled, mut total) = (0usize, 0usize);
-        for s in &ingested.sources {
-            total += s.frame.height();
-            filled += s.filled(field);
-        }
-        let v = filled as f64 / total.max(1) as f64;
-        gate(format!("min-completeness {}", field.name()), v, min, false, format!("{filled} of {total} records"));
-    }
-
+    let results = crate::check::check(&a.input.inputs, &cfg, &gates, super::show_progress(false))?;
     let failed = results.iter().any(|r| !r.passed);
     match a.format {
         Format::Text => {
@@ -164,41 +104,10 @@ pub fn run(a: CheckArgs) -> Result<u8> {
         }
     }
     if let Some(path) = &a.junit {
-        crate::io::write_atomic(path, junit(&results).as_bytes())?;
+        crate::io::write_atomic(path, crate::check::junit(&results)?.as_bytes())?;
     }
     if results.is_empty() {
         eprintln!("crmclean: no gates given; see `crmclean check --help`");
     }
     Ok(if failed { EXIT_GATE } else { EXIT_OK })
-}
-
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-/// JUnit XML: one test suite, one test case per gate.
-fn junit(results: &[GateResult]) -> String {
-    let failures = results.iter().filter(|r| !r.passed).count();
-    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(x, "<testsuites name=\"crmclean check\" tests=\"{}\" failures=\"{failures}\">", results.len());
-    let _ = writeln!(
-        x,
-        "  <testsuite name=\"crmclean check\" tests=\"{}\" failures=\"{failures}\" errors=\"0\">",
-        results.len()
-    );
-    for r in results {
-        let _ = write!(x, "    <testcase classname=\"crmclean.check\" name=\"{}\"", xml(&r.gate));
-        if r.passed {
-            x.push_str("/>\n");
-        } else {
-            let _ = write!(
-                x,
-                ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
-                xml(&format!("{:.4} against limit {}", r.value, r.limit)),
-                xml(&r.detail)
-            );
-        }
-    }
-    x.push_str("  </testsuite>\n</testsuites>\n");
-    x
 }
