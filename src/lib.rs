@@ -85,6 +85,7 @@ mod layers {
         "state",
         "report",
         "pipeline",
+        "check",
         "evaluate",
         "generate",
         "cli",
