@@ -30,7 +30,7 @@
 //! state                                nightly runs: ids and decisions carried between runs
 //! merge → cluster → score → compare → block → quality → normalize → ingest     the stages
 //! config, schema                       settings, the contact schema and header synonyms
-//! countries, text, io, error           shared tables, text folding, atomic writes, errors
+//! countries, text, data, io, error     shared tables and their loaders, text folding, atomic writes, errors
 //! ```
 
 #![forbid(unsafe_code)]
@@ -42,6 +42,7 @@ pub mod cluster;
 pub mod compare;
 pub mod config;
 pub mod countries;
+pub mod data;
 pub mod error;
 pub mod evaluate;
 mod generate;
@@ -70,6 +71,7 @@ mod layers {
     const ORDER: &[&str] = &[
         "error",
         "io",
+        "data",
         "text",
         "countries",
         "schema",

@@ -2,56 +2,17 @@
 
 use crate::text::alnum_key;
 
-/// Street type words and their abbreviations → one canonical token.
-const STREET_TYPES: &[(&str, &[&str])] = &[
-    ("st", &["street", "st", "str"]),
-    ("rd", &["road", "rd"]),
-    ("ave", &["avenue", "ave", "av", "avda", "avenida"]),
-    ("blvd", &["boulevard", "blvd", "bd", "bvd"]),
-    ("dr", &["drive", "dr", "drv"]),
-    ("ln", &["lane", "ln"]),
-    ("ct", &["court", "ct", "crt"]),
-    ("pl", &["place", "pl", "plc"]),
-    ("cct", &["circuit", "cct", "cir", "circle"]),
-    ("cres", &["crescent", "cres", "cr"]),
-    ("sq", &["square", "sq"]),
-    ("hwy", &["highway", "hwy"]),
-    ("pde", &["parade", "pde"]),
-    ("tce", &["terrace", "tce", "ter"]),
-    ("wy", &["way", "wy"]),
-    ("strasse", &["strasse", "str", "strase"]),
-    ("platz", &["platz", "pl"]),
-    ("weg", &["weg"]),
-    ("gasse", &["gasse", "g"]),
-    ("ul", &["ulica", "ul"]),
-    ("al", &["aleja", "al", "aleje"]),
-    ("os", &["osiedle", "os"]),
-    ("pl", &["plac"]),
-    ("via", &["via", "v"]),
-    ("viale", &["viale", "vle"]),
-    ("piazza", &["piazza", "pza", "pzza"]),
-    ("corso", &["corso", "cso"]),
-    ("jl", &["jalan", "jl", "jln"]),
-    ("gg", &["gang", "gg"]),
-    ("rue", &["rue", "r"]),
-    ("bd", &["boulevard"]),
-    ("calle", &["calle", "c", "cl"]),
-    ("plaza", &["plaza", "pza", "pl"]),
-    ("paseo", &["paseo", "po", "pso"]),
-    ("ctra", &["carretera", "ctra"]),
-];
+/// Street-type words and their abbreviations → one canonical token (`data/street_types.tsv`).
+fn street_types() -> &'static [(&'static str, Vec<&'static str>)] {
+    static TABLE: std::sync::OnceLock<Vec<(&'static str, Vec<&'static str>)>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| crate::data::table(include_str!("../data/street_types.tsv")))
+}
 
-/// Compass directions, written out or not: "7 North Homan Avenue" / "7 N. Homan Ave".
-const DIRECTIONS: &[(&str, &[&str])] = &[
-    ("n", &["north", "n"]),
-    ("s", &["south", "s"]),
-    ("e", &["east", "e"]),
-    ("w", &["west", "w"]),
-    ("ne", &["northeast", "ne"]),
-    ("nw", &["northwest", "nw"]),
-    ("se", &["southeast", "se"]),
-    ("sw", &["southwest", "sw"]),
-];
+/// Compass directions, written out or not → one token (`data/directions.tsv`).
+fn directions() -> &'static [(&'static str, Vec<&'static str>)] {
+    static TABLE: std::sync::OnceLock<Vec<(&'static str, Vec<&'static str>)>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| crate::data::table(include_str!("../data/directions.tsv")))
+}
 
 /// Match key of a street line: folded, punctuation removed, street types abbreviated, German
 /// compounds ("Hauptstraße", "Hauptstr.") split so both spellings agree.
@@ -104,14 +65,14 @@ pub fn street_key(raw: &str) -> String {
 
 /// Whether a word (as [`alnum_key`] writes it) is a street type: "street", "rue", "via", "ul", ...
 pub fn is_street_type(w: &str) -> bool {
-    STREET_TYPES.iter().any(|(_, forms)| forms.contains(&w))
+    street_types().iter().any(|(_, forms)| forms.contains(&w))
 }
 
 fn canonical_type(w: &str, german: bool) -> &str {
     if german && (w == "str" || w == "strasse") {
         return "strasse";
     }
-    STREET_TYPES.iter().chain(DIRECTIONS).find(|(_, forms)| forms.contains(&w)).map(|(c, _)| *c).unwrap_or(w)
+    street_types().iter().chain(directions()).find(|(_, forms)| forms.contains(&w)).map(|(c, _)| *c).unwrap_or(w)
 }
 
 /// Postal code key: letters and digits only, upper case (`"sw1a 1aa"` → `"SW1A1AA"`).

@@ -2,84 +2,6 @@
 
 use crate::text::alnum_key;
 
-/// Legal-form words and word sequences removed from the key (as [`alnum_key`] writes them).
-const LEGAL_FORMS: &[&str] = &[
-    "gmbh co kg",
-    "gmbh co",
-    "sp z o o",
-    "sp zoo",
-    "spzoo",
-    "sp k",
-    "s p a",
-    "s r l",
-    "s a s",
-    "s n c",
-    "pty ltd",
-    "co ltd",
-    "s a",
-    "s l",
-    "s l u",
-    "b v",
-    "n v",
-    "inc",
-    "incorporated",
-    "llc",
-    "l l c",
-    "llp",
-    "lp",
-    "ltd",
-    "limited",
-    "plc",
-    "corp",
-    "corporation",
-    "co",
-    "company",
-    "gmbh",
-    "mbh",
-    "ag",
-    "kg",
-    "ohg",
-    "ug",
-    "gbr",
-    "ev",
-    "e v",
-    "se",
-    "spa",
-    "srl",
-    "srls",
-    "sas",
-    "snc",
-    "sapa",
-    "sa",
-    "sarl",
-    "eurl",
-    "sasu",
-    "sl",
-    "slu",
-    "sc",
-    "bv",
-    "nv",
-    "oy",
-    "ab",
-    "as",
-    "aps",
-    "pty",
-    "tbk",
-    "pt",
-    "cv",
-    "ud",
-    "kft",
-    "sro",
-    "doo",
-    "group",
-    "holding",
-    "holdings",
-    "aktiengesellschaft",
-    "kgaa",
-    "oyj",
-    "societe europeenne",
-];
-
 /// Legal forms that end an organisation's name wherever they stand: what follows them is no longer the
 /// name (short forms that are also words — "co", "as", "ab" — are left out).
 const NAME_ENDS: &[&[&str]] = &[
@@ -165,7 +87,9 @@ pub fn company_key(raw: &str) -> String {
     words.retain(|w| !AND_WORDS.contains(w));
     // Strip legal forms at the end (repeatedly: "GmbH & Co. KG") and at the start ("PT", "CV").
     static FORMS: std::sync::OnceLock<Vec<Vec<&'static str>>> = std::sync::OnceLock::new();
-    let forms = FORMS.get_or_init(|| LEGAL_FORMS.iter().map(|f| f.split(' ').collect()).collect());
+    let forms = FORMS.get_or_init(|| {
+        crate::data::lines(include_str!("../data/legal_forms.txt")).map(|f| f.split(' ').collect()).collect()
+    });
     loop {
         let before = words.len();
         for fw in forms {
