@@ -264,6 +264,9 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     let profiles = quality::profile(&ingested, &contacts);
     st.done("quality");
 
+    if opts.state.is_some() {
+        st.start("reading the state");
+    }
     let state = match &opts.state {
         Some(dir) => state::load(dir)?,
         None => None,
@@ -271,6 +274,9 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     let hashes = if opts.state.is_some() { state::row_hashes(&ingested, &contacts) } else { Vec::new() };
     let keys = if opts.state.is_some() { state::record_keys(&ingested, &contacts, &hashes) } else { Vec::new() };
     let statuses = state.as_ref().map(|s| state::statuses(s, &ingested, &contacts, &hashes, &keys));
+    if opts.state.is_some() {
+        st.done("state");
+    }
 
     st.start("blocking");
     let rules = block::default_rules();
@@ -360,6 +366,9 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     let golden = merge::golden_records(&ingested, &contacts, &clusters, cfg);
     st.done("merge");
 
+    if state.is_some() {
+        st.start("listing changes");
+    }
     let incremental = match (&state, &statuses) {
         (Some(state), Some(statuses)) => {
             let count = |s: state::Status| statuses.iter().filter(|x| x.0 == s).count();
@@ -379,6 +388,9 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
         }
         _ => None,
     };
+    if state.is_some() {
+        st.done("changes");
+    }
 
     let run = Run {
         ingested,
