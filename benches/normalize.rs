@@ -9,6 +9,8 @@ use crmclean::normalize::{address, company, date, email, name, phone, tags};
 use crmclean::text;
 use std::hint::black_box;
 
+mod common;
+
 const NAMES: &[&str] = &[
     "Dr. Jürgen Müller",
     "Smith, John A.",
@@ -28,19 +30,6 @@ const PHONES: &[(&str, Option<&str>)] = &[
 const COMPANIES: &[&str] = &["Müller & Söhne GmbH & Co. KG", "Acme, Inc.", "PT Maju Jaya Tbk", "Kowalski Sp. z o.o."];
 const STREETS: &[&str] = &["Hauptstraße 5", "12 Tullaroop Street", "ul. Marszałkowska 10", "P.za Navona 3"];
 const DATES: &[&str] = &["2024-03-01", "03/01/2024", "01.03.2024 14:05", "1 März 2024", "19081209"];
-
-/// Writes seeded generated exports (`crmclean generate`) into `dir`; returns how many records.
-pub fn generate(dir: &std::path::Path, records: usize, seed: u64) -> usize {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crmclean"))
-        .arg("generate")
-        .arg("--out")
-        .arg(dir)
-        .args(["--records", &records.to_string(), "--seed", &seed.to_string()])
-        .output()
-        .expect("run crmclean generate");
-    assert!(out.status.success(), "crmclean generate: {}", String::from_utf8_lossy(&out.stderr));
-    std::fs::read_to_string(dir.join("truth.csv")).expect("truth.csv").lines().count() - 1
-}
 
 /// Runs `f` on every item, keeping each result alive so the work cannot be optimised away.
 fn each<T, R>(items: &[T], f: impl Fn(&T) -> R) {
@@ -69,7 +58,7 @@ fn normalizers(c: &mut Criterion) {
 fn stage(c: &mut Criterion) {
     let records: usize = std::env::var("CRMCLEAN_BENCH_RECORDS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let dir = tempfile::tempdir().expect("temp dir");
-    generate(dir.path(), records, 42);
+    common::generate(dir.path(), records, 42);
     let inputs: Vec<_> = ["crm_salesforce.csv", "hubspot_export.csv", "webinar_anmeldungen.csv", "contatti_it.csv"]
         .iter()
         .map(|f| dir.path().join(f))

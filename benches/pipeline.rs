@@ -7,18 +7,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use crmclean::config::Config;
 use crmclean::pipeline::{dedupe, DedupeOptions};
 
-/// Writes seeded generated exports (`crmclean generate`) into `dir`; returns how many records.
-pub fn generate(dir: &std::path::Path, records: usize, seed: u64) -> usize {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crmclean"))
-        .arg("generate")
-        .arg("--out")
-        .arg(dir)
-        .args(["--records", &records.to_string(), "--seed", &seed.to_string()])
-        .output()
-        .expect("run crmclean generate");
-    assert!(out.status.success(), "crmclean generate: {}", String::from_utf8_lossy(&out.stderr));
-    std::fs::read_to_string(dir.join("truth.csv")).expect("truth.csv").lines().count() - 1
-}
+mod common;
 
 fn pipeline(c: &mut Criterion) {
     let sizes: Vec<usize> = std::env::var("CRMCLEAN_BENCH_SIZES")
@@ -29,7 +18,7 @@ fn pipeline(c: &mut Criterion) {
     g.sample_size(10);
     for n in sizes {
         let dir = tempfile::tempdir().expect("temp dir");
-        let generated = generate(dir.path(), n, 42);
+        let generated = common::generate(dir.path(), n, 42);
         let opts = DedupeOptions {
             inputs: ["crm_salesforce.csv", "hubspot_export.csv", "webinar_anmeldungen.csv", "contatti_it.csv"]
                 .iter()
