@@ -80,11 +80,11 @@ pub struct State {
     pub model: Option<Model>,
     /// `(source, key)` ([`record_keys`]) → (row hash, cluster id number, record id then).
     pub records: HashMap<(String, String), (u64, u64, String)>,
-    /// Cluster id number → golden values, one per [`GOLDEN_FIELDS`].
-    pub golden: BTreeMap<u64, Vec<String>>,
-    /// Which [`GOLDEN_FIELDS`] the state's golden.csv has (one written before a field existed has it
-    /// empty, which is no change to report).
-    pub golden_known: Vec<bool>,
+    /// Cluster id number → its golden.csv row as read (one buffer a row, not a string a value).
+    pub golden: BTreeMap<u64, csv::StringRecord>,
+    /// Per [`GOLDEN_FIELDS`], its column in the state's golden.csv; `None` for a field the file does
+    /// not have (written before the field existed: no change to report).
+    pub golden_at: Vec<Option<usize>>,
     /// Reviewers' decisions of earlier runs, kept so that every later run honours them.
     pub decisions: Vec<KeptDecision>,
 }
@@ -258,7 +258,7 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
     for_each_row(&version.join("records.csv"), 5, |row| {
         let hash = u64::from_str_radix(&row[2], 16).ok()?;
         let id = parse_id(&row[3])?;
-        records.insert((row[0].clone(), row[4].clone()), (hash, id, row[1].clone()));
+        records.insert((row[0].to_string(), row[4].to_string()), (hash, id, row[1].to_string()));
         Some(())
     })?;
     let mut golden = BTreeMap::new();
@@ -270,8 +270,7 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
         .map_err(|e| Error::Read { path: path.clone(), source: std::io::Error::other(e.to_string()) })?;
     let at: Vec<Option<usize>> = GOLDEN_FIELDS.iter().map(|f| header.iter().position(|h| h == f)).collect();
     for_each_row(&path, header.len(), |row| {
-        let values = at.iter().map(|i| i.map(|i| row[i].clone()).unwrap_or_default()).collect();
-        golden.insert(parse_id(&row[0])?, values);
+        golden.insert(parse_id(&row[0])?, row);
         Some(())
     })?;
     // Kept decisions (a state written before they were kept has none).
@@ -279,20 +278,19 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
     let path = version.join("decisions.csv");
     if path.exists() {
         for_each_row(&path, 5, |row| {
-            let matched = match row[4].as_str() {
+            let matched = match &row[4] {
                 "match" => true,
                 "no-match" => false,
                 _ => return None,
             };
             decisions.push(KeptDecision {
-                left: (row[0].clone(), row[1].clone()),
-                right: (row[2].clone(), row[3].clone()),
+                left: (row[0].to_string(), row[1].to_string()),
+                right: (row[2].to_string(), row[3].to_string()),
                 matched,
             });
             Some(())
         })?;
     }
-    let golden_known = at.iter().map(Option::is_some).collect();
     Ok(Some(State {
         run: meta.run,
         next_id: meta.next_id,
@@ -300,19 +298,18 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
         model,
         records,
         golden,
-        golden_known,
+        golden_at: at,
         decisions,
     }))
 }
 
 /// Reads a state CSV, calling `f` on every row of `width` cells; a row it cannot use is an error.
-fn for_each_row(path: &Path, width: usize, mut f: impl FnMut(&[String]) -> Option<()>) -> Result<()> {
+fn for_each_row(path: &Path, width: usize, mut f: impl FnMut(csv::StringRecord) -> Option<()>) -> Result<()> {
     let mut rdr = csv::Reader::from_path(path)
         .map_err(|e| Error::Read { path: path.to_path_buf(), source: std::io::Error::other(e.to_string()) })?;
     for (i, rec) in rdr.records().enumerate() {
-        let row: Vec<String> =
-            rec.map_err(|e| bad_state(path, format!("line {}: {e}", i + 2)))?.iter().map(String::from).collect();
-        if row.len() != width || f(&row).is_none() {
+        let row = rec.map_err(|e| bad_state(path, format!("line {}: {e}", i + 2)))?;
+        if row.len() != width || f(row).is_none() {
             return Err(bad_state(path, format!("line {} is damaged", i + 2)));
         }
     }
@@ -464,13 +461,9 @@ pub fn changes(
     let id = |c: u32| clusters.id(c);
     let record = |i: usize| {
         let s = &ingested.sources[contacts[i].source as usize];
-        (s.name.clone(), s.record_ids[contacts[i].row as usize].clone())
+        (s.name.as_str(), s.record_ids[contacts[i].row as usize].as_str())
     };
     let mut out = Vec::new();
-    let mut new_ids: BTreeMap<u64, u32> = BTreeMap::new();
-    for c in 0..clusters.members.len() as u32 {
-        new_ids.insert(clusters.ids[c as usize], c);
-    }
     // Clusters: new ones, merges (old ids that lost to an older id in the same cluster), splits.
     for c in 0..clusters.members.len() as u32 {
         let n = clusters.ids[c as usize];
@@ -505,8 +498,8 @@ pub fn changes(
             out.push(Change { change: "removed_cluster", cluster_id: format_id(old), ..Default::default() });
         }
     }
-    // Records.
-    let mut present = std::collections::HashSet::new();
+    // Records (borrowed: a million records are a million keys).
+    let mut present: std::collections::HashSet<(&str, &str)> = Default::default();
     for (i, (st, old)) in statuses.iter().enumerate() {
         let (source, record_id) = record(i);
         let c = clusters.of[i];
@@ -523,18 +516,18 @@ pub fn changes(
                     change,
                     cluster_id: id(c),
                     other_cluster_id: other.map(format_id).unwrap_or_default(),
-                    source: source.clone(),
-                    record_id: record_id.clone(),
+                    source: source.to_string(),
+                    record_id: record_id.to_string(),
                     ..Default::default()
                 });
             }
         }
-        present.insert((source, keys[i].clone()));
+        present.insert((source, keys[i].as_str()));
     }
     let mut deleted: Vec<(&String, &String, u64)> = state
         .records
         .iter()
-        .filter(|(k, _)| !present.contains(*k))
+        .filter(|((s, k), _)| !present.contains(&(s.as_str(), k.as_str())))
         .map(|((s, _), (_, old, record_id))| (s, record_id, *old))
         .collect();
     deleted.sort();
@@ -551,14 +544,15 @@ pub fn changes(
     for g in golden {
         let n = clusters.ids[g.cluster as usize];
         let Some(old) = state.golden.get(&n) else { continue };
-        for (((field, v), before), known) in GOLDEN_FIELDS.iter().zip(&g.values).zip(old).zip(&state.golden_known) {
+        for ((field, v), at) in GOLDEN_FIELDS.iter().zip(&g.values).zip(&state.golden_at) {
+            let Some(before) = at.and_then(|i| old.get(i)) else { continue };
             let now = v.as_ref().map(|v| v.value.as_str()).unwrap_or("");
-            if *known && now != before {
+            if now != before {
                 out.push(Change {
                     change: "golden_value_changed",
                     cluster_id: id(g.cluster),
                     field: field.to_string(),
-                    old_value: before.clone(),
+                    old_value: before.to_string(),
                     new_value: now.to_string(),
                     ..Default::default()
                 });
@@ -693,7 +687,7 @@ mod tests {
             model: None,
             records: HashMap::new(),
             golden: BTreeMap::new(),
-            golden_known: vec![true; GOLDEN_FIELDS.len()],
+            golden_at: (0..GOLDEN_FIELDS.len()).map(Some).collect(),
             decisions: Vec::new(),
         };
         use Status::*;

@@ -64,7 +64,7 @@ pub enum Command {
 /// Options shared by the commands that read inputs.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
-    /// CSV exports to read (`,` `;` tab or `|`; UTF-8, UTF-16 or Windows-1252).
+    /// Exports to read: CSV (`,` `;` tab or `|`; UTF-8, UTF-16 or Windows-1252), Parquet or Arrow IPC.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Config file (TOML; `crmclean init` writes one).
