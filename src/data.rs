@@ -34,6 +34,11 @@ mod tests {
                 }
             }
         }
+        let kinds: Vec<&str> = super::table(include_str!("data/name_words.tsv")).iter().map(|(k, _)| *k).collect();
+        assert_eq!(kinds, ["honorific", "title_only", "suffix", "particle"]);
+        for (_, words) in super::table(include_str!("data/name_words.tsv")) {
+            assert!(words.iter().all(|w| !w.contains(' ') && *w == crate::text::alnum_key(w)), "{words:?}");
+        }
         let forms: Vec<&str> = super::lines(include_str!("data/legal_forms.txt")).collect();
         assert!(forms.contains(&"gmbh co kg") && forms.contains(&"sp z o o"));
         assert!(forms.iter().all(|f| *f == crate::text::alnum_key(f)), "{forms:?}");

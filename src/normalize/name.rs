@@ -12,85 +12,23 @@ pub struct NameParts {
     pub suffix: String,
 }
 
-const HONORIFICS: &[&str] = &[
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "mx",
-    "dr",
-    "med",
-    "jur",
-    "rer",
-    "univ",
-    "dent",
-    "vet",
-    "prof",
-    "professor",
-    "sir",
-    "dame",
-    "rev",
-    "fr",
-    "herr",
-    "frau",
-    "fraulein",
-    "hr",
-    "fr",
-    "dipl",
-    "ing",
-    "mag",
-    "sig",
-    "sigra",
-    "sig ra",
-    "signor",
-    "signora",
-    "signorina",
-    "dott",
-    "dottssa",
-    "dott ssa",
-    "dottoressa",
-    "avv",
-    "pan",
-    "pani",
-    "panna",
-    "bapak",
-    "bpk",
-    "pak",
-    "ibu",
-    "bu",
-    "sdr",
-    "sdri",
-    "m",
-    "mme",
-    "mlle",
-    "monsieur",
-    "madame",
-    "mademoiselle",
-    "sr",
-    "sra",
-    "srta",
-    "senor",
-    "senora",
-    "senorita",
-    "dona",
-    "dna",
-    "lic",
-    "ir",
-    "drs",
-    "hj",
-    "h",
-];
+/// A list of `data/name_words.tsv`: `honorific`, `title_only`, `suffix` or `particle`.
+fn name_words(kind: &str) -> &'static [&'static str] {
+    static TABLE: std::sync::OnceLock<Vec<(&'static str, Vec<&'static str>)>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| crate::data::table(include_str!("../data/name_words.tsv")));
+    table.iter().find(|(k, _)| *k == kind).map(|(_, words)| words.as_slice()).unwrap_or(&[])
+}
 
-const SUFFIXES: &[&str] = &[
-    "jr", "junior", "sr", "senior", "ii", "iii", "iv", "phd", "md", "esq", "mba", "msc", "bsc", "dds", "cpa", "se",
-    "sh", "st", "mm", "skom", "spd",
-];
-
-/// Lower-case particles that belong to the surname (van der Berg, de la Cruz, bin Salleh).
-const PARTICLES: &[&str] = &[
-    "van", "von", "der", "den", "de", "del", "della", "dello", "degli", "di", "da", "dos", "das", "do", "du", "la",
-    "le", "lo", "ten", "ter", "zu", "zur", "bin", "binti", "bt", "y", "al", "el", "st",
-];
+/// Nickname → formal name (`data/nickname_canonical.tsv`), sorted by nickname.
+fn nicknames() -> &'static [(&'static str, &'static str)] {
+    static PAIRS: std::sync::OnceLock<Vec<(&'static str, &'static str)>> = std::sync::OnceLock::new();
+    PAIRS.get_or_init(|| {
+        crate::data::lines(include_str!("../data/nickname_canonical.tsv"))
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(nick, formal)| (nick.trim(), formal.trim()))
+            .collect()
+    })
+}
 
 fn token_key(t: &str) -> String {
     alnum_key(t).replace(' ', "")
@@ -112,7 +50,7 @@ pub fn split_full_name(full: &str) -> NameParts {
     if let Some((last, first)) = full.split_once(',') {
         // "Last, First Middle" — but "John Smith, Jr." is a suffix, not a comma name.
         let after = first.trim();
-        if !after.is_empty() && !SUFFIXES.contains(&token_key(after).as_str()) {
+        if !after.is_empty() && !name_words("suffix").contains(&token_key(after).as_str()) {
             let mut given = split_tokens(after, &mut parts);
             let last_tokens = split_tokens(last, &mut parts);
             parts.last = last_tokens.join(" ");
@@ -131,7 +69,7 @@ pub fn split_full_name(full: &str) -> NameParts {
             // The surname starts at the first particle after the first name, else it is the last token.
             let mut start = tokens.len() - 1;
             for (i, t) in tokens.iter().enumerate().skip(1).take(tokens.len().saturating_sub(2)) {
-                if PARTICLES.contains(&token_key(t).as_str()) {
+                if name_words("particle").contains(&token_key(t).as_str()) {
                     start = i;
                     break;
                 }
@@ -147,14 +85,16 @@ pub fn split_full_name(full: &str) -> NameParts {
 /// Splits on spaces and peels honorifics (leading) and suffixes (trailing) into `parts`.
 fn split_tokens(s: &str, parts: &mut NameParts) -> Vec<String> {
     let mut tokens: Vec<String> = s.split_whitespace().map(str::to_string).collect();
-    while tokens.len() > 1 && HONORIFICS.contains(&token_key(&tokens[0]).as_str()) {
+    while tokens.len() > 1 && name_words("honorific").contains(&token_key(&tokens[0]).as_str()) {
         let t = tokens.remove(0);
         if !parts.salutation.is_empty() {
             parts.salutation.push(' ');
         }
         parts.salutation.push_str(&t);
     }
-    while tokens.len() > 1 && SUFFIXES.contains(&token_key(tokens.last().map(String::as_str).unwrap_or("")).as_str()) {
+    while tokens.len() > 1
+        && name_words("suffix").contains(&token_key(tokens.last().map(String::as_str).unwrap_or("")).as_str())
+    {
         let t = tokens.pop().unwrap_or_default();
         parts.suffix = if parts.suffix.is_empty() { t } else { format!("{t} {}", parts.suffix) };
     }
@@ -271,38 +211,8 @@ pub fn strip_honorific(s: &str) -> String {
     let tokens = split_tokens(&clean(s), &mut p);
     // A cell holding a title only ("Miss", "Sir", "Herr") names nobody. (Titles that are also names
     // or initials — Pan, Pak, M — stay.)
-    const TITLE_ONLY: &[&str] = &[
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "mx",
-        "dr",
-        "prof",
-        "professor",
-        "sir",
-        "dame",
-        "rev",
-        "herr",
-        "frau",
-        "fraulein",
-        "signor",
-        "signora",
-        "signorina",
-        "dott",
-        "dottssa",
-        "dottoressa",
-        "monsieur",
-        "madame",
-        "mademoiselle",
-        "mme",
-        "mlle",
-        "senor",
-        "senora",
-        "senorita",
-    ];
     if let [t] = tokens.as_slice() {
-        if TITLE_ONLY.contains(&token_key(t).as_str()) {
+        if name_words("title_only").contains(&token_key(t).as_str()) {
             return String::new();
         }
     }
@@ -335,7 +245,7 @@ pub fn display_case(s: &str) -> String {
         .map(|(i, w)| {
             let lw = w.to_lowercase();
             // Particles before the final word stay lower case: "van der Berg", "de la Cruz".
-            if i + 1 < n && PARTICLES.contains(&token_key(&lw).as_str()) {
+            if i + 1 < n && name_words("particle").contains(&token_key(&lw).as_str()) {
                 lw
             } else {
                 capitalize_word(&lw)
@@ -437,7 +347,7 @@ pub fn phonetic(key: &str) -> String {
 /// ```
 pub fn canonical_first(key: &str) -> &str {
     static TABLE: std::sync::OnceLock<polars::prelude::PlHashMap<String, String>> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| NICKNAMES.iter().map(|(n, f)| (name_key(n), name_key(f))).collect());
+    let table = TABLE.get_or_init(|| nicknames().iter().map(|(n, f)| (name_key(n), name_key(f))).collect());
     table.get(key).map(String::as_str).unwrap_or(key)
 }
 
@@ -488,281 +398,16 @@ pub fn is_nickname_pair(a: &str, b: &str) -> bool {
     }
 }
 
-/// Nickname → formal name, sorted by nickname (checked by a test).
-const NICKNAMES: &[(&str, &str)] = &[
-    ("abby", "abigail"),
-    ("aga", "agnieszka"),
-    ("al", "albert"),
-    ("ale", "alessandro"),
-    ("alejo", "alejandro"),
-    ("alex", "alexander"),
-    ("ali", "alison"),
-    ("andi", "andreas"),
-    ("andy", "andrew"),
-    ("ania", "anna"),
-    ("anka", "anna"),
-    ("anni", "anna"),
-    ("annie", "anna"),
-    ("antek", "antoni"),
-    ("archie", "archibald"),
-    ("asia", "joanna"),
-    ("bartek", "bartlomiej"),
-    ("basia", "barbara"),
-    ("basti", "sebastian"),
-    ("bea", "beatrice"),
-    ("becky", "rebecca"),
-    ("ben", "benjamin"),
-    ("benny", "benjamin"),
-    ("beppe", "giuseppe"),
-    ("bert", "albert"),
-    ("beth", "elizabeth"),
-    ("betsy", "elizabeth"),
-    ("betta", "elisabetta"),
-    ("betty", "elizabeth"),
-    ("bill", "william"),
-    ("billy", "william"),
-    ("bob", "robert"),
-    ("bobby", "robert"),
-    ("cate", "caterina"),
-    ("cathy", "catherine"),
-    ("charlie", "charles"),
-    ("charo", "rosario"),
-    ("chema", "josemaria"),
-    ("chris", "christopher"),
-    ("chucho", "jesus"),
-    ("chuck", "charles"),
-    ("chus", "jesus"),
-    ("ciccio", "francesco"),
-    ("cindy", "cynthia"),
-    ("concha", "concepcion"),
-    ("conchi", "concepcion"),
-    ("curro", "francisco"),
-    ("dan", "daniel"),
-    ("danny", "daniel"),
-    ("darek", "dariusz"),
-    ("dave", "david"),
-    ("davy", "david"),
-    ("debbie", "deborah"),
-    ("dick", "richard"),
-    ("don", "donald"),
-    ("doug", "douglas"),
-    ("ed", "edward"),
-    ("eddie", "edward"),
-    ("ela", "elzbieta"),
-    ("elli", "elisabeth"),
-    ("ellie", "eleanor"),
-    ("enzo", "vincenzo"),
-    ("ewka", "ewa"),
-    ("fanfan", "francoise"),
-    ("fede", "federico"),
-    ("fito", "adolfo"),
-    ("flo", "florian"),
-    ("franci", "francesca"),
-    ("franek", "franciszek"),
-    ("frank", "francis"),
-    ("frankie", "francis"),
-    ("franz", "franziskus"),
-    ("fred", "frederick"),
-    ("freddie", "frederick"),
-    ("fritz", "friedrich"),
-    ("gabby", "gabrielle"),
-    ("gabi", "gabriele"),
-    ("geoff", "geoffrey"),
-    ("gerry", "gerald"),
-    ("gianni", "giovanni"),
-    ("gigi", "luigi"),
-    ("gosia", "malgorzata"),
-    ("greg", "gregory"),
-    ("gretel", "margarete"),
-    ("grzesiek", "grzegorz"),
-    ("hal", "henry"),
-    ("hank", "henry"),
-    ("hannes", "johannes"),
-    ("hans", "johannes"),
-    ("hansi", "johannes"),
-    ("harry", "henry"),
-    ("heinz", "heinrich"),
-    ("heniek", "henryk"),
-    ("herb", "herbert"),
-    ("isa", "isabelle"),
-    ("izzy", "isabel"),
-    ("jack", "john"),
-    ("jake", "jacob"),
-    ("jamie", "james"),
-    ("janek", "jan"),
-    ("jasiek", "jan"),
-    ("javi", "javier"),
-    ("jeannot", "jean"),
-    ("jeff", "jeffrey"),
-    ("jen", "jennifer"),
-    ("jenny", "jennifer"),
-    ("jerry", "gerald"),
-    ("jess", "jessica"),
-    ("jim", "james"),
-    ("jimmy", "james"),
-    ("joe", "joseph"),
-    ("joey", "joseph"),
-    ("johnny", "john"),
-    ("jola", "jolanta"),
-    ("jon", "jonathan"),
-    ("jorg", "georg"),
-    ("josh", "joshua"),
-    ("josie", "josephine"),
-    ("juanma", "juanmanuel"),
-    ("jupp", "josef"),
-    ("jurek", "jerzy"),
-    ("kasia", "katarzyna"),
-    ("kaska", "katarzyna"),
-    ("kate", "katherine"),
-    ("kathi", "katharina"),
-    ("kathy", "katherine"),
-    ("katie", "katherine"),
-    ("ken", "kenneth"),
-    ("kenny", "kenneth"),
-    ("kike", "enrique"),
-    ("klaus", "nikolaus"),
-    ("kris", "kristina"),
-    ("krzysiek", "krzysztof"),
-    ("kuba", "jakub"),
-    ("lalo", "eduardo"),
-    ("larry", "lawrence"),
-    ("lele", "gabriele"),
-    ("len", "leonard"),
-    ("lena", "helena"),
-    ("leni", "helene"),
-    ("lenny", "leonard"),
-    ("liesl", "elisabeth"),
-    ("liz", "elizabeth"),
-    ("lizzy", "elizabeth"),
-    ("lola", "dolores"),
-    ("loli", "dolores"),
-    ("lupe", "guadalupe"),
-    ("maciek", "maciej"),
-    ("maddie", "madeline"),
-    ("magda", "magdalena"),
-    ("maggie", "margaret"),
-    ("maite", "mariateresa"),
-    ("malgosia", "malgorzata"),
-    ("mandy", "amanda"),
-    ("manolo", "manuel"),
-    ("manu", "emmanuel"),
-    ("marga", "margarete"),
-    ("marty", "martin"),
-    ("matt", "matthew"),
-    ("max", "maximilian"),
-    ("meg", "margaret"),
-    ("merche", "mercedes"),
-    ("micha", "michael"),
-    ("mick", "michael"),
-    ("mike", "michael"),
-    ("mikey", "michael"),
-    ("mimmo", "domenico"),
-    ("mirek", "miroslaw"),
-    ("molly", "mary"),
-    ("nacho", "ignacio"),
-    ("nando", "fernando"),
-    ("nanni", "giovanni"),
-    ("nate", "nathan"),
-    ("nath", "nathalie"),
-    ("ned", "edward"),
-    ("nell", "eleanor"),
-    ("nick", "nicholas"),
-    ("nico", "nicolas"),
-    ("nino", "antonino"),
-    ("ola", "aleksandra"),
-    ("ollie", "oliver"),
-    ("paco", "francisco"),
-    ("pam", "pamela"),
-    ("pancho", "francisco"),
-    ("pat", "patricia"),
-    ("patty", "patricia"),
-    ("peggy", "margaret"),
-    ("pepa", "josefa"),
-    ("pepe", "jose"),
-    ("peppe", "giuseppe"),
-    ("pete", "peter"),
-    ("phil", "philip"),
-    ("pili", "pilar"),
-    ("pina", "giuseppina"),
-    ("pino", "giuseppe"),
-    ("piotrek", "piotr"),
-    ("pippo", "filippo"),
-    ("polly", "mary"),
-    ("quique", "enrique"),
-    ("rafa", "rafael"),
-    ("ray", "raymond"),
-    ("resi", "theresia"),
-    ("rich", "richard"),
-    ("richie", "richard"),
-    ("rick", "richard"),
-    ("rino", "salvatore"),
-    ("rob", "robert"),
-    ("robbie", "robert"),
-    ("ron", "ronald"),
-    ("russ", "russell"),
-    ("rysiek", "ryszard"),
-    ("sadie", "sarah"),
-    ("sally", "sarah"),
-    ("sam", "samuel"),
-    ("sandro", "alessandro"),
-    ("sandy", "alexandra"),
-    ("santi", "santiago"),
-    ("seb", "sebastien"),
-    ("sepp", "josef"),
-    ("stan", "stanley"),
-    ("staszek", "stanislaw"),
-    ("steffi", "stefanie"),
-    ("steph", "stephanie"),
-    ("steve", "steven"),
-    ("sue", "susan"),
-    ("susi", "susanne"),
-    ("susie", "susan"),
-    ("ted", "edward"),
-    ("teo", "matteo"),
-    ("terry", "terence"),
-    ("theo", "theodore"),
-    ("tim", "timothy"),
-    ("tina", "cristina"),
-    ("tom", "thomas"),
-    ("tomek", "tomasz"),
-    ("tommy", "thomas"),
-    ("toni", "antonio"),
-    ("tono", "antonio"),
-    ("tony", "anthony"),
-    ("toto", "salvatore"),
-    ("tricia", "patricia"),
-    ("trish", "patricia"),
-    ("uli", "ulrich"),
-    ("val", "valerie"),
-    ("vale", "valentina"),
-    ("vicky", "victoria"),
-    ("vince", "vincent"),
-    ("walt", "walter"),
-    ("wes", "wesley"),
-    ("wiesiek", "wieslaw"),
-    ("will", "william"),
-    ("willy", "wilhelm"),
-    ("wojtek", "wojciech"),
-    ("wolf", "wolfgang"),
-    ("wolfi", "wolfgang"),
-    ("yanti", "suryanti"),
-    ("yanto", "suryanto"),
-    ("zach", "zachary"),
-    ("zaza", "isabelle"),
-    ("zbyszek", "zbigniew"),
-    ("zosia", "zofia"),
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn nickname_table_is_sorted_and_keyed() {
-        for w in NICKNAMES.windows(2) {
+        for w in nicknames().windows(2) {
             assert!(w[0].0 < w[1].0, "{:?} before {:?}", w[0], w[1]);
         }
-        for (nick, formal) in NICKNAMES {
+        for (nick, formal) in nicknames() {
             assert_eq!(canonical_first(&name_key(nick)), name_key(formal), "{nick}");
         }
     }
