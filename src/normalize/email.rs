@@ -29,78 +29,12 @@ impl Email {
     }
 }
 
-const ROLE_LOCALS: &[&str] = &[
-    "info",
-    "sales",
-    "admin",
-    "administrator",
-    "support",
-    "contact",
-    "office",
-    "hello",
-    "marketing",
-    "noreply",
-    "no-reply",
-    "donotreply",
-    "team",
-    "billing",
-    "accounts",
-    "accounting",
-    "hr",
-    "jobs",
-    "careers",
-    "help",
-    "service",
-    "enquiries",
-    "inquiries",
-    "webmaster",
-    "postmaster",
-    "mail",
-    "kontakt",
-    "buero",
-    "buro",
-    "verwaltung",
-    "vertrieb",
-    "ufficio",
-    "amministrazione",
-    "segreteria",
-    "biuro",
-    "sekretariat",
-    "kantor",
-    "layanan",
-    "bonjour",
-    "accueil",
-    "contacto",
-    "ventas",
-    "administracion",
-    "reception",
-    "orders",
-    "press",
-    "media",
-    "newsletter",
-];
-
-const PLACEHOLDER_LOCALS: &[&str] = &[
-    "test", "noemail", "no-email", "none", "no", "na", "n/a", "null", "nomail", "no.email", "unknown", "x", "xx",
-    "xxx", "asdf", "abc", "fake", "dummy", "keine", "nessuna", "brak", "tidakada",
-];
-
-const PLACEHOLDER_DOMAINS: &[&str] = &[
-    "example.com",
-    "example.org",
-    "example.net",
-    "test.com",
-    "test.de",
-    "email.com",
-    "domain.com",
-    "noemail.com",
-    "none.com",
-    "nomail.com",
-    "mailinator.com",
-    "invalid",
-    "localhost",
-    "x.com",
-];
+/// A list of `data/email_words.tsv`: `role_local`, `placeholder_local` or `placeholder_domain`.
+fn email_words(kind: &str) -> &'static [&'static str] {
+    static TABLE: std::sync::OnceLock<Vec<(&'static str, Vec<&'static str>)>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| crate::data::table(include_str!("../data/email_words.tsv")));
+    table.iter().find(|(k, _)| *k == kind).map(|(_, words)| words.as_slice()).unwrap_or(&[])
+}
 
 /// Normalizes one email cell; `None` when the cell holds nothing.
 ///
@@ -133,9 +67,9 @@ pub fn normalize_email(raw: &str) -> Option<Email> {
     let (key_local, key_domain) = provider_rules(local, domain);
     let key = if valid { format!("{key_local}@{key_domain}") } else { s.clone() };
     let bare_local = local.split('+').next().unwrap_or(local);
-    let role = ROLE_LOCALS.contains(&bare_local);
-    let placeholder = PLACEHOLDER_LOCALS.contains(&bare_local)
-        || PLACEHOLDER_DOMAINS.contains(&domain)
+    let role = email_words("role_local").contains(&bare_local);
+    let placeholder = email_words("placeholder_local").contains(&bare_local)
+        || email_words("placeholder_domain").contains(&domain)
         || domain.ends_with(".example")
         || domain.ends_with(".invalid")
         || domain.ends_with(".test")
