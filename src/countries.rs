@@ -10,14 +10,8 @@ use crate::text::alnum_key;
 fn names() -> &'static HashMap<&'static str, &'static str> {
     static NAMES: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
     NAMES.get_or_init(|| {
-        let mut names = HashMap::new();
-        for line in include_str!("data/countries.tsv").lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
-            let (code, list) = line.split_once('\t').expect("countries.tsv: CODE<TAB>names");
-            for name in list.split(',') {
-                names.insert(name, code);
-            }
-        }
-        names
+        let table = crate::data::table(include_str!("data/countries.tsv"));
+        table.into_iter().flat_map(|(code, names)| names.into_iter().map(move |name| (name, code))).collect()
     })
 }
 

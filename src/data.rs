@@ -6,14 +6,22 @@ pub fn lines(text: &'static str) -> impl Iterator<Item = &'static str> {
     text.lines().map(str::trim).filter(|l| !l.starts_with('#') && !l.is_empty())
 }
 
-/// A `KEY<TAB>value,value,...` table, in file order.
-pub fn table(text: &'static str) -> Vec<(&'static str, Vec<&'static str>)> {
+/// A `KEY<TAB>value,value,...` table, its lines in file order.
+pub type Table = Vec<(&'static str, Vec<&'static str>)>;
+
+/// Reads a [`Table`].
+pub fn table(text: &'static str) -> Table {
     lines(text)
         .map(|l| {
             let (key, values) = l.split_once('\t').unwrap_or((l, ""));
             (key.trim(), values.split(',').map(str::trim).filter(|v| !v.is_empty()).collect())
         })
         .collect()
+}
+
+/// The values of the line keyed `key` (none when the table has no such line).
+pub fn values<'t>(table: &'t Table, key: &str) -> &'t [&'static str] {
+    table.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_slice()).unwrap_or(&[])
 }
 
 #[cfg(test)]

@@ -264,19 +264,18 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     let profiles = quality::profile(&ingested, &contacts);
     st.done("quality");
 
-    if opts.state.is_some() {
-        st.start("reading the state");
-    }
-    let state = match &opts.state {
-        Some(dir) => state::load(dir)?,
-        None => None,
+    let (state, hashes, keys, statuses) = match &opts.state {
+        Some(dir) => {
+            st.start("reading the state");
+            let state = state::load(dir)?;
+            let hashes = state::row_hashes(&ingested, &contacts);
+            let keys = state::record_keys(&ingested, &contacts, &hashes);
+            let statuses = state.as_ref().map(|s| state::statuses(s, &ingested, &contacts, &hashes, &keys));
+            st.done("state");
+            (state, hashes, keys, statuses)
+        }
+        None => (None, Vec::new(), Vec::new(), None),
     };
-    let hashes = if opts.state.is_some() { state::row_hashes(&ingested, &contacts) } else { Vec::new() };
-    let keys = if opts.state.is_some() { state::record_keys(&ingested, &contacts, &hashes) } else { Vec::new() };
-    let statuses = state.as_ref().map(|s| state::statuses(s, &ingested, &contacts, &hashes, &keys));
-    if opts.state.is_some() {
-        st.done("state");
-    }
 
     st.start("blocking");
     let rules = block::default_rules();
@@ -366,15 +365,13 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     let golden = merge::golden_records(&ingested, &contacts, &clusters, cfg);
     st.done("merge");
 
-    if state.is_some() {
-        st.start("listing changes");
-    }
     let incremental = match (&state, &statuses) {
         (Some(state), Some(statuses)) => {
+            st.start("listing changes");
             let count = |s: state::Status| statuses.iter().filter(|x| x.0 == s).count();
             let changes = state::changes(state, &ingested, &contacts, statuses, &clusters, &golden, &keys);
             let deleted_records = changes.iter().filter(|c| c.change == "record_deleted").count();
-            Some(Incremental {
+            let incremental = Some(Incremental {
                 run: state.run + 1,
                 next_id,
                 new_records: count(state::Status::New),
@@ -384,13 +381,12 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
                 pairs_skipped,
                 reused_model,
                 changes,
-            })
+            });
+            st.done("changes");
+            incremental
         }
         _ => None,
     };
-    if state.is_some() {
-        st.done("changes");
-    }
 
     let run = Run {
         ingested,

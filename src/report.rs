@@ -34,8 +34,7 @@ use crate::merge::Golden;
 use crate::normalize::Contact;
 use crate::quality::SourceProfile;
 use crate::schema::{GoldenField, GOLDEN_FIELDS};
-use crate::score::{probability, weights, TermFreq};
-use crate::score::{Model, ScoredPair};
+use crate::score::{probability, weights, Model, ScoredPair, TermFreq};
 use crate::state::{self, Incremental};
 
 /// Every file a `dedupe` run may write into its output directory.
@@ -259,6 +258,22 @@ impl Csv {
 }
 
 impl Csv {
+    /// `STEM.csv` ([`Csv::save_parallel`]) and, with `--format parquet`, `STEM.parquet` of the same rows.
+    fn save_table<T: Sync>(
+        run: &Run,
+        out: &Path,
+        stem: &str,
+        header: &[&str],
+        items: &[T],
+        rows: impl Fn(usize, &T, &mut Csv) -> Result<()> + Sync,
+    ) -> Result<()> {
+        Csv::save_parallel(&out.join(format!("{stem}.csv")), header, run.config.bom, items, &rows)?;
+        if run.config.parquet {
+            Csv::save_parquet(&out.join(format!("{stem}.parquet")), header, items, &rows)?;
+        }
+        Ok(())
+    }
+
     /// [`Csv::save_parallel`] as a Parquet file of text columns (`line` and `records` as numbers),
     /// values as they are: no spreadsheet runs them, so no formula guard.
     fn save_parquet<T: Sync>(
@@ -356,11 +371,7 @@ fn write_clusters(run: &Run, out: &Path) -> Result<()> {
         let line = s.lines[c.row as usize];
         w.row([s.name.as_str(), &s.record_ids[c.row as usize], &run.clusters.id(run.clusters.of[i]), &line.to_string()])
     };
-    Csv::save_parallel(&out.join("clusters.csv"), &header, run.config.bom, &run.contacts, rows)?;
-    if run.config.parquet {
-        Csv::save_parquet(&out.join("clusters.parquet"), &header, &run.contacts, rows)?;
-    }
-    Ok(())
+    Csv::save_table(run, out, "clusters", &header, &run.contacts, rows)
 }
 
 fn write_golden(run: &Run, out: &Path) -> Result<()> {
@@ -385,11 +396,7 @@ fn write_golden(run: &Run, out: &Path) -> Result<()> {
         }
         w.row(&row)
     };
-    Csv::save_parallel(&out.join("golden.csv"), &header, run.config.bom, &run.golden, rows)?;
-    if run.config.parquet {
-        Csv::save_parquet(&out.join("golden.parquet"), &header, &run.golden, rows)?;
-    }
-    Ok(())
+    Csv::save_table(run, out, "golden", &header, &run.golden, rows)
 }
 
 fn write_provenance(run: &Run, out: &Path) -> Result<()> {
@@ -404,11 +411,7 @@ fn write_provenance(run: &Run, out: &Path) -> Result<()> {
         }
         Ok(())
     };
-    Csv::save_parallel(&out.join("provenance.csv"), &header, run.config.bom, &run.golden, rows)?;
-    if run.config.parquet {
-        Csv::save_parquet(&out.join("provenance.parquet"), &header, &run.golden, rows)?;
-    }
-    Ok(())
+    Csv::save_table(run, out, "provenance", &header, &run.golden, rows)
 }
 
 /// `merge_plan.csv`, one row per record to merge away: the calls a CRM's merge API accepts (per

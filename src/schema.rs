@@ -188,7 +188,7 @@ pub fn organisation_words() -> &'static std::collections::HashSet<&'static str> 
 
 /// The entries of a one-word-per-line data file: `#` lines are comments, blank lines are skipped.
 pub fn word_list(text: &'static str) -> std::collections::HashSet<&'static str> {
-    text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(str::trim).collect()
+    crate::data::lines(text).collect()
 }
 
 /// A column of the golden record. `GoldenField::ALL` is the output order, and a golden record's

@@ -3,14 +3,14 @@
 use crate::text::alnum_key;
 
 /// Street-type words and their abbreviations → one canonical token (`data/street_types.tsv`).
-fn street_types() -> &'static [(&'static str, Vec<&'static str>)] {
-    static TABLE: std::sync::OnceLock<Vec<(&'static str, Vec<&'static str>)>> = std::sync::OnceLock::new();
+fn street_types() -> &'static crate::data::Table {
+    static TABLE: std::sync::OnceLock<crate::data::Table> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| crate::data::table(include_str!("../data/street_types.tsv")))
 }
 
 /// Compass directions, written out or not → one token (`data/directions.tsv`).
-fn directions() -> &'static [(&'static str, Vec<&'static str>)] {
-    static TABLE: std::sync::OnceLock<Vec<(&'static str, Vec<&'static str>)>> = std::sync::OnceLock::new();
+fn directions() -> &'static crate::data::Table {
+    static TABLE: std::sync::OnceLock<crate::data::Table> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| crate::data::table(include_str!("../data/directions.tsv")))
 }
 

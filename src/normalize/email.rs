@@ -31,9 +31,8 @@ impl Email {
 
 /// A list of `data/email_words.tsv`: `role_local`, `placeholder_local` or `placeholder_domain`.
 fn email_words(kind: &str) -> &'static [&'static str] {
-    static TABLE: std::sync::OnceLock<Vec<(&'static str, Vec<&'static str>)>> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| crate::data::table(include_str!("../data/email_words.tsv")));
-    table.iter().find(|(k, _)| *k == kind).map(|(_, words)| words.as_slice()).unwrap_or(&[])
+    static TABLE: std::sync::OnceLock<crate::data::Table> = std::sync::OnceLock::new();
+    crate::data::values(TABLE.get_or_init(|| crate::data::table(include_str!("../data/email_words.tsv"))), kind)
 }
 
 /// Normalizes one email cell; `None` when the cell holds nothing.

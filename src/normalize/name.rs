@@ -14,9 +14,8 @@ pub struct NameParts {
 
 /// A list of `data/name_words.tsv`: `honorific`, `title_only`, `suffix` or `particle`.
 fn name_words(kind: &str) -> &'static [&'static str] {
-    static TABLE: std::sync::OnceLock<Vec<(&'static str, Vec<&'static str>)>> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| crate::data::table(include_str!("../data/name_words.tsv")));
-    table.iter().find(|(k, _)| *k == kind).map(|(_, words)| words.as_slice()).unwrap_or(&[])
+    static TABLE: std::sync::OnceLock<crate::data::Table> = std::sync::OnceLock::new();
+    crate::data::values(TABLE.get_or_init(|| crate::data::table(include_str!("../data/name_words.tsv"))), kind)
 }
 
 /// Nickname → formal name (`data/nickname_canonical.tsv`), sorted by nickname.
