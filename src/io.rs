@@ -9,6 +9,7 @@
 //! - `em` — the EM sessions' pair counts and priors, on stderr;
 //! - `joins` — every join the cluster stage refuses, on stderr;
 //! - `pair=SOURCE:ID/SOURCE:ID` — one pair's comparison, levels and weights, on stderr;
+//! - `pairs=PATH` — every scored pair with its comparison vector and weight, written to PATH;
 //! - `failpoint=NAME` — abort the process at the named point, as if killed (the crash-safety tests).
 
 use std::path::Path;

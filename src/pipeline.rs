@@ -317,6 +317,9 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     if let Some(spec) = crate::io::debug_value("pair") {
         debug_pair(spec, &ingested, &contacts, &model, &tf, &candidates);
     }
+    if let Some(path) = crate::io::debug_value("pairs") {
+        debug_pairs(path, &ingested, &contacts, &scored)?;
+    }
     // The scored pairs hold the pairs and their vectors: the separate lists are not needed any more
     // (at 10M records they are about 1.7 GB).
     drop(vectors);
@@ -464,6 +467,22 @@ fn record_index<'a>(
             ((s.name.as_str(), s.record_ids[c.row as usize].as_str()), i as u32)
         })
         .collect()
+}
+
+/// Developer aid: `CRMCLEAN_DEBUG=pairs=PATH` writes every scored pair (both records, the comparison
+/// vector, the match weight) to PATH as tab-separated lines, to study a set's errors against its truth.
+fn debug_pairs(path: &str, ingested: &Ingested, contacts: &[Contact], scored: &[score::ScoredPair]) -> Result<()> {
+    let id = |i: u32| {
+        let c = &contacts[i as usize];
+        let s = &ingested.sources[c.source as usize];
+        format!("{}:{}", s.name, s.record_ids[c.row as usize])
+    };
+    let mut out = String::new();
+    for p in scored {
+        let v = crate::compare::unpack(p.vector);
+        out += &format!("{}\t{}\t{v:?}\t{:.3}\n", id(p.a), id(p.b), p.weight);
+    }
+    crate::io::write_atomic(std::path::Path::new(path), out.as_bytes())
 }
 
 /// Developer aid: `CRMCLEAN_DEBUG=pair=source:id/source:id` prints how two records compare.

@@ -339,25 +339,37 @@ struct Session {
     name: &'static str,
     /// Comparisons the selection is made on; the session does not learn them.
     uses: &'static [usize],
+    /// Comparisons the selection only bounds from below (comparison, lowest vector level): the
+    /// session sees none of their lower levels, so it learns only how m splits among the levels it
+    /// sees; the levels below keep their share of the typical m.
+    at_least: &'static [(usize, u8)],
     select: fn(&Vector) -> bool,
 }
 
 const SESSIONS: &[Session] = &[
-    Session { name: "same personal email", uses: &[compare::EMAIL], select: |v| v[compare::EMAIL] == 3 },
-    Session { name: "same national id", uses: &[compare::NATIONAL_ID], select: |v| v[compare::NATIONAL_ID] == 3 },
+    Session { name: "same personal email", uses: &[compare::EMAIL], at_least: &[], select: |v| v[compare::EMAIL] == 3 },
+    Session {
+        name: "same national id",
+        uses: &[compare::NATIONAL_ID],
+        at_least: &[],
+        select: |v| v[compare::NATIONAL_ID] == 3,
+    },
     Session {
         name: "same name and birth date",
         uses: &[compare::FIRST, compare::LAST, compare::BIRTH],
+        at_least: &[],
         select: |v| names_exact(v) && v[compare::BIRTH] == 4,
     },
     Session {
         name: "same name and phone",
         uses: &[compare::FIRST, compare::LAST, compare::PHONE],
+        at_least: &[],
         select: |v| names_exact(v) && v[compare::PHONE] == 3,
     },
     Session {
         name: "same name and address",
         uses: &[compare::FIRST, compare::LAST, compare::ADDRESS],
+        at_least: &[],
         select: |v| names_exact(v) && v[compare::ADDRESS] == 5,
     },
     // Without email or id (census, voter and historical records) the names are learned here. (Not on
@@ -365,12 +377,14 @@ const SESSIONS: &[Session] = &[
     Session {
         name: "same birth date and place",
         uses: &[compare::BIRTH, compare::ADDRESS],
+        at_least: &[],
         select: |v| v[compare::BIRTH] == 4 && v[compare::ADDRESS] >= 2,
     },
     // Organisations: the same name at the same address.
     Session {
         name: "same organisation and address",
         uses: &[compare::COMPANY, compare::ADDRESS],
+        at_least: &[],
         // Only pairs without person names: colleagues share a company and an office, and would
         // teach that first names differ.
         select: |v| {
@@ -384,6 +398,7 @@ const SESSIONS: &[Session] = &[
     Session {
         name: "same organisation and phone",
         uses: &[compare::COMPANY, compare::PHONE],
+        at_least: &[],
         select: |v| {
             v[compare::COMPANY] == compare::COMPANY_EXACT
                 && v[compare::PHONE] == 3
@@ -394,6 +409,7 @@ const SESSIONS: &[Session] = &[
     Session {
         name: "same phone and address (organisations)",
         uses: &[compare::PHONE, compare::ADDRESS],
+        at_least: &[(compare::COMPANY, 2)],
         // The names at least similar: restaurants in one hotel share its switchboard and address
         // and would teach that names differ.
         select: |v| {
@@ -440,7 +456,17 @@ pub fn train(u_counts: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64
             if session.uses.contains(&i) || seen < 30.0 {
                 continue;
             }
-            for (s, v) in sums[i].iter_mut().zip(&m[i]) {
+            let mut m = m[i].clone();
+            if let Some(&(_, lowest)) = session.at_least.iter().find(|(c, _)| *c == i) {
+                let below = lowest as usize - 1;
+                let typical = COMPARISONS[i].m_default;
+                let (kept, seen_mass): (f64, f64) = (typical[..below].iter().sum(), m[below..].iter().sum());
+                m[..below].copy_from_slice(&typical[..below]);
+                for x in &mut m[below..] {
+                    *x *= (1.0 - kept) / seen_mass;
+                }
+            }
+            for (s, v) in sums[i].iter_mut().zip(&m) {
                 *s += v;
             }
             sessions[i] += 1;
@@ -808,6 +834,28 @@ mod tests {
         for p in &model.comparisons {
             assert!(p.weight(p.m.len() as u8) > 0.0 && p.weight(1) < 0.0, "{}", p.name);
         }
+    }
+
+    /// A session that selects "names at least similar" sees no pair with different names, so it does
+    /// not learn that different names are impossible among matches: that level keeps its typical m.
+    #[test]
+    fn a_session_does_not_learn_the_levels_it_selects_away() {
+        use crate::compare::{ADDRESS, COMPANY, PHONE};
+        let mut vectors = Vec::new();
+        for (company, count) in [(2u8, 300), (3, 300), (4, 400)] {
+            let mut v: Vector = [0; N];
+            (v[PHONE], v[ADDRESS], v[COMPANY]) = (3, 5, company);
+            vectors.extend(std::iter::repeat_n(pack(&v), count));
+        }
+        let u: Counts = COMPARISONS.iter().map(|c| c.u_default.iter().map(|x| x * 100_000.0).collect()).collect();
+        let model = train(u, 100_000, &vectors, 10_000_000);
+        let m = &model.comparisons[COMPANY].m;
+        let typical = COMPARISONS[COMPANY].m_default;
+        assert!((m[0] - typical[0]).abs() < 1e-9, "{m:?}");
+        assert!((m.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{m:?}");
+        // Among the levels it saw, the session's shares hold (300 : 300 : 400, pulled a little
+        // toward the typical m).
+        assert!(m[3] > m[1] && (m[1] - m[2]).abs() < 0.02, "{m:?}");
     }
 
     /// Conflicts come from the weight the model gives a disagreement on this data, and independent
