@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::normalize::Contact;
 
 /// Version of the model file format.
-pub const MODEL_VERSION: u32 = 3;
+pub const MODEL_VERSION: u32 = 4;
 
 /// Parameters of one comparison.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -364,7 +364,7 @@ const SESSIONS: &[Session] = &[
         name: "same name and phone",
         uses: &[compare::FIRST, compare::LAST, compare::PHONE],
         at_least: &[],
-        select: |v| names_exact(v) && v[compare::PHONE] == 3,
+        select: |v| names_exact(v) && v[compare::PHONE] == compare::PHONE_EXACT,
     },
     Session {
         name: "same name and address",
@@ -401,7 +401,7 @@ const SESSIONS: &[Session] = &[
         at_least: &[],
         select: |v| {
             v[compare::COMPANY] == compare::COMPANY_EXACT
-                && v[compare::PHONE] == 3
+                && v[compare::PHONE] == compare::PHONE_EXACT
                 && v[compare::FIRST] == 0
                 && v[compare::LAST] == 0
         },
@@ -413,7 +413,7 @@ const SESSIONS: &[Session] = &[
         // The names at least similar: restaurants in one hotel share its switchboard and address
         // and would teach that names differ.
         select: |v| {
-            v[compare::PHONE] == 3
+            v[compare::PHONE] == compare::PHONE_EXACT
                 && v[compare::ADDRESS] >= 4
                 && v[compare::COMPANY] >= 2
                 && v[compare::FIRST] == 0
@@ -651,7 +651,7 @@ pub fn measured_weights(model: &Model, w: &[f64; N]) -> [f64; N] {
 
 /// [`conflict_in`] with every weight taken as measured.
 pub fn conflict(v: &Vector, w: &[f64; N]) -> Option<&'static str> {
-    if v[compare::NATIONAL_ID] >= 2 || (v[compare::EMAIL] == 3 && v[compare::PHONE] == 3) {
+    if v[compare::NATIONAL_ID] >= 2 || (v[compare::EMAIL] == 3 && v[compare::PHONE] == compare::PHONE_EXACT) {
         return None;
     }
     let against = |i: usize| v[i] == 1 && w[i] <= -CONFLICT_BITS;
@@ -840,11 +840,11 @@ mod tests {
     /// not learn that different names are impossible among matches: that level keeps its typical m.
     #[test]
     fn a_session_does_not_learn_the_levels_it_selects_away() {
-        use crate::compare::{ADDRESS, COMPANY, PHONE};
+        use crate::compare::{ADDRESS, COMPANY, PHONE, PHONE_EXACT};
         let mut vectors = Vec::new();
         for (company, count) in [(2u8, 300), (3, 300), (4, 400)] {
             let mut v: Vector = [0; N];
-            (v[PHONE], v[ADDRESS], v[COMPANY]) = (3, 5, company);
+            (v[PHONE], v[ADDRESS], v[COMPANY]) = (PHONE_EXACT, 5, company);
             vectors.extend(std::iter::repeat_n(pack(&v), count));
         }
         let u: Counts = COMPARISONS.iter().map(|c| c.u_default.iter().map(|x| x * 100_000.0).collect()).collect();
@@ -862,10 +862,10 @@ mod tests {
     /// identifiers outweigh them.
     #[test]
     fn conflicts_follow_the_measured_weight_and_identifiers_outweigh_them() {
-        use crate::compare::{BIRTH, EMAIL, FIRST, GENDER, LAST, NATIONAL_ID, PHONE};
+        use crate::compare::{BIRTH, EMAIL, FIRST, GENDER, LAST, NATIONAL_ID, PHONE, PHONE_EXACT};
         let mut v: Vector = [0; N];
         let mut w = [0.0; N];
-        (v[FIRST], w[FIRST], v[LAST], v[PHONE]) = (1, -6.0, 5, 3);
+        (v[FIRST], w[FIRST], v[LAST], v[PHONE]) = (1, -6.0, 5, PHONE_EXACT);
         assert_eq!(conflict(&v, &w), Some("different first names"), "a household on one phone");
         w[FIRST] = -3.0;
         assert_eq!(conflict(&v, &w), None, "this data's duplicates often have other first names");
@@ -878,7 +878,7 @@ mod tests {
         let mut w = [0.0; N];
         (v[FIRST], v[LAST], w[LAST], v[EMAIL]) = (5, 1, -6.0, 3);
         assert_eq!(conflict(&v, &w), None, "a married name with the same email");
-        (v[EMAIL], v[PHONE]) = (1, 3);
+        (v[EMAIL], v[PHONE]) = (1, PHONE_EXACT);
         assert_eq!(conflict(&v, &w), Some("different surnames"), "colleagues on one switchboard");
         v[NATIONAL_ID] = 2;
         assert_eq!(conflict(&v, &w), None, "a national id (up to a typo) outweighs everything");

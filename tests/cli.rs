@@ -197,7 +197,7 @@ fn accuracy_holds_on_external_labelled_sets() {
         ("external/splink_historical_figures_50k", 0.910),
         ("external/ncvr_5party_5000_ocp20", 0.950),
         ("external/essnet_census_cis", 0.987),
-        ("external/dedupe_chicago_childcare", 0.949),
+        ("external/dedupe_chicago_childcare", 0.952),
         ("external/fodors_zagat_restaurants", 0.956),
         ("external/deduplipy_stoxx50", 0.987),
     ];
