@@ -396,6 +396,23 @@ fn columnar_format(path: &Path, bytes: &[u8]) -> Result<Option<Columnar>> {
 
 /// Reads a Parquet or Arrow IPC file: every column as text (numbers and dates as polars prints
 /// them), rows without any value rejected. `line` is the row number (1 for the first row).
+/// A float column whose values are all whole numbers (phone numbers and ids exported as doubles)
+/// as integers, so that `48601234567.0` reads as `48601234567`; any other column as it is.
+fn whole_numbers(c: &polars::prelude::Column) -> std::borrow::Cow<'_, polars::prelude::Column> {
+    use polars::prelude::DataType;
+    if !matches!(c.dtype(), DataType::Float32 | DataType::Float64) {
+        return std::borrow::Cow::Borrowed(c);
+    }
+    let whole = c
+        .cast(&DataType::Float64)
+        .ok()
+        .is_some_and(|f| f.f64().is_ok_and(|f| f.iter().flatten().all(|x| x.fract() == 0.0 && x.abs() < 9.0e15)));
+    match whole.then(|| c.cast(&DataType::Int64).ok()).flatten() {
+        Some(ints) => std::borrow::Cow::Owned(ints),
+        None => std::borrow::Cow::Borrowed(c),
+    }
+}
+
 fn read_columnar(path: &Path, bytes: &[u8], format: Columnar, name: &str, rejects: &mut Vec<Reject>) -> Result<Table> {
     use polars::prelude::{IpcReader, ParquetReader, SerReader};
     let cursor = std::io::Cursor::new(bytes);
@@ -418,7 +435,7 @@ fn read_columnar(path: &Path, bytes: &[u8], format: Columnar, name: &str, reject
         .iter()
         .zip(&names)
         .map(|(c, h)| {
-            c.cast(&DataType::String).ok().and_then(|c| c.str().ok().cloned()).ok_or_else(|| {
+            whole_numbers(c).cast(&DataType::String).ok().and_then(|c| c.str().ok().cloned()).ok_or_else(|| {
                 Error::input(
                     path,
                     None,

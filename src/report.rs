@@ -268,10 +268,13 @@ impl Csv {
         rows: impl Fn(usize, &T, &mut Csv) -> Result<()> + Sync,
     ) -> Result<()> {
         Csv::save_parallel(&out.join(format!("{stem}.csv")), header, run.config.bom, items, &rows)?;
+        let parquet = out.join(format!("{stem}.parquet"));
         if run.config.parquet {
-            Csv::save_parquet(&out.join(format!("{stem}.parquet")), header, items, &rows)?;
+            Csv::save_parquet(&parquet, header, items, &rows)
+        } else {
+            // An earlier `--format parquet` run's table would not match this run's CSV.
+            remove_stale(&parquet)
         }
-        Ok(())
     }
 
     /// [`Csv::save_parallel`] as a Parquet file of text columns (`line` and `records` as numbers),

@@ -1404,7 +1404,8 @@ fn parquet_exports_are_read_and_written() {
         "First Name" => [Some("Anna"), Some("Jan"), None, Some("Marek")],
         "Last Name" => [Some("Nowak"), Some("Kowalski"), None, Some("Wiśniewski")],
         "Email" => [Some("anna.nowak@example.pl"), Some("jan.kowalski@example.pl"), None, Some("marek.w@example.pl")],
-        "Mobile" => [Some(48601234567i64), Some(48602345678), None, None],
+        // Phone numbers exported as doubles read as the whole numbers they are.
+        "Mobile" => [Some(48601234567.0f64), Some(48602345678.0), None, None],
         "Signed Up" => [signed(2024, 3, 1), signed(2024, 5, 20), None, signed(2023, 1, 9)]
     )
     .unwrap();
@@ -1440,6 +1441,12 @@ fn parquet_exports_are_read_and_written() {
     assert_eq!(pq.column("line").unwrap().dtype(), &DataType::UInt64);
     assert_eq!(read("golden.parquet").height(), golden.len());
     assert_eq!(read("provenance.parquet").height(), read_csv(&out.join("provenance.csv")).len());
+    // A CSV-only run into the same folder leaves no Parquet table of the earlier run behind.
+    let r = dedupe(d, &[d.join("crm.csv")], &[]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    for stale in ["clusters.parquet", "golden.parquet", "provenance.parquet"] {
+        assert!(!out.join(stale).exists(), "{stale} left from the Parquet run");
+    }
     // A file named .parquet that is not one is an error naming it.
     std::fs::write(d.join("fake.parquet"), "Email\na@b.pl\n").unwrap();
     let r = dedupe(d, &[d.join("fake.parquet")], &[]);
