@@ -37,8 +37,21 @@ pub struct Split {
     pub reason: String,
     /// The pair across the groups that conflicts, if that was the reason.
     pub conflict: Option<(u32, u32)>,
+    /// Comparison vector ([`crate::compare::pack`]) of the pair review.csv lists: the conflicting
+    /// pair, else the edge.
+    pub vector: u64,
     /// Sizes of the two groups.
     pub sizes: (usize, usize),
+}
+
+/// A reviewer's match decision that would put a no-match pair in one cluster (not applied).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Contradiction {
+    /// The pair decided a match, and its comparison vector.
+    pub pair: (u32, u32),
+    pub vector: u64,
+    /// The pair decided no-match that it would put together.
+    pub no_match: (u32, u32),
 }
 
 /// The clustering of all contacts.
@@ -52,9 +65,8 @@ pub struct Clusters {
     /// Number of every cluster's id: `cluster + 1`, or the stable ids of an incremental run
     /// ([`crate::state`]).
     pub ids: Vec<u64>,
-    /// Reviewers' match decisions not applied because they would put a no-match pair in one cluster:
-    /// `(match pair, no-match pair)`.
-    pub contradictions: Vec<((u32, u32), (u32, u32))>,
+    /// Reviewers' match decisions not applied because they would put a no-match pair in one cluster.
+    pub contradictions: Vec<Contradiction>,
     /// Joins of two groups so large that the pairs across them were checked on an even sample of
     /// [`JOIN_CHECK_PAIRS`] instead of all of them (reported in summary.json and on the terminal).
     pub sampled_joins: usize,
@@ -235,16 +247,21 @@ pub fn cluster(
     // Strong evidence against is a conflict (above); in the average each pair counts between -10 and
     // +20 bits, so one pair of two noisy records cannot outvote the rest of a large group.
     let table = crate::score::level_weights(model);
+    // A pair's comparison vector: the scored one, else compared now.
+    let vector_of = |x: u32, y: u32| -> u64 {
+        let key = (x.min(y), x.max(y));
+        match known.get(&key) {
+            Some(p) => p.vector,
+            None => crate::compare::pack(&compare(&contacts[key.0 as usize], &contacts[key.1 as usize])),
+        }
+    };
     let pair_info = |x: u32, y: u32| -> (f64, f64, Option<&'static str>) {
         let key = (x.min(y), x.max(y));
         if cannot.contains(&key) {
             return (-20.0, 1.0, Some("a reviewer decided they are different people"));
         }
         let (a, b) = (&contacts[key.0 as usize], &contacts[key.1 as usize]);
-        let vector = match known.get(&key) {
-            Some(p) => crate::compare::unpack(p.vector),
-            None => compare(a, b),
-        };
+        let vector = crate::compare::unpack(vector_of(x, y));
         let w = weights_with(model, &table, tf, a, &vector);
         let why = conflict_in(model, &vector, &w)
             .or_else(|| person_and_organisation(a, b).then_some("a person and an organisation"))
@@ -264,8 +281,8 @@ pub fn cluster(
     let threshold_weight = (threshold / (1.0 - threshold)).log2();
     let mut splits = Vec::new();
     let mut sampled_joins = 0;
-    // (group a, group b, their sizes) → (linkage, reason, the conflicting pair).
-    type Refusal = (f64, String, Option<(u32, u32)>);
+    // (group a, group b, their sizes) → (linkage, reason, the conflicting pair and its vector).
+    type Refusal = (f64, String, Option<((u32, u32), u64)>);
     let mut refused: polars::prelude::PlHashMap<(u32, u32, usize, usize), Refusal> = Default::default();
     let debug = crate::io::debug("joins");
     // Every record's no-match partners, to check a join against all of them whatever the groups' size.
@@ -309,7 +326,9 @@ pub fn cluster(
             continue;
         }
         match kept_apart(&mut parent, &groups, &apart, ra, rb) {
-            Some(no) if reviewed => contradictions.push(((a.min(b), a.max(b)), no)),
+            Some(no_match) if reviewed => {
+                contradictions.push(Contradiction { pair: (a.min(b), a.max(b)), vector: vector_of(a, b), no_match })
+            }
             Some(_) => {}
             None => join(&mut parent, &mut groups, ra, rb),
         }
@@ -332,7 +351,8 @@ pub fn cluster(
                 probability: e.probability(),
                 linkage: *linkage,
                 reason: reason.clone(),
-                conflict: *conflict,
+                conflict: conflict.map(|c| c.0),
+                vector: conflict.map_or(e.vector, |c| c.1),
                 sizes: (groups[ra as usize].len(), groups[rb as usize].len()),
             });
             continue;
@@ -393,20 +413,24 @@ pub fn cluster(
                 w.map(|x| (x * 10.0).round() / 10.0)
             );
         }
-        if let Some(r) = &reason {
-            refused.insert(key, (linkage, r.clone(), conflict_pair));
-        }
         match reason {
             None => join(&mut parent, &mut groups, ra, rb),
-            Some(r) => splits.push(Split {
-                a: e.a,
-                b: e.b,
-                probability: e.probability(),
-                linkage,
-                reason: r,
-                conflict: conflict_pair,
-                sizes: (groups[ra as usize].len(), groups[rb as usize].len()),
-            }),
+            Some(r) => {
+                // Listed in the order the pair was scored in (a comparison need not be symmetric).
+                let conflict_pair = conflict_pair.map(|(x, y)| (x.min(y), x.max(y)));
+                let conflict = conflict_pair.map(|(x, y)| ((x, y), vector_of(x, y)));
+                refused.insert(key, (linkage, r.clone(), conflict));
+                splits.push(Split {
+                    a: e.a,
+                    b: e.b,
+                    probability: e.probability(),
+                    linkage,
+                    reason: r,
+                    conflict: conflict_pair,
+                    vector: conflict.map_or(e.vector, |c| c.1),
+                    sizes: (groups[ra as usize].len(), groups[rb as usize].len()),
+                })
+            }
         }
     }
 

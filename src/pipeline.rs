@@ -362,8 +362,6 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     };
     st.done("cluster");
 
-    drop(tf);
-
     st.start("building golden records");
     let golden = merge::golden_records(&ingested, &contacts, &clusters, cfg);
     st.done("merge");
@@ -397,6 +395,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
         contacts,
         candidates,
         model,
+        tf,
         scored,
         pair_stats,
         clusters,

@@ -65,6 +65,8 @@ pub struct Run {
     pub contacts: Vec<Contact>,
     pub candidates: Candidates,
     pub model: Model,
+    /// Name frequencies the pairs were scored with (for the per-field weights shown).
+    pub tf: TermFreq,
     /// The scored pairs a report lists: links and pairs for review. The others are only counted, in
     /// `pair_stats` (at 10M records they would hold about 3 GB).
     pub scored: Vec<ScoredPair>,
@@ -334,22 +336,20 @@ const LARGE_CLUSTER: usize = 6;
 
 /// Writes every output except summary.json.
 pub fn write_all(run: &Run, out: &Path) -> Result<()> {
-    // Name frequencies for the per-field weights shown in review.csv and report.html.
-    let tf = TermFreq::new(&run.contacts);
     // The files do not depend on each other: write them in parallel, the biggest first.
     type Job<'a> = Box<dyn Fn() -> Result<()> + Sync + 'a>;
     let jobs: Vec<Job> = vec![
         Box::new(|| write_provenance(run, out)),
         Box::new(|| write_golden(run, out)),
         Box::new(|| write_clusters(run, out)),
-        Box::new(|| write_review(run, &tf, out)),
+        Box::new(|| write_review(run, out)),
         Box::new(|| write_merge_plan(run, out)),
         Box::new(|| write_quality(run, out)),
         Box::new(|| write_rejects(run, out)),
         Box::new(|| write_changes(run, out)),
         Box::new(|| write_retention(run, out)),
         Box::new(|| run.model.save(&out.join("model.json"))),
-        Box::new(|| write_atomic(&out.join("report.html"), html(run, &tf).as_bytes())),
+        Box::new(|| write_atomic(&out.join("report.html"), html(run).as_bytes())),
     ];
     use rayon::prelude::*;
     jobs.par_iter().map(|job| job()).collect()
@@ -517,12 +517,14 @@ struct ReviewRow {
     kind: ReviewKind,
     a: u32,
     b: u32,
+    /// The pair's comparison vector, as the stage that listed it compared them.
+    vector: u64,
     reason: String,
 }
 
 impl ReviewRow {
-    fn new(probability: f64, kind: ReviewKind, (a, b): (u32, u32), reason: String) -> Self {
-        ReviewRow { probability, kind, a, b, reason }
+    fn new(probability: f64, kind: ReviewKind, (a, b): (u32, u32), vector: u64, reason: String) -> Self {
+        ReviewRow { probability, kind, a, b, vector, reason }
     }
 }
 
@@ -534,7 +536,7 @@ fn review_rows(run: &Run) -> Vec<ReviewRow> {
         .scored
         .iter()
         .filter(|p| p.needs_review(cfg.review_low, cfg.threshold))
-        .map(|p| ReviewRow::new(p.probability(), ReviewKind::UncertainPair, (p.a, p.b), String::new()))
+        .map(|p| ReviewRow::new(p.probability(), ReviewKind::UncertainPair, (p.a, p.b), p.vector, String::new()))
         .collect();
     rows.sort_by(|x, y| {
         (x.probability - 0.5).abs().total_cmp(&(y.probability - 0.5).abs()).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b))
@@ -545,7 +547,7 @@ fn review_rows(run: &Run) -> Vec<ReviewRow> {
         .iter()
         .map(|s| {
             let (a, b) = s.conflict.unwrap_or((s.a, s.b));
-            ReviewRow::new(s.probability, ReviewKind::Split, (a, b), s.reason.clone())
+            ReviewRow::new(s.probability, ReviewKind::Split, (a, b), s.vector, s.reason.clone())
         })
         .collect();
     // Reviewers' matches that contradict their no-matches come first: a person must settle them.
@@ -553,13 +555,13 @@ fn review_rows(run: &Run) -> Vec<ReviewRow> {
         .clusters
         .contradictions
         .iter()
-        .map(|&((a, b), (x, y))| {
+        .map(|&crate::cluster::Contradiction { pair: (a, b), vector, no_match: (x, y) }| {
             let (sx, rx) = run.record(x);
             let (sy, ry) = run.record(y);
             let reason = format!(
                 "decided match, but it would put {sx}:{rx} and {sy}:{ry}, decided no-match, in one cluster; not applied"
             );
-            ReviewRow::new(f64::NAN, ReviewKind::Contradiction, (a, b), reason)
+            ReviewRow::new(f64::NAN, ReviewKind::Contradiction, (a, b), vector, reason)
         })
         .collect();
     splits.splice(0..0, contradictions);
@@ -581,7 +583,7 @@ fn review_rows(run: &Run) -> Vec<ReviewRow> {
     large.sort_by_key(|(c, _)| (std::cmp::Reverse(run.clusters.members[*c as usize].len()), *c));
     splits.extend(large.into_iter().map(|(c, p)| {
         let reason = format!("cluster of {} records: its weakest link", run.clusters.members[c as usize].len());
-        ReviewRow::new(p.probability(), ReviewKind::LargeCluster, (p.a, p.b), reason)
+        ReviewRow::new(p.probability(), ReviewKind::LargeCluster, (p.a, p.b), p.vector, reason)
     }));
     splits.extend(rows);
     splits
@@ -589,7 +591,7 @@ fn review_rows(run: &Run) -> Vec<ReviewRow> {
 
 /// Review rows: uncertain pairs (probability in `[review_low, threshold)`), probable pairs that only
 /// share a name, and refused joins.
-fn write_review(run: &Run, tf: &TermFreq, out: &Path) -> Result<()> {
+fn write_review(run: &Run, out: &Path) -> Result<()> {
     let mut header = vec![
         "kind",
         "probability",
@@ -613,10 +615,10 @@ fn write_review(run: &Run, tf: &TermFreq, out: &Path) -> Result<()> {
     header.push("decision".into());
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut w = Csv::new(&header_refs, run.config.bom)?;
-    for ReviewRow { kind, a, b, reason, .. } in review_rows(run).into_iter().take(200_000) {
+    for ReviewRow { kind, a, b, vector, reason, .. } in review_rows(run).into_iter().take(200_000) {
         let (ca, cb) = (&run.contacts[a as usize], &run.contacts[b as usize]);
-        let v = crate::compare::compare(ca, cb);
-        let ws = weights(&run.model, tf, ca, &v);
+        let v = unpack(vector);
+        let ws = weights(&run.model, &run.tf, ca, &v);
         let total = crate::score::total_weight(&run.model, &ws);
         let (sa, ra) = run.record(a);
         let (sb, rb) = run.record(b);
@@ -877,7 +879,7 @@ fn bar_chart(title: &str, bars: &[(String, f64)]) -> String {
 }
 
 /// The self-contained HTML report.
-pub fn html(run: &Run, tf: &TermFreq) -> String {
+pub fn html(run: &Run) -> String {
     let sum = summary_json(run);
     let mut h = page_head("crmclean report");
     let _ = write!(
@@ -995,7 +997,7 @@ pub fn html(run: &Run, tf: &TermFreq) -> String {
     for p in unc.iter().take(25) {
         let ca = &run.contacts[p.a as usize];
         let v = unpack(p.vector);
-        let ws = weights(&run.model, tf, ca, &v);
+        let ws = weights(&run.model, &run.tf, ca, &v);
         let (sa, ra) = run.record(p.a);
         let (sb, rb) = run.record(p.b);
         let fields: Vec<(String, f64)> = COMPARISONS

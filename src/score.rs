@@ -99,28 +99,33 @@ impl Model {
 }
 
 /// Name frequencies for term-frequency adjustment.
-pub struct TermFreq<'a> {
-    first: polars::prelude::PlHashMap<&'a str, u32>,
-    last: polars::prelude::PlHashMap<&'a str, u32>,
+pub struct TermFreq {
+    first: polars::prelude::PlHashMap<crate::normalize::Text, u32>,
+    last: polars::prelude::PlHashMap<crate::normalize::Text, u32>,
     n: f64,
 }
 
-impl<'a> TermFreq<'a> {
-    pub fn new(contacts: &'a [Contact]) -> Self {
+impl TermFreq {
+    pub fn new(contacts: &[Contact]) -> Self {
+        fn count(map: &mut polars::prelude::PlHashMap<crate::normalize::Text, u32>, key: &crate::normalize::Text) {
+            match map.get_mut(key.as_str()) {
+                Some(n) => *n += 1,
+                None if !key.is_empty() => {
+                    map.insert(key.clone(), 1);
+                }
+                None => {}
+            }
+        }
         let mut first = polars::prelude::PlHashMap::default();
         let mut last = polars::prelude::PlHashMap::default();
         for c in contacts {
-            if !c.first_canon.is_empty() {
-                *first.entry(c.first_canon.as_str()).or_insert(0) += 1;
-            }
-            if !c.last.is_empty() {
-                *last.entry(c.last.as_str()).or_insert(0) += 1;
-            }
+            count(&mut first, &c.first_canon);
+            count(&mut last, &c.last);
         }
         TermFreq { first, last, n: contacts.len().max(1) as f64 }
     }
 
-    fn freq(&self, map: &polars::prelude::PlHashMap<&str, u32>, key: &str) -> f64 {
+    fn freq(&self, map: &polars::prelude::PlHashMap<crate::normalize::Text, u32>, key: &str) -> f64 {
         map.get(key).copied().unwrap_or(1) as f64 / self.n
     }
 }
