@@ -150,11 +150,26 @@ pub fn read_decisions(
     lookup: impl Fn(&str, &str) -> Option<u32>,
 ) -> crate::error::Result<Decisions> {
     use crate::error::Error;
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .map_err(|e| Error::Read { path: path.to_path_buf(), source: std::io::Error::other(e.to_string()) })?;
-    let headers = rdr.headers().map_err(|e| Error::input(path, Some(1), e.to_string(), "pass a review.csv"))?.clone();
+    // The rows: a review.xlsx's first sheet, or a review.csv.
+    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    let (headers, rows): (Vec<String>, Vec<Vec<String>>) = if crate::spreadsheet::is_workbook(path, &bytes)? {
+        let sheet = crate::spreadsheet::read(path, &bytes, None)?;
+        (sheet.headers, sheet.rows.into_iter().map(|(_, cells)| cells).collect())
+    } else {
+        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes.as_slice());
+        let headers = rdr.headers().map_err(|e| Error::input(path, Some(1), e.to_string(), "pass a review.csv"))?;
+        let headers = headers.iter().map(String::from).collect();
+        let rows = rdr
+            .records()
+            .map(|rec| {
+                let rec = rec.map_err(|e| {
+                    Error::input(path, e.position().map(|p| p.line()), e.to_string(), "check the quoting of this row")
+                })?;
+                Ok(rec.iter().map(String::from).collect())
+            })
+            .collect::<crate::error::Result<_>>()?;
+        (headers, rows)
+    };
     let col = |name: &str| headers.iter().position(|h| h.trim().trim_start_matches('\u{FEFF}') == name);
     let (Some(ls), Some(lr), Some(rs), Some(rr), Some(dc)) =
         (col("left_source"), col("left_record_id"), col("right_source"), col("right_record_id"), col("decision"))
@@ -163,15 +178,12 @@ pub fn read_decisions(
             path,
             Some(1),
             "is not a review file: it needs left_source, left_record_id, right_source, right_record_id and decision columns",
-            "fill in the decision column of a run's review.csv and pass that file",
+            "fill in the decision column of a run's review.csv or review.xlsx and pass that file",
         ));
     };
     let mut d = Decisions::default();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            Error::input(path, e.position().map(|p| p.line()), e.to_string(), "check the quoting of this row")
-        })?;
-        let get = |i: usize| rec.get(i).unwrap_or("").trim().trim_start_matches('\'');
+    for rec in &rows {
+        let get = |i: usize| rec.get(i).map_or("", |v| v.trim().trim_start_matches('\''));
         let Some(decision) = parse_decision(get(dc)) else {
             d.skipped += 1;
             continue;

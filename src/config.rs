@@ -160,6 +160,7 @@ pub struct Overrides {
     pub bom: bool,
     pub redact: bool,
     pub parquet: bool,
+    pub sheet: Option<String>,
 }
 
 /// The validated settings of a run.
@@ -187,6 +188,8 @@ pub struct Config {
     pub bom: bool,
     /// Also write clusters, golden records and provenance as Parquet (`--format parquet`).
     pub parquet: bool,
+    /// The sheet to read from workbook inputs (`--sheet`; the first one when unset).
+    pub sheet: Option<String>,
     /// Mask emails, phones and national ids in the files meant for sharing (report.html, review.csv,
     /// profile.html, profile.json).
     pub redact: bool,
@@ -215,6 +218,7 @@ impl Default for Config {
             field_rules: BTreeMap::new(),
             bom: false,
             parquet: false,
+            sheet: None,
             redact: false,
             stale_after_days: 730,
             retention_days: None,
@@ -272,6 +276,7 @@ impl Config {
         cfg.link_only = o.link_only || m.link_only.unwrap_or(false);
         cfg.bom = o.bom;
         cfg.parquet = o.parquet;
+        cfg.sheet = o.sheet.clone();
         cfg.redact = o.redact;
         for (name, v) in [("threshold", cfg.threshold), ("review_low", cfg.review_low)] {
             if !(0.0..=1.0).contains(&v) || v.is_nan() {

@@ -214,9 +214,13 @@ pub fn load_bytes(
     notes: &mut Vec<String>,
 ) -> Result<Source> {
     let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
-    let table = match columnar_format(path, bytes)? {
-        Some(format) => read_columnar(path, bytes, format, &name, rejects)?,
-        None => read_csv(path, bytes, &name, rejects, notes)?,
+    let table = if crate::spreadsheet::is_workbook(path, bytes)? {
+        read_workbook(path, bytes, cfg.sheet.as_deref(), &name, rejects, notes)?
+    } else {
+        match columnar_format(path, bytes)? {
+            Some(format) => read_columnar(path, bytes, format, &name, rejects)?,
+            None => read_csv(path, bytes, &name, rejects, notes)?,
+        }
     };
     into_source(path, name, table, cfg, notes)
 }
@@ -392,6 +396,53 @@ fn columnar_format(path: &Path, bytes: &[u8]) -> Result<Option<Columnar>> {
         )),
         _ => Ok(format),
     }
+}
+
+/// Reads one sheet of an Excel or OpenDocument workbook: cells as text (dates stored as numbers as
+/// ISO dates, whole numbers without `.0`), empty rows rejected with their row number as the
+/// spreadsheet shows it. A note names the sheet read when the workbook has more than one.
+fn read_workbook(
+    path: &Path,
+    bytes: &[u8],
+    sheet: Option<&str>,
+    name: &str,
+    rejects: &mut Vec<Reject>,
+    notes: &mut Vec<String>,
+) -> Result<Table> {
+    let book = crate::spreadsheet::read(path, bytes, sheet)?;
+    if book.sheets.len() > 1 {
+        notes.push(format!(
+            "{}: read sheet \"{}\" of {} ({}); choose another with --sheet NAME",
+            path.display(),
+            book.name,
+            book.sheets.len(),
+            book.sheets.join(", ")
+        ));
+    }
+    // Every column with a value somewhere keeps its cells, named `column_N` when its header is empty.
+    let used = |cells: &[String]| cells.iter().rposition(|c| !c.trim().is_empty()).map_or(0, |i| i + 1);
+    let width = book.rows.iter().map(|(_, cells)| used(cells)).fold(used(&book.headers), usize::max);
+    let named: Vec<String> = (0..width)
+        .map(|i| match book.headers.get(i).map(|h| h.trim()) {
+            Some(h) if !h.is_empty() => h.to_string(),
+            _ => format!("column_{}", i + 1),
+        })
+        .collect();
+    let headers = clean_headers(path, &csv::StringRecord::from(named))?;
+    let mut rows = Rows::new(&headers);
+    for (line, cells) in &book.rows {
+        let values = (0..headers.len()).map(|i| cells.get(i).map_or("", String::as_str));
+        if !rows.push(values, *line) {
+            rejects.push(Reject {
+                source: name.to_string(),
+                file: path.display().to_string(),
+                line: *line,
+                reason: "row has no values".into(),
+                raw: String::new(),
+            });
+        }
+    }
+    rows.into_table(path, "Excel", ',', headers)
 }
 
 /// Reads a Parquet or Arrow IPC file: every column as text (numbers and dates as polars prints
@@ -594,7 +645,7 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, &'static str)> {
             path,
             Some(line),
             "is not a text file (it holds bytes that are neither UTF-8 nor Windows-1252 text)",
-            "export the data as CSV (UTF-8 is best); spreadsheets (.xlsx) and archives must be saved as CSV first",
+            "export the data as CSV (UTF-8 is best), Excel or Parquet; archives must be unpacked first",
         ));
     }
     let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);

@@ -5,7 +5,7 @@
 //!
 //! | step | module | takes → gives |
 //! |---|---|---|
-//! | 1 | [`ingest`] | CSV files → polars frames per source, rejected rows |
+//! | 1 | [`ingest`] | CSV, Excel, Parquet files → polars frames per source, rejected rows |
 //! | 2 | [`normalize`] | frames → one [`normalize::Contact`] of match keys per row (dense `u32` ids) |
 //! | 3 | [`quality`] | contacts → data-quality profile |
 //! | 4 | [`block`] | contacts → candidate pairs from several blocking rules |
@@ -30,7 +30,8 @@
 //! state                                nightly runs: ids and decisions carried between runs
 //! merge → cluster → score → compare → block → quality → normalize → ingest     the stages
 //! config, schema                       settings, the contact schema and header synonyms
-//! countries, text, data, io, error     shared tables and their loaders, text folding, atomic writes, errors
+//! countries, text, data, spreadsheet, io, error
+//!                                      shared tables and their loaders, text folding, workbooks, atomic writes, errors
 //! ```
 
 #![forbid(unsafe_code)]
@@ -55,6 +56,7 @@ pub mod quality;
 pub mod report;
 pub mod schema;
 pub mod score;
+pub mod spreadsheet;
 pub mod state;
 pub mod text;
 
@@ -71,6 +73,7 @@ mod layers {
     const ORDER: &[&str] = &[
         "error",
         "io",
+        "spreadsheet",
         "data",
         "text",
         "countries",

@@ -7,6 +7,7 @@
 //! | `provenance.csv` | for every golden value, the record it came from |
 //! | `merge_plan.csv` | per source, which of its own records to merge into which |
 //! | `review.csv` | uncertain pairs and refused joins, with per-field values and weights |
+//! | `review.xlsx` | the same rows (up to [`REVIEW_XLSX_ROWS`]) with a decision dropdown |
 //! | `quality_issues.csv` | every record with a data-quality flag |
 //! | `changes.csv` | with `--state`: clusters and records that changed since the last run |
 //! | `rejects.csv` | rows that could not be used, with file, line and reason (only when any) |
@@ -38,7 +39,7 @@ use crate::score::{probability, weights, Model, ScoredPair, TermFreq};
 use crate::state::{self, Incremental};
 
 /// Every file a `dedupe` run may write into its output directory.
-pub const OUTPUT_FILES: [&str; 16] = [
+pub const OUTPUT_FILES: [&str; 17] = [
     "clusters.csv",
     "clusters.parquet",
     "golden.parquet",
@@ -48,6 +49,7 @@ pub const OUTPUT_FILES: [&str; 16] = [
     "merge_plan.csv",
     "undo.csv",
     "review.csv",
+    "review.xlsx",
     "quality_issues.csv",
     "rejects.csv",
     "changes.csv",
@@ -615,6 +617,7 @@ fn write_review(run: &Run, out: &Path) -> Result<()> {
     header.push("decision".into());
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut w = Csv::new(&header_refs, run.config.bom)?;
+    let mut sheet_rows = Vec::new();
     for ReviewRow { kind, a, b, vector, reason, .. } in review_rows(run).into_iter().take(200_000) {
         let (ca, cb) = (&run.contacts[a as usize], &run.contacts[b as usize]);
         let v = unpack(vector);
@@ -641,9 +644,22 @@ fn write_review(run: &Run, out: &Path) -> Result<()> {
         }
         row.push(String::new());
         w.row(&row)?;
+        if sheet_rows.len() < REVIEW_XLSX_ROWS {
+            sheet_rows.push(row);
+        }
     }
-    w.save(&out.join("review.csv"))
+    w.save(&out.join("review.csv"))?;
+    let choices = crate::spreadsheet::Choices {
+        column: header_refs.len() - 1,
+        values: &["match", "no-match"],
+        prompt: "match, no-match, or leave empty",
+    };
+    crate::spreadsheet::write_table(&out.join("review.xlsx"), "review", &header_refs, &sheet_rows, Some(choices))
 }
+
+/// review.xlsx holds the most consequential rows of review.csv, up to this many (a person decides
+/// pairs one by one; review.csv holds them all).
+pub const REVIEW_XLSX_ROWS: usize = 20_000;
 
 fn write_quality(run: &Run, out: &Path) -> Result<()> {
     write_quality_issues(&out.join("quality_issues.csv"), &run.ingested, &run.contacts, run.config.bom)

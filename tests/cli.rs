@@ -1471,3 +1471,135 @@ fn profile_quality_issues_are_guarded_against_formulas() {
     let flagged = rows.iter().find(|r| r["issues"].contains("invalid_email")).expect("the invalid email is flagged");
     assert!(flagged["record_id"].starts_with("'="), "{flagged:?}");
 }
+
+/// Reads the first sheet of a workbook as rows of text (the header first).
+fn read_xlsx(path: &Path) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(path).unwrap();
+    let name = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&name).unwrap();
+    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+}
+
+/// An Excel export is read like a CSV: the first sheet or `--sheet NAME`, numbers and dates stored as
+/// numbers converted, empty rows rejected with their row number, a column without a header kept.
+#[test]
+fn excel_exports_are_read_like_csv() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut book = Workbook::new();
+    let notes = book.add_worksheet();
+    notes.set_name("Notes").unwrap();
+    notes.write_string(0, 0, "Exported from the CRM on 2026-11-30").unwrap();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Contacts").unwrap();
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    for (c, h) in
+        ["Contact ID", "First Name", "Last Name", "Email", "Mobile", "Created Date", "Email Opt Out"].iter().enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    let people = [
+        (1001.0, "Anna", "Nowak", "anna.nowak@example.pl", 48601234567.0, (2024, 3, 1), true),
+        (1002.0, "Jan", "Kowalski", "jan.kowalski@example.pl", 48602345678.0, (2024, 5, 20), false),
+    ];
+    for (i, (id, first, last, email, phone, (y, m, day), opt_out)) in people.iter().enumerate() {
+        // Row 3 (index 2) is left empty: it is rejected with its row number.
+        let r = if i == 0 { 1 } else { 3 };
+        sheet.write_number(r, 0, *id).unwrap();
+        sheet.write_string(r, 1, *first).unwrap();
+        sheet.write_string(r, 2, *last).unwrap();
+        sheet.write_string(r, 3, *email).unwrap();
+        sheet.write_number(r, 4, *phone).unwrap();
+        sheet.write_datetime_with_format(r, 5, ExcelDateTime::from_ymd(*y, *m, *day).unwrap(), &date).unwrap();
+        sheet.write_boolean(r, 6, *opt_out).unwrap();
+    }
+    // A value in a column without a header.
+    sheet.write_string(3, 7, "VIP").unwrap();
+    book.save(d.join("leads.xlsx")).unwrap();
+    std::fs::write(
+        d.join("crm.csv"),
+        "Id,First Name,Last Name,Email,Phone\nC1,Anna,Nowak,anna.nowak@example.pl,+48 601 234 567\n",
+    )
+    .unwrap();
+    let inputs = [d.join("leads.xlsx"), d.join("crm.csv")];
+
+    // The first sheet holds no contacts; --sheet picks the one that does.
+    let r = dedupe(d, &inputs, &[]);
+    assert_ne!(r.code(), 0, "the notes sheet is not a contact export: {}", r.stderr());
+    let r = dedupe(d, &inputs, &["--sheet", "Contacts"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(r.stderr().contains("read sheet \"Contacts\" of 2 (Notes, Contacts)"), "{}", r.stderr());
+    let out = d.join("out");
+    let rejects = read_csv(&out.join("rejects.csv"));
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    assert_eq!((rejects[0]["line"].as_str(), rejects[0]["reason"].as_str()), ("3", "row has no values"));
+    let clusters = read_csv(&out.join("clusters.csv"));
+    assert_eq!(clusters.len(), 3, "every row accounted for");
+    let cluster_of = |id: &str| clusters.iter().find(|c| c["record_id"] == id).unwrap()["cluster_id"].clone();
+    assert_eq!(cluster_of("1001"), cluster_of("C1"), "ids read as whole numbers; the two Annas merged");
+    let golden = read_csv(&out.join("golden.csv"));
+    let anna = golden.iter().find(|g| g["last_name"] == "Nowak").unwrap();
+    assert_eq!(anna["phone"], "+48601234567");
+    assert_eq!(anna["email_opt_out"], "yes", "TRUE in an opt-out column is an opt-out");
+    let provenance = std::fs::read_to_string(out.join("provenance.csv")).unwrap();
+    assert!(provenance.contains("2024-03-01"), "the date stored as a number is read as a date");
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(summary.contains("column_8"), "the column without a header is kept");
+    // A sheet that does not exist is an error naming the sheets there are.
+    let r = dedupe(d, &inputs, &["--sheet", "Leads"]);
+    assert_eq!(r.code(), 1);
+    assert!(r.stderr().contains("leads.xlsx") && r.stderr().contains("Notes, Contacts"), "{}", r.stderr());
+}
+
+/// review.xlsx holds review.csv's rows with a decision dropdown; filled in, it is accepted by
+/// `--decisions` as it is.
+#[test]
+fn review_xlsx_decisions_flow_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(dedupe(tmp.path(), &sample_inputs(), &[]).code(), 0);
+    let out = tmp.path().join("out");
+    let csv_rows = read_csv(&out.join("review.csv"));
+    let mut rows = read_xlsx(&out.join("review.xlsx"));
+    assert_eq!(rows.len(), csv_rows.len() + 1, "every review row, under the header");
+    let header = rows[0].clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(header.last().unwrap(), "decision");
+    let sheet_xml = {
+        let file = std::fs::File::open(out.join("review.xlsx")).unwrap();
+        let mut zip = zip::ZipArchive::new(file).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut xml).unwrap();
+        xml
+    };
+    assert!(sheet_xml.contains("\"match,no-match\""), "a dropdown on the decision column");
+    assert!(sheet_xml.contains("state=\"frozen\""), "the header row is frozen");
+    // Decide the first uncertain pair as a match, as a reviewer would in Excel.
+    let at = rows.iter().position(|r| r[col("kind")] == "uncertain_pair").expect("an uncertain pair");
+    let decision = col("decision");
+    rows[at][decision] = "match".into();
+    let (ls, lr, rs, rr) = (
+        rows[at][col("left_source")].clone(),
+        rows[at][col("left_record_id")].clone(),
+        rows[at][col("right_source")].clone(),
+        rows[at][col("right_record_id")].clone(),
+    );
+    let decided = tmp.path().join("decided.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, v).unwrap();
+        }
+    }
+    book.save(&decided).unwrap();
+    let r = dedupe(tmp.path(), &sample_inputs(), &["--decisions", decided.to_str().unwrap()]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(r.stderr().contains("applied 1 match and 0 no-match decision(s)"), "{}", r.stderr());
+    let clusters = read_csv(&out.join("clusters.csv"));
+    let cluster_of = |s: &str, id: &str| {
+        clusters.iter().find(|c| c["source"] == s && c["record_id"] == id).unwrap()["cluster_id"].clone()
+    };
+    assert_eq!(cluster_of(&ls, &lr), cluster_of(&rs, &rr), "the decided match is merged");
+}

@@ -25,8 +25,8 @@ pub struct DedupeArgs {
     /// Score with a model saved by an earlier run (its model.json) instead of learning one.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
-    /// Honour reviewers' decisions: a review.csv from an earlier run with its decision column filled
-    /// in (match / no-match). Matches are always merged, no-matches never.
+    /// Honour reviewers' decisions: a review.csv or review.xlsx from an earlier run with its decision
+    /// column filled in (match / no-match). Matches are always merged, no-matches never.
     #[arg(long, value_name = "FILE")]
     pub decisions: Option<PathBuf>,
     /// Start the CSV outputs with a UTF-8 byte-order mark, so that Excel shows accents correctly.
@@ -36,7 +36,7 @@ pub struct DedupeArgs {
     /// clusters.parquet, golden.parquet and provenance.parquet beside the CSVs (for a warehouse).
     #[arg(long, value_enum, default_value = "csv")]
     pub format: Format,
-    /// Mask emails, phones and national ids in report.html and review.csv (e.g. a•••@•••.pl,
+    /// Mask emails, phones and national ids in report.html, review.csv and review.xlsx (e.g. a•••@•••.pl,
     /// +49••••••56), so they can be shared; the data files themselves are not masked.
     #[arg(long)]
     pub redact: bool,

@@ -64,7 +64,8 @@ pub enum Command {
 /// Options shared by the commands that read inputs.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
-    /// Exports to read: CSV (`,` `;` tab or `|`; UTF-8, UTF-16 or Windows-1252), Parquet or Arrow IPC.
+    /// Exports to read: CSV (`,` `;` tab or `|`; UTF-8, UTF-16 or Windows-1252), Excel or OpenDocument
+    /// workbooks (.xlsx, .xlsm, .xlsb, .xls, .ods), Parquet or Arrow IPC.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Config file (TOML; `crmclean init` writes one).
@@ -79,6 +80,9 @@ pub struct InputArgs {
     /// Country for phone numbers written without a country code (ISO code, e.g. DE).
     #[arg(long, value_name = "REGION")]
     pub default_region: Option<String>,
+    /// The sheet to read from Excel/OpenDocument inputs (default: the first sheet).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 }
 
 impl InputArgs {
@@ -88,6 +92,7 @@ impl InputArgs {
             map: self.map.clone(),
             id_column: self.id_column.clone(),
             default_region: self.default_region.clone(),
+            sheet: self.sheet.clone(),
             ..Default::default()
         }
     }

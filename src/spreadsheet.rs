@@ -1,0 +1,223 @@
+//! Spreadsheets in and out: a sheet of an Excel or OpenDocument workbook (`.xlsx`, `.xlsm`, `.xlsb`,
+//! `.xls`, `.ods`, read with calamine) as rows of text, and a table written as `.xlsx` with a
+//! dropdown column (rust_xlsxwriter), for review files a person fills in.
+
+use std::path::Path;
+
+use calamine::{Data, Reader};
+
+use crate::error::{Error, Result};
+
+/// File extensions of the workbooks read.
+const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods"];
+
+/// Whether a file is a workbook: its first bytes are a zip archive's or an OLE compound file's and
+/// it is not named as another archive. An error when it is named as a workbook and is not one.
+pub fn is_workbook(path: &Path, bytes: &[u8]) -> Result<bool> {
+    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let magic = bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1");
+    let named = EXTENSIONS.contains(&ext.as_str());
+    if named && !magic {
+        return Err(Error::input(
+            path,
+            None,
+            "is named like a spreadsheet but is not one (it does not start with a workbook's marker)",
+            "save it again from Excel, or rename it if it is a CSV",
+        ));
+    }
+    Ok(magic && (named || !matches!(ext.as_str(), "zip" | "gz" | "7z" | "jar")))
+}
+
+/// One sheet's cells as text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sheet {
+    /// The sheet read.
+    pub name: String,
+    /// Every sheet of the workbook, in order.
+    pub sheets: Vec<String>,
+    /// The first row with a value, as the header.
+    pub headers: Vec<String>,
+    /// The rows under the header, each with its row number as the spreadsheet shows it.
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+/// Reads sheet `sheet` (the first one when `None`) of a workbook.
+pub fn read(path: &Path, bytes: &[u8], sheet: Option<&str>) -> Result<Sheet> {
+    let unreadable = |e: String| {
+        Error::input(
+            path,
+            None,
+            format!("could not be read as a spreadsheet: {e}"),
+            "save it again from Excel, or export it as CSV",
+        )
+    };
+    let mut book =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
+    let sheets = book.sheet_names();
+    let name = match sheet {
+        Some(s) => {
+            sheets.iter().find(|n| n.as_str() == s || n.trim().eq_ignore_ascii_case(s.trim())).cloned().ok_or_else(
+                || {
+                    Error::input(
+                        path,
+                        None,
+                        format!("has no sheet \"{s}\" (its sheets: {})", sheets.join(", ")),
+                        "pass one of those names with --sheet",
+                    )
+                },
+            )?
+        }
+        None => sheets.first().cloned().ok_or_else(|| unreadable("it has no sheets".into()))?,
+    };
+    let range = book.worksheet_range(&name).map_err(|e| unreadable(e.to_string()))?;
+    let first_row = range.start().map_or(0, |(r, _)| r as u64);
+    let mut rows = range
+        .rows()
+        .enumerate()
+        .map(|(i, cells)| (first_row + i as u64 + 1, cells.iter().map(text).collect::<Vec<_>>()));
+    let Some((_, headers)) = rows.by_ref().find(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty())) else {
+        return Err(Error::input(
+            path,
+            None,
+            format!("sheet \"{name}\" is empty"),
+            "pass the sheet that holds the data with --sheet NAME",
+        ));
+    };
+    Ok(Sheet { name, sheets, headers, rows: rows.collect() })
+}
+
+/// A cell as text: whole numbers without a decimal part (phone numbers and ids are often typed as
+/// numbers), dates stored as numbers as ISO dates (`2024-03-01`, with the time when it has one),
+/// booleans as Excel shows them, error values (`#N/A`) as written.
+fn text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => (*f as i64).to_string(),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Data::DateTime(d) if d.is_duration() => {
+            let seconds = (d.as_f64() * 86_400.0).round() as i64;
+            format!("{}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60)
+        }
+        Data::DateTime(d) => {
+            let (y, m, day, h, min, s, _) = d.to_ymd_hms_milli();
+            if (h, min, s) == (0, 0, 0) {
+                format!("{y:04}-{m:02}-{day:02}")
+            } else {
+                format!("{y:04}-{m:02}-{day:02} {h:02}:{min:02}:{s:02}")
+            }
+        }
+        Data::Error(e) => e.to_string(),
+    }
+}
+
+/// A column whose cells a person picks from a list.
+pub struct Choices<'a> {
+    pub column: usize,
+    pub values: &'a [&'a str],
+    pub prompt: &'a str,
+}
+
+/// Writes `rows` under `header` as a one-sheet `.xlsx` (atomically): header in bold and frozen, a
+/// filter on every column, widths to fit the values (up to 50 characters), and `choices` as a
+/// dropdown on its column. Values are written as text, never as formulas.
+pub fn write_table(
+    path: &Path,
+    sheet: &str,
+    header: &[&str],
+    rows: &[Vec<String>],
+    choices: Option<Choices>,
+) -> Result<()> {
+    use rust_xlsxwriter::{DataValidation, Format, Workbook};
+    let fail = |e: rust_xlsxwriter::XlsxError| Error::output(path, e.to_string(), "report this as a bug");
+    let mut book = Workbook::new();
+    // Rows go to a temporary file as they are written, not into memory (widths first, then the rows
+    // in order).
+    let ws = book.add_worksheet_with_constant_memory();
+    ws.set_name(sheet).map_err(fail)?;
+    let bold = Format::new().set_bold();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, v) in widths.iter_mut().zip(row) {
+            *w = (*w).max(v.chars().count());
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, (*w).clamp(6, 50) as f64 + 2.0).map_err(fail)?;
+    }
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold).map_err(fail)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+            ws.write_string(r as u32 + 1, c as u16, v).map_err(fail)?;
+        }
+    }
+    ws.set_freeze_panes(1, 0).map_err(fail)?;
+    if !header.is_empty() {
+        ws.autofilter(0, 0, rows.len() as u32, header.len() as u16 - 1).map_err(fail)?;
+    }
+    if let Some(ch) = choices {
+        let rule = DataValidation::new()
+            .allow_list_strings(ch.values)
+            .and_then(|v| v.set_input_message(ch.prompt))
+            .map_err(fail)?;
+        ws.add_data_validation(1, ch.column as u16, rows.len().max(1) as u32, ch.column as u16, &rule).map_err(fail)?;
+    }
+    let bytes = book.save_to_buffer().map_err(fail)?;
+    crate::io::write_atomic(path, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What is written reads back as the same text, on its named sheet.
+    #[test]
+    fn a_written_table_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.xlsx");
+        let rows = vec![
+            vec!["1".to_string(), "=HYPERLINK(\"x\")".into(), String::new()],
+            vec!["2".into(), "Zoë Łukasz".into(), "match".into()],
+        ];
+        let choices = Choices { column: 2, values: &["match", "no-match"], prompt: "match or no-match" };
+        write_table(&path, "review", &["id", "name", "decision"], &rows, Some(choices)).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(is_workbook(&path, &bytes).unwrap());
+        let sheet = read(&path, &bytes, None).unwrap();
+        assert_eq!((sheet.name.as_str(), sheet.sheets.len()), ("review", 1));
+        assert_eq!(sheet.headers, ["id", "name", "decision"]);
+        assert_eq!(sheet.rows, [(2, rows[0].clone()), (3, rows[1].clone())]);
+        assert!(read(&path, &bytes, Some("Review")).is_ok(), "sheet names in any case");
+        let err = read(&path, &bytes, Some("Contacts")).unwrap_err().to_string();
+        assert!(err.contains("no sheet \"Contacts\"") && err.contains("review"), "{err}");
+    }
+
+    #[test]
+    fn cells_as_text() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType};
+        assert_eq!(text(&Data::Float(48601234567.0)), "48601234567");
+        assert_eq!(text(&Data::Float(2.5)), "2.5");
+        assert_eq!(
+            text(&Data::DateTime(ExcelDateTime::new(45352.0, ExcelDateTimeType::DateTime, false))),
+            "2024-03-01"
+        );
+        assert_eq!(
+            text(&Data::DateTime(ExcelDateTime::new(45352.5, ExcelDateTimeType::DateTime, false))),
+            "2024-03-01 12:00:00"
+        );
+        assert_eq!(text(&Data::Bool(true)), "TRUE");
+        assert_eq!(text(&Data::Error(calamine::CellErrorType::NA)), "#N/A");
+    }
+
+    #[test]
+    fn only_workbooks_are_workbooks() {
+        assert!(!is_workbook(Path::new("a.csv"), b"Email\na@b.pl\n").unwrap());
+        assert!(!is_workbook(Path::new("a.zip"), b"PK\x03\x04rest").unwrap(), "an archive is not read as a workbook");
+        let err = is_workbook(Path::new("a.xlsx"), b"Email\na@b.pl\n").unwrap_err().to_string();
+        assert!(err.contains("a.xlsx") && err.contains("not one"), "{err}");
+    }
+}
