@@ -190,7 +190,7 @@ pub struct Config {
     pub parquet: bool,
     /// The sheet to read from workbook inputs (`--sheet`; the first one when unset).
     pub sheet: Option<String>,
-    /// Mask emails, phones and national ids in the files meant for sharing (report.html, review.csv,
+    /// Mask emails, phones and national ids in the files meant for sharing (report.html, review.csv, review.xlsx,
     /// profile.html, profile.json).
     pub redact: bool,
     /// Days without activity after which a contact is stale.

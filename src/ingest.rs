@@ -445,25 +445,24 @@ fn read_workbook(
     rows.into_table(path, "Excel", ',', headers)
 }
 
-/// Reads a Parquet or Arrow IPC file: every column as text (numbers and dates as polars prints
-/// them), rows without any value rejected. `line` is the row number (1 for the first row).
-/// A float column whose values are all whole numbers (phone numbers and ids exported as doubles)
-/// as integers, so that `48601234567.0` reads as `48601234567`; any other column as it is.
+/// A float column as text, each whole number without a decimal part (phone numbers and ids exported
+/// as doubles: `48601234567.0` reads as `48601234567`); any other column as it is.
 fn whole_numbers(c: &polars::prelude::Column) -> std::borrow::Cow<'_, polars::prelude::Column> {
-    use polars::prelude::DataType;
-    if !matches!(c.dtype(), DataType::Float32 | DataType::Float64) {
-        return std::borrow::Cow::Borrowed(c);
-    }
-    let whole = c
-        .cast(&DataType::Float64)
-        .ok()
-        .is_some_and(|f| f.f64().is_ok_and(|f| f.iter().flatten().all(|x| x.fract() == 0.0 && x.abs() < 9.0e15)));
-    match whole.then(|| c.cast(&DataType::Int64).ok()).flatten() {
-        Some(ints) => std::borrow::Cow::Owned(ints),
-        None => std::borrow::Cow::Borrowed(c),
-    }
+    use polars::prelude::{DataType, IntoColumn, NamedFrom, Series};
+    let floats = match c.dtype() {
+        DataType::Float32 | DataType::Float64 => c.cast(&DataType::Float64).ok(),
+        _ => None,
+    };
+    let Some(Ok(floats)) = floats.as_ref().map(|f| f.f64()) else { return std::borrow::Cow::Borrowed(c) };
+    let text: Vec<Option<String>> = floats
+        .iter()
+        .map(|x| x.map(|x| if x.fract() == 0.0 && x.abs() < 9.0e15 { (x as i64).to_string() } else { x.to_string() }))
+        .collect();
+    std::borrow::Cow::Owned(Series::new(c.name().clone(), text).into_column())
 }
 
+/// Reads a Parquet or Arrow IPC file: every column as text (numbers and dates as polars prints
+/// them), rows without any value rejected. `line` is the row number (1 for the first row).
 fn read_columnar(path: &Path, bytes: &[u8], format: Columnar, name: &str, rejects: &mut Vec<Reject>) -> Result<Table> {
     use polars::prelude::{IpcReader, ParquetReader, SerReader};
     let cursor = std::io::Cursor::new(bytes);
@@ -780,6 +779,18 @@ fn pick_id_column(headers: &[String], columns: &[ColumnMap], cfg: &Config) -> Op
 
 #[cfg(test)]
 mod tests {
+    /// Each whole number of a float column reads without `.0`, whatever the other values are.
+    #[test]
+    fn float_columns_read_whole_numbers_as_integers() {
+        use polars::prelude::{IntoColumn, NamedFrom, Series};
+        let c = Series::new("Mobile".into(), [Some(48601234567.0f64), Some(2.5), None]).into_column();
+        let text = whole_numbers(&c);
+        let text = text.str().unwrap();
+        assert_eq!(text.get(0), Some("48601234567"));
+        assert_eq!(text.get(1), Some("2.5"));
+        assert_eq!(text.get(2), None);
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -654,7 +654,15 @@ fn write_review(run: &Run, out: &Path) -> Result<()> {
         values: &["match", "no-match"],
         prompt: "match, no-match, or leave empty",
     };
-    crate::spreadsheet::write_table(&out.join("review.xlsx"), "review", &header_refs, &sheet_rows, Some(choices))
+    // probability and match_weight as numbers.
+    crate::spreadsheet::write_table(
+        &out.join("review.xlsx"),
+        "review",
+        &header_refs,
+        &sheet_rows,
+        &[1, 2],
+        Some(choices),
+    )
 }
 
 /// review.xlsx holds the most consequential rows of review.csv, up to this many (a person decides
@@ -898,6 +906,8 @@ fn bar_chart(title: &str, bars: &[(String, f64)]) -> String {
 pub fn html(run: &Run) -> String {
     let sum = summary_json(run);
     let mut h = page_head("crmclean report");
+    h.push_str(&to_do(run, &sum));
+    h.push_str("<h2>Details</h2>");
     let _ = write!(
         h,
         "<table><tr><th>records read</th><td>{}</td></tr><tr><th>rejected rows</th><td>{}</td></tr><tr><th>records</th><td>{}</td></tr><tr><th>clusters (people)</th><td>{}</td></tr><tr><th>duplicate records</th><td>{}</td></tr><tr><th>candidate pairs</th><td>{}</td></tr><tr><th>pairs for review</th><td>{}</td></tr><tr><th>refused joins (anti-chaining)</th><td>{}</td></tr></table>",
@@ -1006,7 +1016,7 @@ pub fn html(run: &Run) -> String {
         "</table><p>Prior share of matches among candidate pairs: {:.4}; EM iterations: {}.</p>",
         run.model.prior, run.model.em_iterations
     );
-    h.push_str("<h2>Most uncertain pairs</h2><table><tr><th>probability</th><th>left</th><th>right</th><th>match weight by field (prior, then each field; green for, red against)</th></tr>");
+    h.push_str("<h2 id=\"uncertain\">Most uncertain pairs</h2><table><tr><th>probability</th><th>left</th><th>right</th><th>match weight by field (prior, then each field; green for, red against)</th></tr>");
     let mut unc: Vec<_> =
         run.scored.iter().filter(|p| p.needs_review(run.config.review_low, run.config.threshold)).collect();
     unc.sort_by(|a, b| (a.probability() - 0.5).abs().total_cmp(&(b.probability() - 0.5).abs()));
@@ -1065,9 +1075,104 @@ pub fn html(run: &Run) -> String {
 }
 
 /// Opening of a self-contained HTML page.
+/// The report's first screen: what the run will change and what needs a person, each with the file
+/// that lists it.
+fn to_do(run: &Run, sum: &serde_json::Value) -> String {
+    let mut h = String::from("<section id=\"to-do\"><h2>What to do</h2><ul class=\"todo\">");
+    let duplicates = sum["duplicate_records"].as_u64().unwrap_or(0);
+    let with_duplicates = sum["clusters_with_duplicates"].as_u64().unwrap_or(0);
+    let _ = write!(
+        h,
+        "<li><strong>{duplicates} duplicate records</strong> of {with_duplicates} people were found: merging them leaves {} records of the {} read. The surviving values are in <a href=\"golden.csv\">golden.csv</a> (where each came from: <a href=\"provenance.csv\">provenance.csv</a>); the merges to run in each CRM are in <a href=\"merge_plan.csv\">merge_plan.csv</a>, and <a href=\"undo.csv\">undo.csv</a> restores what they overwrite.</li>",
+        sum["clusters"], sum["records"]
+    );
+    let rows = review_rows(run);
+    if rows.is_empty() {
+        h.push_str("<li>No pair needs a person.</li>");
+    } else {
+        let count = |k: ReviewKind| rows.iter().filter(|r| r.kind == k).count();
+        let kinds = [
+            (
+                ReviewKind::Contradiction,
+                "reviewers' match decisions that contradict their no-match decisions (settle these first)",
+            ),
+            (ReviewKind::Split, "joins refused because two records across them conflict"),
+            (ReviewKind::LargeCluster, "weakest links of clusters of 6 or more records"),
+            (ReviewKind::UncertainPair, "pairs the model is unsure about (kept apart)"),
+        ];
+        let _ = write!(
+            h,
+            "<li><strong>{} pairs need a person</strong>: open <a href=\"review.xlsx\">review.xlsx</a> (or <a href=\"review.csv\">review.csv</a>), pick <code>match</code> or <code>no-match</code> in the decision column, and run again with <code>--decisions review.xlsx</code>; the closest calls are <a href=\"#uncertain\">below</a>.<ul>",
+            rows.len()
+        );
+        for (k, what) in kinds {
+            let n = count(k);
+            if n > 0 {
+                let _ = write!(h, "<li>{n} {what} (<code>{}</code>)</li>", k.name());
+            }
+        }
+        h.push_str("</ul></li>");
+    }
+    let consent = &sum["consent"];
+    match consent["clusters_with_disagreement"].as_u64().unwrap_or(0) {
+        0 => {}
+        n => {
+            let _ = write!(
+                h,
+                "<li><strong>{n} people's records disagree on consent</strong> (an opt-out or do-not-call on one record, not on another): their golden records keep the restrictive value; check them in golden.csv (<code>email_opt_out</code>, <code>do_not_call</code>).</li>"
+            );
+        }
+    }
+    if !run.ingested.rejects.is_empty() {
+        let n = run.ingested.rejects.len();
+        let _ = write!(
+            h,
+            "<li><strong>{n} {} not be read</strong>: each is in <a href=\"rejects.csv\">rejects.csv</a> with its file, line and reason.</li>",
+            if n == 1 { "row could" } else { "rows could" }
+        );
+    }
+    let mut problems: Vec<(&str, usize)> = crate::quality::FLAGS
+        .iter()
+        .map(|(_, name)| (*name, run.profiles.iter().map(|p| p.issues.get(*name).copied().unwrap_or(0)).sum()))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    problems.sort_by_key(|(name, n)| (std::cmp::Reverse(*n), *name));
+    if !problems.is_empty() {
+        h.push_str("<li><strong>Data-quality problems</strong>, by the records they touch (every record is listed in <a href=\"quality_issues.csv\">quality_issues.csv</a>, filter its <code>issues</code> column):<ul>");
+        for (name, n) in problems {
+            let file = match name {
+                "past_retention" => " — the deletion list is <a href=\"retention.csv\">retention.csv</a>",
+                _ => "",
+            };
+            let _ = write!(h, "<li>{n} {} (<code>{name}</code>){file}</li>", problem_label(name));
+        }
+        h.push_str("</ul></li>");
+    }
+    h.push_str("</ul></section>");
+    h
+}
+
+/// A quality flag in words, for the report's first screen.
+fn problem_label(flag: &str) -> &'static str {
+    match flag {
+        "invalid_email" => "records with an invalid email address",
+        "placeholder_email" => "records with a placeholder email (test@, noreply@, example.com)",
+        "role_email" => "records with a role mailbox (info@, sales@) instead of a person's",
+        "invalid_phone" => "records with a phone number that is not a valid number",
+        "invalid_date" => "records with a date that cannot be read",
+        "no_name" => "records without a name",
+        "no_contact_point" => "records without an email, phone or address",
+        "unknown_country" => "records with a country that is not recognised",
+        "stale" => "stale records (no activity for a long time)",
+        "past_retention" => "records past the retention period",
+        "duplicate_record_id" => "records whose id appears twice in one file",
+        _ => "records",
+    }
+}
+
 fn page_head(title: &str) -> String {
     format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}}table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:left}}th{{background:#eef}}h2{{margin-top:2em;border-bottom:1px solid #ccc}}figure{{margin:1em 0}}figcaption{{font-weight:600}}</style></head><body><h1>{}</h1>",
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}}table{{border-collapse:collapse;margin:1em 0;display:block;max-width:100%;overflow-x:auto}}td,th{{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:left}}th{{background:#eef}}h2{{margin-top:2em;border-bottom:1px solid #ccc}}figure{{margin:1em 0}}figcaption{{font-weight:600}}</style></head><body><h1>{}</h1>",
         esc(title),
         esc(title)
     )

@@ -463,6 +463,7 @@ pub fn train(u_counts: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64
             }
             let mut m = m[i].clone();
             if let Some(&(_, lowest)) = session.at_least.iter().find(|(c, _)| *c == i) {
+                debug_assert!(lowest >= 1, "vector level 0 is a missing value");
                 let below = lowest as usize - 1;
                 let typical = COMPARISONS[i].m_default;
                 let (kept, seen_mass): (f64, f64) = (typical[..below].iter().sum(), m[below..].iter().sum());

@@ -17,7 +17,8 @@ pub fn is_workbook(path: &Path, bytes: &[u8]) -> Result<bool> {
     let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
     let magic = bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1");
     let named = EXTENSIONS.contains(&ext.as_str());
-    if named && !magic {
+    // An `.xls` that is text (tab-separated or HTML, as older CRMs export "Excel") is read as text.
+    if named && !magic && ext != "xls" {
         return Err(Error::input(
             path,
             None,
@@ -41,35 +42,54 @@ pub struct Sheet {
     pub rows: Vec<(u64, Vec<String>)>,
 }
 
-/// Reads sheet `sheet` (the first one when `None`) of a workbook.
+/// Reads sheet `sheet` of a workbook; when `None`, the first sheet with a row under its header (a
+/// notes or cover sheet before the data is passed over).
 pub fn read(path: &Path, bytes: &[u8], sheet: Option<&str>) -> Result<Sheet> {
-    let unreadable = |e: String| {
-        Error::input(
-            path,
-            None,
-            format!("could not be read as a spreadsheet: {e}"),
-            "save it again from Excel, or export it as CSV",
-        )
-    };
-    let mut book =
-        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| unreadable(path, &e.to_string()))?;
     let sheets = book.sheet_names();
     let name = match sheet {
         Some(s) => {
-            sheets.iter().find(|n| n.as_str() == s || n.trim().eq_ignore_ascii_case(s.trim())).cloned().ok_or_else(
-                || {
-                    Error::input(
-                        path,
-                        None,
-                        format!("has no sheet \"{s}\" (its sheets: {})", sheets.join(", ")),
-                        "pass one of those names with --sheet",
-                    )
-                },
-            )?
+            let wanted = |n: &String| n.as_str() == s || n.trim().to_lowercase() == s.trim().to_lowercase();
+            sheets.iter().find(|n| wanted(n)).cloned().ok_or_else(|| {
+                Error::input(
+                    path,
+                    None,
+                    format!("has no sheet \"{s}\" (its sheets: {})", sheets.join(", ")),
+                    "pass one of those names with --sheet",
+                )
+            })?
         }
-        None => sheets.first().cloned().ok_or_else(|| unreadable("it has no sheets".into()))?,
+        None => {
+            for name in &sheets {
+                if let Ok(found) = read_sheet(path, &mut book, name, &sheets) {
+                    if !found.rows.is_empty() {
+                        return Ok(found);
+                    }
+                }
+            }
+            sheets.first().cloned().ok_or_else(|| unreadable(path, "it has no sheets"))?
+        }
     };
-    let range = book.worksheet_range(&name).map_err(|e| unreadable(e.to_string()))?;
+    read_sheet(path, &mut book, &name, &sheets)
+}
+
+fn unreadable(path: &Path, why: &str) -> Error {
+    Error::input(
+        path,
+        None,
+        format!("could not be read as a spreadsheet: {why}"),
+        "save it again from Excel without a password, or export it as CSV",
+    )
+}
+
+fn read_sheet<R: std::io::Read + std::io::Seek>(
+    path: &Path,
+    book: &mut calamine::Sheets<R>,
+    name: &str,
+    sheets: &[String],
+) -> Result<Sheet> {
+    let range = book.worksheet_range(name).map_err(|e| unreadable(path, &e.to_string()))?;
     let first_row = range.start().map_or(0, |(r, _)| r as u64);
     let mut rows = range
         .rows()
@@ -80,10 +100,10 @@ pub fn read(path: &Path, bytes: &[u8], sheet: Option<&str>) -> Result<Sheet> {
             path,
             None,
             format!("sheet \"{name}\" is empty"),
-            "pass the sheet that holds the data with --sheet NAME",
+            format!("pass the sheet that holds the data with --sheet NAME (its sheets: {})", sheets.join(", ")),
         ));
     };
-    Ok(Sheet { name, sheets, headers, rows: rows.collect() })
+    Ok(Sheet { name: name.to_string(), sheets: sheets.to_vec(), headers, rows: rows.collect() })
 }
 
 /// A cell as text: whole numbers without a decimal part (phone numbers and ids are often typed as
@@ -103,7 +123,10 @@ fn text(cell: &Data) -> String {
         }
         Data::DateTime(d) => {
             let (y, m, day, h, min, s, _) = d.to_ymd_hms_milli();
-            if (h, min, s) == (0, 0, 0) {
+            if d.as_f64() < 1.0 {
+                // A time of day without a date.
+                format!("{h:02}:{min:02}:{s:02}")
+            } else if (h, min, s) == (0, 0, 0) {
                 format!("{y:04}-{m:02}-{day:02}")
             } else {
                 format!("{y:04}-{m:02}-{day:02} {h:02}:{min:02}:{s:02}")
@@ -112,6 +135,9 @@ fn text(cell: &Data) -> String {
         Data::Error(e) => e.to_string(),
     }
 }
+
+/// The most characters an Excel cell holds.
+const CELL_LIMIT: usize = 32_767;
 
 /// A column whose cells a person picks from a list.
 pub struct Choices<'a> {
@@ -122,12 +148,14 @@ pub struct Choices<'a> {
 
 /// Writes `rows` under `header` as a one-sheet `.xlsx` (atomically): header in bold and frozen, a
 /// filter on every column, widths to fit the values (up to 50 characters), and `choices` as a
-/// dropdown on its column. Values are written as text, never as formulas.
+/// dropdown on its column. Values are written as text, never as formulas; in the `numeric` columns
+/// numbers as numbers (so that Excel sorts them); a value longer than a cell holds is cut, ending in `…`.
 pub fn write_table(
     path: &Path,
     sheet: &str,
     header: &[&str],
     rows: &[Vec<String>],
+    numeric: &[usize],
     choices: Option<Choices>,
 ) -> Result<()> {
     use rust_xlsxwriter::{DataValidation, Format, Workbook};
@@ -152,7 +180,16 @@ pub fn write_table(
     }
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
-            ws.write_string(r as u32 + 1, c as u16, v).map_err(fail)?;
+            let (r, col) = (r as u32 + 1, c as u16);
+            match v.parse::<f64>() {
+                Ok(x) if numeric.contains(&c) && x.is_finite() => ws.write_number(r, col, x),
+                _ if v.chars().count() > CELL_LIMIT => {
+                    let cut: String = v.chars().take(CELL_LIMIT - 1).chain(['…']).collect();
+                    ws.write_string(r, col, cut)
+                }
+                _ => ws.write_string(r, col, v),
+            }
+            .map_err(fail)?;
         }
     }
     ws.set_freeze_panes(1, 0).map_err(fail)?;
@@ -184,7 +221,7 @@ mod tests {
             vec!["2".into(), "Zoë Łukasz".into(), "match".into()],
         ];
         let choices = Choices { column: 2, values: &["match", "no-match"], prompt: "match or no-match" };
-        write_table(&path, "review", &["id", "name", "decision"], &rows, Some(choices)).unwrap();
+        write_table(&path, "review", &["id", "name", "decision"], &rows, &[], Some(choices)).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         assert!(is_workbook(&path, &bytes).unwrap());
         let sheet = read(&path, &bytes, None).unwrap();
@@ -217,6 +254,7 @@ mod tests {
     fn only_workbooks_are_workbooks() {
         assert!(!is_workbook(Path::new("a.csv"), b"Email\na@b.pl\n").unwrap());
         assert!(!is_workbook(Path::new("a.zip"), b"PK\x03\x04rest").unwrap(), "an archive is not read as a workbook");
+        assert!(!is_workbook(Path::new("old.xls"), b"Email\ta@b.pl\n").unwrap(), "a text .xls is read as text");
         let err = is_workbook(Path::new("a.xlsx"), b"Email\na@b.pl\n").unwrap_err().to_string();
         assert!(err.contains("a.xlsx") && err.contains("not one"), "{err}");
     }

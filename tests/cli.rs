@@ -1525,12 +1525,12 @@ fn excel_exports_are_read_like_csv() {
     .unwrap();
     let inputs = [d.join("leads.xlsx"), d.join("crm.csv")];
 
-    // The first sheet holds no contacts; --sheet picks the one that does.
+    // The first sheet holds a note and no rows under it: the first sheet with data is read, and said so.
     let r = dedupe(d, &inputs, &[]);
-    assert_ne!(r.code(), 0, "the notes sheet is not a contact export: {}", r.stderr());
-    let r = dedupe(d, &inputs, &["--sheet", "Contacts"]);
     assert_eq!(r.code(), 0, "{}", r.stderr());
     assert!(r.stderr().contains("read sheet \"Contacts\" of 2 (Notes, Contacts)"), "{}", r.stderr());
+    let r = dedupe(d, &inputs, &["--sheet", "contacts"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
     let out = d.join("out");
     let rejects = read_csv(&out.join("rejects.csv"));
     assert_eq!(rejects.len(), 1, "{rejects:?}");
@@ -1602,4 +1602,33 @@ fn review_xlsx_decisions_flow_back() {
         clusters.iter().find(|c| c["source"] == s && c["record_id"] == id).unwrap()["cluster_id"].clone()
     };
     assert_eq!(cluster_of(&ls, &lr), cluster_of(&rs, &rr), "the decided match is merged");
+}
+
+/// report.html opens with what to do: the duplicates to merge, the pairs that need a person (by
+/// kind), and the quality problems by the records they touch, each naming the file that lists them;
+/// the details come after.
+#[test]
+fn report_leads_with_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(dedupe(tmp.path(), &sample_inputs(), &[]).code(), 0);
+    let out = tmp.path().join("out");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let summary = json(&out.join("summary.json"));
+    let review = read_csv(&out.join("review.csv"));
+    let todo = html.find("What to do").expect("a to-do section");
+    assert!(todo < html.find("Details").unwrap() && todo < html.find("Time per stage").unwrap());
+    let first = &html[todo..html.find("Details").unwrap()];
+    assert!(first.contains(&format!("{} duplicate records", summary["duplicate_records"])), "{first}");
+    assert!(first.contains(&format!("{} pairs need a person", review.len())), "{first}");
+    let uncertain = review.iter().filter(|r| r["kind"] == "uncertain_pair").count();
+    assert!(first.contains(&format!("{uncertain} pairs the model is unsure about")), "{first}");
+    for file in ["golden.csv", "merge_plan.csv", "review.xlsx", "quality_issues.csv"] {
+        assert!(first.contains(&format!("href=\"{file}\"")), "{file} linked from the first screen");
+    }
+    // Quality problems, most records first, with the counts of the profile.
+    let issues = read_csv(&out.join("quality_issues.csv"));
+    let touched = |flag: &str| issues.iter().filter(|r| r["issues"].split(';').any(|i| i.trim() == flag)).count();
+    let invalid = touched("invalid_email");
+    assert!(invalid > 0, "the sample has invalid emails");
+    assert!(first.contains(&format!("{invalid} records with an invalid email address")), "{first}");
 }
