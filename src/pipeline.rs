@@ -246,7 +246,18 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     let mut st = Stages::new(opts.progress);
 
     st.start("reading inputs");
-    let input_bytes: u64 = opts.inputs.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
+    // Compressed formats expand when read: a workbook's or a Parquet file's cells take about ten
+    // times the file's size.
+    let expansion = |p: &std::path::Path| {
+        let ext = p.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+        if matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "ods" | "parquet" | "pq") {
+            10
+        } else {
+            1
+        }
+    };
+    let input_bytes: u64 =
+        opts.inputs.iter().filter_map(|p| Some(std::fs::metadata(p).ok()?.len() * expansion(p))).sum();
     check_memory("reading the inputs", input_bytes * BYTES_PER_INPUT_BYTE)?;
     let mut ingested = ingest::ingest(&opts.inputs, cfg)?;
     check_memory(
