@@ -172,6 +172,9 @@ pub fn ingest(paths: &[PathBuf], cfg: &Config) -> Result<Ingested> {
         out.sources.push(source);
     }
     check_mapping_used(&out.sources, cfg)?;
+    if let Some(sheet) = cfg.sheet.as_deref().filter(|_| out.sources.iter().all(|s| s.encoding != "Excel")) {
+        out.notes.push(format!("--sheet \"{sheet}\" was not used: no input is an Excel or OpenDocument workbook"));
+    }
     Ok(out)
 }
 
@@ -410,6 +413,14 @@ fn read_workbook(
     notes: &mut Vec<String>,
 ) -> Result<Table> {
     let book = crate::spreadsheet::read(path, bytes, sheet)?;
+    if let (Some(first), Some(last)) = (book.above_header.first(), book.above_header.last()) {
+        let rows = if first == last { format!("row {first}") } else { format!("rows {first}–{last}") };
+        notes.push(format!(
+            "{}: {rows} above the header (a title or notes) not read as data; the header is row {}",
+            path.display(),
+            book.header_row
+        ));
+    }
     if book.sheets.len() > 1 {
         notes.push(format!(
             "{}: read sheet \"{}\" of {} ({}); choose another with --sheet NAME",

@@ -36,14 +36,18 @@ pub struct Sheet {
     pub name: String,
     /// Every sheet of the workbook, in order.
     pub sheets: Vec<String>,
-    /// The first row with a value, as the header.
+    /// The header row (see [`read`]) and its row number.
     pub headers: Vec<String>,
+    pub header_row: u64,
     /// The rows under the header, each with its row number as the spreadsheet shows it.
     pub rows: Vec<(u64, Vec<String>)>,
+    /// Row numbers of the rows with a value above the header (a title or a note), not read as data.
+    pub above_header: Vec<u64>,
 }
 
 /// Reads sheet `sheet` of a workbook; when `None`, the first sheet with a row under its header (a
-/// notes or cover sheet before the data is passed over).
+/// notes or cover sheet before the data is passed over). The header is the first row that fills more
+/// than half as many cells as the widest of the first 20 rows (a title above it fills fewer).
 pub fn read(path: &Path, bytes: &[u8], sheet: Option<&str>) -> Result<Sheet> {
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| unreadable(path, &e.to_string()))?;
@@ -91,11 +95,20 @@ fn read_sheet<R: std::io::Read + std::io::Seek>(
 ) -> Result<Sheet> {
     let range = book.worksheet_range(name).map_err(|e| unreadable(path, &e.to_string()))?;
     let first_row = range.start().map_or(0, |(r, _)| r as u64);
-    let mut rows = range
+    let mut rows: Vec<(u64, Vec<String>)> = range
         .rows()
         .enumerate()
-        .map(|(i, cells)| (first_row + i as u64 + 1, cells.iter().map(text).collect::<Vec<_>>()));
-    let Some((_, headers)) = rows.by_ref().find(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty())) else {
+        .map(|(i, cells)| (first_row + i as u64 + 1, cells.iter().map(text).collect::<Vec<_>>()))
+        .collect();
+    let filled = |cells: &[String]| cells.iter().filter(|c| !c.trim().is_empty()).count();
+    // The header is the first row that fills more than half as many cells as the widest of the first
+    // rows: a title or a note above it fills fewer.
+    let first = rows.iter().position(|(_, cells)| filled(cells) > 0);
+    let header_at = first.map(|first| {
+        let widest = rows[first..].iter().take(20).map(|(_, c)| filled(c)).max().unwrap_or(0);
+        first + rows[first..].iter().position(|(_, c)| filled(c) * 2 > widest).unwrap_or(0)
+    });
+    let Some(header_at) = header_at else {
         return Err(Error::input(
             path,
             None,
@@ -103,7 +116,10 @@ fn read_sheet<R: std::io::Read + std::io::Seek>(
             format!("pass the sheet that holds the data with --sheet NAME (its sheets: {})", sheets.join(", ")),
         ));
     };
-    Ok(Sheet { name: name.to_string(), sheets: sheets.to_vec(), headers, rows: rows.collect() })
+    let above_header = rows[..header_at].iter().filter(|(_, c)| filled(c) > 0).map(|(line, _)| *line).collect();
+    let data = rows.split_off(header_at + 1);
+    let (header_row, headers) = rows.pop().unwrap_or_default();
+    Ok(Sheet { name: name.to_string(), sheets: sheets.to_vec(), headers, header_row, rows: data, above_header })
 }
 
 /// A cell as text: whole numbers without a decimal part (phone numbers and ids are often typed as
@@ -231,6 +247,28 @@ mod tests {
         assert!(read(&path, &bytes, Some("Review")).is_ok(), "sheet names in any case");
         let err = read(&path, &bytes, Some("Contacts")).unwrap_err().to_string();
         assert!(err.contains("no sheet \"Contacts\"") && err.contains("review"), "{err}");
+    }
+
+    /// A title and an empty row above the header are not the header.
+    #[test]
+    fn a_title_above_the_header_is_passed_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.xlsx");
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        ws.write_string(0, 0, "Contacts export, 2024-03-01").unwrap();
+        for (c, h) in ["Id", "Name", "Email"].iter().enumerate() {
+            ws.write_string(2, c as u16, *h).unwrap();
+        }
+        ws.write_string(3, 0, "1").unwrap();
+        ws.write_string(3, 2, "a@b.pl").unwrap();
+        book.save(&path).unwrap();
+        let sheet = read(&path, &std::fs::read(&path).unwrap(), None).unwrap();
+        assert_eq!(
+            (sheet.headers.as_slice(), sheet.header_row, sheet.above_header.as_slice()),
+            (&["Id", "Name", "Email"].map(String::from)[..], 3, &[1][..])
+        );
+        assert_eq!(sheet.rows, [(4, vec!["1".to_string(), String::new(), "a@b.pl".into()])]);
     }
 
     #[test]

@@ -1547,6 +1547,10 @@ fn excel_exports_are_read_like_csv() {
     assert!(provenance.contains("2024-03-01"), "the date stored as a number is read as a date");
     let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
     assert!(summary.contains("column_8"), "the column without a header is kept");
+    // --sheet with only CSV inputs is said to do nothing.
+    let r = dedupe(d, &[d.join("crm.csv")], &["--sheet", "Contacts"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(r.stderr().contains("--sheet \"Contacts\" was not used"), "{}", r.stderr());
     // A sheet that does not exist is an error naming the sheets there are.
     let r = dedupe(d, &inputs, &["--sheet", "Leads"]);
     assert_eq!(r.code(), 1);
