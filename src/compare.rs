@@ -538,10 +538,17 @@ fn phone_level(a: &Rec, b: &Rec) -> u8 {
     best
 }
 
-/// Two numbers of the same length (at least 7 digits) that differ only in their last 3 digits.
+/// Two numbers of one switchboard's block: they differ only in their last 3 digits — the whole
+/// numbers when both are written alike (the same length, at least 7 digits), else their last 7 digits
+/// (one written with its country or area code, one without, as the level above compares them).
 fn same_block(x: &str, y: &str) -> bool {
     let (x, y) = (x.trim_start_matches('+'), y.trim_start_matches('+'));
-    x.len() == y.len() && x.len() >= 7 && x[..x.len() - 3] == y[..y.len() - 3]
+    if x.len() == y.len() {
+        x.len() >= 7 && x[..x.len() - 3] == y[..y.len() - 3]
+    } else {
+        let (tx, ty) = (digits_tail(x), digits_tail(y));
+        tx.len() == 7 && ty.len() == 7 && tx[..4] == ty[..4]
+    }
 }
 
 fn digits_tail(s: &str) -> &str {
@@ -1010,7 +1017,8 @@ mod tests {
         assert_eq!(level(&["+13125639796"], &["+17735639796"]), 3, "same last 7 digits");
         assert_eq!(level(&["+13128507000"], &["+13128507176"]), 2, "one switchboard's block");
         assert_eq!(level(&["+13125639796"], &["+13125630644"]), 1, "the same exchange is not a block");
-        assert_eq!(level(&["+1312850700"], &["+13128507176"]), 1, "lengths differ");
+        assert_eq!(level(&["+13128507000"], &["8507176"]), 2, "one with its codes, one without");
+        assert_eq!(level(&["+13125639796"], &["5630644"]), 1);
         assert_eq!(level(&["+13125630644", "+13128507000"], &["+13128507176"]), 2, "the best pair of numbers");
         assert_eq!(level(&[], &["+13128507176"]), 0, "missing");
     }
