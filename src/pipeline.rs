@@ -382,7 +382,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
             st.start("listing changes");
             let count = |s: state::Status| statuses.iter().filter(|x| x.0 == s).count();
             let changes = state::changes(state, &ingested, &contacts, statuses, &clusters, &golden, &keys);
-            let deleted_records = changes.iter().filter(|c| c.change == "record_deleted").count();
+            let deleted_records = changes.iter().filter(|c| c.change == state::ChangeKind::RecordDeleted).count();
             let incremental = Some(Incremental {
                 run: state.run + 1,
                 next_id,

@@ -722,7 +722,7 @@ fn write_changes(run: &Run, out: &Path) -> Result<()> {
 fn change_counts(run: &Run) -> std::collections::BTreeMap<&'static str, usize> {
     let mut counts = std::collections::BTreeMap::new();
     for c in run.incremental.iter().flat_map(|i| &i.changes) {
-        *counts.entry(c.change).or_insert(0) += 1;
+        *counts.entry(c.change.name()).or_insert(0) += 1;
     }
     counts
 }

@@ -175,10 +175,43 @@ pub enum Status {
     Unchanged,
 }
 
+/// What changed since the last run (changes.csv's `change` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    #[default]
+    NewCluster,
+    MergedCluster,
+    SplitCluster,
+    RemovedCluster,
+    RecordAdded,
+    RecordEdited,
+    RecordMoved,
+    RecordDeleted,
+    GoldenValueChanged,
+}
+
+impl ChangeKind {
+    /// As changes.csv writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChangeKind::NewCluster => "new_cluster",
+            ChangeKind::MergedCluster => "merged_cluster",
+            ChangeKind::SplitCluster => "split_cluster",
+            ChangeKind::RemovedCluster => "removed_cluster",
+            ChangeKind::RecordAdded => "record_added",
+            ChangeKind::RecordEdited => "record_edited",
+            ChangeKind::RecordMoved => "record_moved",
+            ChangeKind::RecordDeleted => "record_deleted",
+            ChangeKind::GoldenValueChanged => "golden_value_changed",
+        }
+    }
+}
+
 /// One line of `changes.csv`.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Change {
-    pub change: &'static str,
+    pub change: ChangeKind,
     pub cluster_id: String,
     pub other_cluster_id: String,
     pub source: String,
@@ -195,7 +228,7 @@ pub const CHANGE_COLUMNS: [&str; 8] =
 impl Change {
     pub fn cells(&self) -> [&str; 8] {
         [
-            self.change,
+            self.change.name(),
             &self.cluster_id,
             &self.other_cluster_id,
             &self.source,
@@ -468,13 +501,13 @@ pub fn changes(
     for c in 0..clusters.members.len() as u32 {
         let n = clusters.ids[c as usize];
         if !state.golden.contains_key(&n) {
-            out.push(Change { change: "new_cluster", cluster_id: id(c), ..Default::default() });
+            out.push(Change { change: ChangeKind::NewCluster, cluster_id: id(c), ..Default::default() });
         }
     }
     for (&old, &c) in &heirs {
         if clusters.ids[c as usize] != old {
             out.push(Change {
-                change: "merged_cluster",
+                change: ChangeKind::MergedCluster,
                 cluster_id: id(c),
                 other_cluster_id: format_id(old),
                 ..Default::default()
@@ -486,7 +519,7 @@ pub fn changes(
         let (Some(old), c) = (old, clusters.of[i]) else { continue };
         if heirs.get(old) != Some(&c) && split_seen.insert((*old, c)) {
             out.push(Change {
-                change: "split_cluster",
+                change: ChangeKind::SplitCluster,
                 cluster_id: format_id(*old),
                 other_cluster_id: id(c),
                 ..Default::default()
@@ -495,7 +528,7 @@ pub fn changes(
     }
     for &old in state.golden.keys() {
         if !heirs.contains_key(&old) {
-            out.push(Change { change: "removed_cluster", cluster_id: format_id(old), ..Default::default() });
+            out.push(Change { change: ChangeKind::RemovedCluster, cluster_id: format_id(old), ..Default::default() });
         }
     }
     // Records (borrowed: a million records are a million keys).
@@ -504,13 +537,13 @@ pub fn changes(
         let (source, record_id) = record(i);
         let c = clusters.of[i];
         let change = match (st, old) {
-            (Status::New, _) => Some("record_added"),
-            (Status::Changed, _) => Some("record_edited"),
+            (Status::New, _) => Some(ChangeKind::RecordAdded),
+            (Status::Changed, _) => Some(ChangeKind::RecordEdited),
             _ => None,
         };
         // A move not explained by its old cluster merging into this one.
         let moved = old.filter(|old| heirs.get(old) != Some(&c));
-        for (change, other) in [(change, None), (moved.map(|_| "record_moved"), moved)] {
+        for (change, other) in [(change, None), (moved.map(|_| ChangeKind::RecordMoved), moved)] {
             if let Some(change) = change {
                 out.push(Change {
                     change,
@@ -533,7 +566,7 @@ pub fn changes(
     deleted.sort();
     for (source, record_id, old) in deleted {
         out.push(Change {
-            change: "record_deleted",
+            change: ChangeKind::RecordDeleted,
             cluster_id: format_id(old),
             source: source.clone(),
             record_id: record_id.clone(),
@@ -549,7 +582,7 @@ pub fn changes(
             let now = v.as_ref().map(|v| v.value.as_str()).unwrap_or("");
             if now != before {
                 out.push(Change {
-                    change: "golden_value_changed",
+                    change: ChangeKind::GoldenValueChanged,
                     cluster_id: id(g.cluster),
                     field: field.to_string(),
                     old_value: before.to_string(),
