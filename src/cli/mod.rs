@@ -80,7 +80,7 @@ pub struct InputArgs {
     /// Country for phone numbers written without a country code (ISO code, e.g. DE).
     #[arg(long, value_name = "REGION")]
     pub default_region: Option<String>,
-    /// The sheet to read from Excel/OpenDocument inputs (default: the first sheet).
+    /// The sheet to read from Excel/OpenDocument inputs (default: the first sheet with data rows).
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
 }
