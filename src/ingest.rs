@@ -172,7 +172,7 @@ pub fn ingest(paths: &[PathBuf], cfg: &Config) -> Result<Ingested> {
         out.sources.push(source);
     }
     check_mapping_used(&out.sources, cfg)?;
-    if let Some(sheet) = cfg.sheet.as_deref().filter(|_| out.sources.iter().all(|s| s.encoding != "Excel")) {
+    if let Some(sheet) = cfg.sheet.as_deref().filter(|_| out.sources.iter().all(|s| s.encoding != WORKBOOK)) {
         out.notes.push(format!("--sheet \"{sheet}\" was not used: no input is an Excel or OpenDocument workbook"));
     }
     Ok(out)
@@ -401,6 +401,9 @@ fn columnar_format(path: &Path, bytes: &[u8]) -> Result<Option<Columnar>> {
     }
 }
 
+/// What [`Source::encoding`] says of a workbook input.
+const WORKBOOK: &str = "Excel";
+
 /// Reads one sheet of an Excel or OpenDocument workbook: cells as text (dates stored as numbers as
 /// ISO dates, whole numbers without `.0`), empty rows rejected with their row number as the
 /// spreadsheet shows it. A note names the sheet read when the workbook has more than one.
@@ -453,7 +456,7 @@ fn read_workbook(
             });
         }
     }
-    rows.into_table(path, "Excel", ',', headers)
+    rows.into_table(path, WORKBOOK, ',', headers)
 }
 
 /// A float column as text, each whole number without a decimal part (phone numbers and ids exported
@@ -465,10 +468,7 @@ fn whole_numbers(c: &polars::prelude::Column) -> std::borrow::Cow<'_, polars::pr
         _ => None,
     };
     let Some(Ok(floats)) = floats.as_ref().map(|f| f.f64()) else { return std::borrow::Cow::Borrowed(c) };
-    let text: Vec<Option<String>> = floats
-        .iter()
-        .map(|x| x.map(|x| if x.fract() == 0.0 && x.abs() < 9.0e15 { (x as i64).to_string() } else { x.to_string() }))
-        .collect();
+    let text: Vec<Option<String>> = floats.iter().map(|x| x.map(crate::text::number)).collect();
     std::borrow::Cow::Owned(Series::new(c.name().clone(), text).into_column())
 }
 

@@ -30,8 +30,8 @@
 //! state                                nightly runs: ids and decisions carried between runs
 //! merge → cluster → score → compare → block → quality → normalize → ingest     the stages
 //! config, schema                       settings, the contact schema and header synonyms
-//! countries, text, data, spreadsheet, io, error
-//!                                      shared tables and their loaders, text folding, workbooks, atomic writes, errors
+//! countries, spreadsheet, text, data, io, error
+//!                                      country table, workbooks, text folding, table loaders, atomic writes, errors
 //! ```
 
 #![forbid(unsafe_code)]
@@ -73,9 +73,9 @@ mod layers {
     const ORDER: &[&str] = &[
         "error",
         "io",
-        "spreadsheet",
         "data",
         "text",
+        "spreadsheet",
         "countries",
         "schema",
         "config",

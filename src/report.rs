@@ -338,20 +338,22 @@ const LARGE_CLUSTER: usize = 6;
 
 /// Writes every output except summary.json.
 pub fn write_all(run: &Run, out: &Path) -> Result<()> {
+    // review.csv, review.xlsx and the report's first screen list the same pairs.
+    let review = review_rows(run);
     // The files do not depend on each other: write them in parallel, the biggest first.
     type Job<'a> = Box<dyn Fn() -> Result<()> + Sync + 'a>;
     let jobs: Vec<Job> = vec![
         Box::new(|| write_provenance(run, out)),
         Box::new(|| write_golden(run, out)),
         Box::new(|| write_clusters(run, out)),
-        Box::new(|| write_review(run, out)),
+        Box::new(|| write_review(run, &review, out)),
         Box::new(|| write_merge_plan(run, out)),
         Box::new(|| write_quality(run, out)),
         Box::new(|| write_rejects(run, out)),
         Box::new(|| write_changes(run, out)),
         Box::new(|| write_retention(run, out)),
         Box::new(|| run.model.save(&out.join("model.json"))),
-        Box::new(|| write_atomic(&out.join("report.html"), html(run).as_bytes())),
+        Box::new(|| write_atomic(&out.join("report.html"), html(run, &review).as_bytes())),
     ];
     use rayon::prelude::*;
     jobs.par_iter().map(|job| job()).collect()
@@ -593,7 +595,7 @@ fn review_rows(run: &Run) -> Vec<ReviewRow> {
 
 /// Review rows: uncertain pairs (probability in `[review_low, threshold)`), probable pairs that only
 /// share a name, and refused joins.
-fn write_review(run: &Run, out: &Path) -> Result<()> {
+fn write_review(run: &Run, review: &[ReviewRow], out: &Path) -> Result<()> {
     let mut header = vec![
         "kind",
         "probability",
@@ -618,7 +620,7 @@ fn write_review(run: &Run, out: &Path) -> Result<()> {
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut w = Csv::new(&header_refs, run.config.bom)?;
     let mut sheet_rows = Vec::new();
-    for ReviewRow { kind, a, b, vector, reason, .. } in review_rows(run).into_iter().take(200_000) {
+    for &ReviewRow { kind, a, b, vector, ref reason, .. } in review.iter().take(200_000) {
         let (ca, cb) = (&run.contacts[a as usize], &run.contacts[b as usize]);
         let v = unpack(vector);
         let ws = weights(&run.model, &run.tf, ca, &v);
@@ -635,7 +637,7 @@ fn write_review(run: &Run, out: &Path) -> Result<()> {
             sb.into(),
             rb.into(),
             run.clusters.id(run.clusters.of[b as usize]),
-            reason,
+            reason.clone(),
         ];
         for (i, _) in COMPARISONS.iter().enumerate() {
             row.push(shown(run, ca, i));
@@ -903,10 +905,10 @@ fn bar_chart(title: &str, bars: &[(String, f64)]) -> String {
 }
 
 /// The self-contained HTML report.
-pub fn html(run: &Run) -> String {
+fn html(run: &Run, review: &[ReviewRow]) -> String {
     let sum = summary_json(run);
     let mut h = page_head("crmclean report");
-    h.push_str(&to_do(run, &sum));
+    h.push_str(&to_do(run, review, &sum));
     h.push_str("<h2>Details</h2>");
     let _ = write!(
         h,
@@ -1077,7 +1079,7 @@ pub fn html(run: &Run) -> String {
 /// Opening of a self-contained HTML page.
 /// The report's first screen: what the run will change and what needs a person, each with the file
 /// that lists it.
-fn to_do(run: &Run, sum: &serde_json::Value) -> String {
+fn to_do(run: &Run, rows: &[ReviewRow], sum: &serde_json::Value) -> String {
     let mut h = String::from("<section id=\"to-do\"><h2>What to do</h2><ul class=\"todo\">");
     let duplicates = sum["duplicate_records"].as_u64().unwrap_or(0);
     let with_duplicates = sum["clusters_with_duplicates"].as_u64().unwrap_or(0);
@@ -1086,7 +1088,6 @@ fn to_do(run: &Run, sum: &serde_json::Value) -> String {
         "<li><strong>{duplicates} duplicate records</strong> of {with_duplicates} people were found: merging them leaves {} records of the {} read. The surviving values are in <a href=\"golden.csv\">golden.csv</a> (where each came from: <a href=\"provenance.csv\">provenance.csv</a>); the merges to run in each CRM are in <a href=\"merge_plan.csv\">merge_plan.csv</a>, and <a href=\"undo.csv\">undo.csv</a> restores what they overwrite.</li>",
         sum["clusters"], sum["records"]
     );
-    let rows = review_rows(run);
     if rows.is_empty() {
         h.push_str("<li>No pair needs a person.</li>");
     } else {

@@ -130,8 +130,7 @@ fn text(cell: &Data) -> String {
         Data::Empty => String::new(),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => (*f as i64).to_string(),
-        Data::Float(f) => f.to_string(),
+        Data::Float(f) => crate::text::number(*f),
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
         Data::DateTime(d) if d.is_duration() => {
             let seconds = (d.as_f64() * 86_400.0).round() as i64;

@@ -176,8 +176,7 @@ pub enum Status {
 }
 
 /// What changed since the last run (changes.csv's `change` column).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum ChangeKind {
     #[default]
     NewCluster,
@@ -189,6 +188,13 @@ pub enum ChangeKind {
     RecordMoved,
     RecordDeleted,
     GoldenValueChanged,
+}
+
+/// Written as changes.csv writes it (summary.json's changes).
+impl Serialize for ChangeKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
 }
 
 impl ChangeKind {

@@ -139,6 +139,16 @@ pub fn yes_no(raw: &str) -> Option<bool> {
     }
 }
 
+/// A number as text, a whole one without a decimal part: phone numbers and ids stored as numbers in
+/// spreadsheets and Parquet files (`48601234567.0`) read as written (`48601234567`).
+pub fn number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        (x as i64).to_string()
+    } else {
+        x.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
