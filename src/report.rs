@@ -340,20 +340,21 @@ const LARGE_CLUSTER: usize = 6;
 pub fn write_all(run: &Run, out: &Path) -> Result<()> {
     // review.csv, review.xlsx and the report's first screen list the same pairs.
     let review = review_rows(run);
+    let table = review_table(run, &review);
     // The files do not depend on each other: write them in parallel, the biggest first.
     type Job<'a> = Box<dyn Fn() -> Result<()> + Sync + 'a>;
     let jobs: Vec<Job> = vec![
         Box::new(|| write_provenance(run, out)),
         Box::new(|| write_golden(run, out)),
         Box::new(|| write_clusters(run, out)),
-        Box::new(|| write_review(run, &review, out)),
+        Box::new(|| write_review(run, &table, out)),
         Box::new(|| write_merge_plan(run, out)),
         Box::new(|| write_quality(run, out)),
         Box::new(|| write_rejects(run, out)),
         Box::new(|| write_changes(run, out)),
         Box::new(|| write_retention(run, out)),
         Box::new(|| run.model.save(&out.join("model.json"))),
-        Box::new(|| write_atomic(&out.join("report.html"), html(run, &review).as_bytes())),
+        Box::new(|| write_atomic(&out.join("report.html"), html(run, &review, &table).as_bytes())),
     ];
     use rayon::prelude::*;
     jobs.par_iter().map(|job| job()).collect()
@@ -593,10 +594,22 @@ fn review_rows(run: &Run) -> Vec<ReviewRow> {
     splits
 }
 
-/// Review rows: uncertain pairs (probability in `[review_low, threshold)`), probable pairs that only
-/// share a name, and refused joins.
-fn write_review(run: &Run, review: &[ReviewRow], out: &Path) -> Result<()> {
-    let mut header = vec![
+/// review.csv's header and rows, the values as shown (masked with `--redact`), built once for
+/// review.csv, review.xlsx and the report's review section.
+struct ReviewTable {
+    header: Vec<String>,
+    /// Each row ends with an empty `decision` cell.
+    rows: Vec<Vec<String>>,
+}
+
+/// review.csv holds the most consequential rows, up to this many.
+const REVIEW_CSV_ROWS: usize = 200_000;
+
+/// Review rows: uncertain pairs (probability in `[review_low, threshold)`), refused joins, the weakest
+/// links of large clusters and contradicting decisions, with each field's values and weight.
+fn review_table(run: &Run, review: &[ReviewRow]) -> ReviewTable {
+    use rayon::prelude::*;
+    let mut header: Vec<String> = [
         "kind",
         "probability",
         "match_weight",
@@ -610,49 +623,56 @@ fn write_review(run: &Run, review: &[ReviewRow], out: &Path) -> Result<()> {
     ]
     .into_iter()
     .map(String::from)
-    .collect::<Vec<_>>();
+    .collect();
     for c in &COMPARISONS {
         header.push(format!("{}_left", c.name));
         header.push(format!("{}_right", c.name));
         header.push(format!("{}_weight", c.name));
     }
     header.push("decision".into());
-    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut w = Csv::new(&header_refs, run.config.bom)?;
-    let mut sheet_rows = Vec::new();
-    for &ReviewRow { kind, a, b, vector, ref reason, .. } in review.iter().take(200_000) {
-        let (ca, cb) = (&run.contacts[a as usize], &run.contacts[b as usize]);
-        let v = unpack(vector);
-        let ws = weights(&run.model, &run.tf, ca, &v);
-        let total = crate::score::total_weight(&run.model, &ws);
-        let (sa, ra) = run.record(a);
-        let (sb, rb) = run.record(b);
-        let mut row = vec![
-            kind.name().to_string(),
-            format!("{:.4}", probability(total)),
-            format!("{total:.2}"),
-            sa.into(),
-            ra.into(),
-            run.clusters.id(run.clusters.of[a as usize]),
-            sb.into(),
-            rb.into(),
-            run.clusters.id(run.clusters.of[b as usize]),
-            reason.clone(),
-        ];
-        for (i, _) in COMPARISONS.iter().enumerate() {
-            row.push(shown(run, ca, i));
-            row.push(shown(run, cb, i));
-            row.push(if v[i] == 0 { String::new() } else { format!("{:.2}", ws[i]) });
-        }
-        row.push(String::new());
-        w.row(&row)?;
-        if sheet_rows.len() < REVIEW_XLSX_ROWS {
-            sheet_rows.push(row);
-        }
+    let rows = review[..review.len().min(REVIEW_CSV_ROWS)]
+        .par_iter()
+        .map(|&ReviewRow { kind, a, b, vector, ref reason, .. }| {
+            let (ca, cb) = (&run.contacts[a as usize], &run.contacts[b as usize]);
+            let v = unpack(vector);
+            let ws = weights(&run.model, &run.tf, ca, &v);
+            let total = crate::score::total_weight(&run.model, &ws);
+            let (sa, ra) = run.record(a);
+            let (sb, rb) = run.record(b);
+            let mut row = vec![
+                kind.name().to_string(),
+                format!("{:.4}", probability(total)),
+                format!("{total:.2}"),
+                sa.into(),
+                ra.into(),
+                run.clusters.id(run.clusters.of[a as usize]),
+                sb.into(),
+                rb.into(),
+                run.clusters.id(run.clusters.of[b as usize]),
+                reason.clone(),
+            ];
+            for (i, _) in COMPARISONS.iter().enumerate() {
+                row.push(shown(run, ca, i));
+                row.push(shown(run, cb, i));
+                row.push(if v[i] == 0 { String::new() } else { format!("{:.2}", ws[i]) });
+            }
+            row.push(String::new());
+            row
+        })
+        .collect();
+    ReviewTable { header, rows }
+}
+
+/// review.csv and review.xlsx (its first [`REVIEW_XLSX_ROWS`] rows, with a decision dropdown).
+fn write_review(run: &Run, table: &ReviewTable, out: &Path) -> Result<()> {
+    let header: Vec<&str> = table.header.iter().map(String::as_str).collect();
+    let mut w = Csv::new(&header, run.config.bom)?;
+    for row in &table.rows {
+        w.row(row)?;
     }
     w.save(&out.join("review.csv"))?;
     let choices = crate::spreadsheet::Choices {
-        column: header_refs.len() - 1,
+        column: header.len() - 1,
         values: &["match", "no-match"],
         prompt: "match, no-match, or leave empty",
     };
@@ -660,8 +680,8 @@ fn write_review(run: &Run, review: &[ReviewRow], out: &Path) -> Result<()> {
     crate::spreadsheet::write_table(
         &out.join("review.xlsx"),
         "review",
-        &header_refs,
-        &sheet_rows,
+        &header,
+        &table.rows[..table.rows.len().min(REVIEW_XLSX_ROWS)],
         &[1, 2],
         Some(choices),
     )
@@ -905,10 +925,11 @@ fn bar_chart(title: &str, bars: &[(String, f64)]) -> String {
 }
 
 /// The self-contained HTML report.
-fn html(run: &Run, review: &[ReviewRow]) -> String {
+fn html(run: &Run, review: &[ReviewRow], table: &ReviewTable) -> String {
     let sum = summary_json(run);
     let mut h = page_head("crmclean report");
     h.push_str(&to_do(run, review, &sum));
+    h.push_str(&review_section(review, table));
     h.push_str("<h2>Details</h2>");
     let _ = write!(
         h,
@@ -1018,35 +1039,6 @@ fn html(run: &Run, review: &[ReviewRow]) -> String {
         "</table><p>Prior share of matches among candidate pairs: {:.4}; EM iterations: {}.</p>",
         run.model.prior, run.model.em_iterations
     );
-    h.push_str("<h2 id=\"uncertain\">Most uncertain pairs</h2><table><tr><th>probability</th><th>left</th><th>right</th><th>match weight by field (prior, then each field; green for, red against)</th></tr>");
-    let mut unc: Vec<_> =
-        run.scored.iter().filter(|p| p.needs_review(run.config.review_low, run.config.threshold)).collect();
-    unc.sort_by(|a, b| (a.probability() - 0.5).abs().total_cmp(&(b.probability() - 0.5).abs()));
-    for p in unc.iter().take(25) {
-        let ca = &run.contacts[p.a as usize];
-        let v = unpack(p.vector);
-        let ws = weights(&run.model, &run.tf, ca, &v);
-        let (sa, ra) = run.record(p.a);
-        let (sb, rb) = run.record(p.b);
-        let fields: Vec<(String, f64)> = COMPARISONS
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| v[*i] > 0)
-            .map(|(i, c)| (c.name.to_string(), ws[i]))
-            .collect();
-        let prior = (run.model.prior / (1.0 - run.model.prior)).log2();
-        let _ = write!(
-            h,
-            "<tr><td>{:.3}</td><td>{}:{}</td><td>{}:{}</td><td>{}</td></tr>",
-            p.probability(),
-            esc(sa),
-            esc(ra),
-            esc(sb),
-            esc(rb),
-            waterfall(prior, &fields)
-        );
-    }
-    h.push_str("</table><p>All uncertain pairs are in review.csv.</p>");
     h.push_str("<h2>Largest clusters</h2><table><tr><th>cluster</th><th>records</th><th>sources</th><th>name</th><th>email</th></tr>");
     let mut largest: Vec<&crate::merge::Golden> =
         run.golden.iter().filter(|g| run.clusters.members[g.cluster as usize].len() > 1).collect();
@@ -1076,7 +1068,6 @@ fn html(run: &Run, review: &[ReviewRow]) -> String {
     h
 }
 
-/// Opening of a self-contained HTML page.
 /// The report's first screen: what the run will change and what needs a person, each with the file
 /// that lists it.
 fn to_do(run: &Run, rows: &[ReviewRow], sum: &serde_json::Value) -> String {
@@ -1103,7 +1094,7 @@ fn to_do(run: &Run, rows: &[ReviewRow], sum: &serde_json::Value) -> String {
         ];
         let _ = write!(
             h,
-            "<li><strong>{} pairs need a person</strong>: open <a href=\"review.xlsx\">review.xlsx</a> (or <a href=\"review.csv\">review.csv</a>), pick <code>match</code> or <code>no-match</code> in the decision column, and run again with <code>--decisions review.xlsx</code>; the closest calls are <a href=\"#uncertain\">below</a>.<ul>",
+            "<li><strong>{} pairs need a person</strong>: decide them <a href=\"#review\">in this page</a> and download the decisions, or pick <code>match</code> or <code>no-match</code> in the decision column of <a href=\"review.xlsx\">review.xlsx</a> (or <a href=\"review.csv\">review.csv</a>); then run again with <code>--decisions</code> and that file.<ul>",
             rows.len()
         );
         for (k, what) in kinds {
@@ -1145,7 +1136,9 @@ fn to_do(run: &Run, rows: &[ReviewRow], sum: &serde_json::Value) -> String {
                 "past_retention" => " — the deletion list is <a href=\"retention.csv\">retention.csv</a>",
                 _ => "",
             };
-            let _ = write!(h, "<li>{n} {} (<code>{name}</code>){file}</li>", problem_label(name));
+            let label = problem_label(name);
+            let label = if n == 1 { label.replacen("records", "record", 1) } else { label.to_string() };
+            let _ = write!(h, "<li>{n} {label} (<code>{name}</code>){file}</li>");
         }
         h.push_str("</ul></li>");
     }
@@ -1171,6 +1164,7 @@ fn problem_label(flag: &str) -> &'static str {
     }
 }
 
+/// Opening of a self-contained HTML page.
 fn page_head(title: &str) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}}table{{border-collapse:collapse;margin:1em 0;display:block;max-width:100%;overflow-x:auto}}td,th{{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:left}}th{{background:#eef}}h2{{margin-top:2em;border-bottom:1px solid #ccc}}figure{{margin:1em 0}}figcaption{{font-weight:600}}</style></head><body><h1>{}</h1>",
@@ -1277,40 +1271,60 @@ fn completeness_table(ingested: &crate::ingest::Ingested) -> String {
     t
 }
 
-/// A waterfall of match weights: the prior, then each field's weight, as bars from a running total.
-fn waterfall(prior: f64, fields: &[(String, f64)]) -> String {
-    let mut steps = vec![("prior".to_string(), prior)];
-    steps.extend(fields.iter().cloned());
-    let mut total = 0.0;
-    let mut lo = 0.0f64;
-    let mut hi = 0.0f64;
-    for (_, w) in &steps {
-        total += w;
-        lo = lo.min(total);
-        hi = hi.max(total);
+/// The report shows the first this many pairs of review.csv for deciding in the page.
+const REVIEW_PAGE_ROWS: usize = REVIEW_XLSX_ROWS;
+
+/// The review section: review.csv's pairs with both records' values and each field's weight, to decide
+/// with buttons or keys (`review.js`); the page keeps the decisions and downloads them as a file that
+/// `--decisions` reads.
+fn review_section(review: &[ReviewRow], table: &ReviewTable) -> String {
+    let mut h = String::from("<section id=\"review\"><h2>Review pairs</h2>");
+    if table.rows.is_empty() {
+        h.push_str("<p>No pair needs a person.</p></section>");
+        return h;
     }
-    let span = (hi - lo).max(1.0);
-    let (width, row) = (360.0, 14.0);
-    let x = |v: f64| 110.0 + (v - lo) / span * (width - 120.0);
-    let height = steps.len() as f64 * row + 6.0;
-    let mut svg =
-        format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" role=\"img\">");
-    let mut run = 0.0;
-    for (i, (name, w)) in steps.iter().enumerate() {
-        let (from, to) = (run, run + w);
-        run = to;
-        let y = i as f64 * row + 2.0;
-        let colour = if *w >= 0.0 { "#2e7d32" } else { "#c62828" };
-        let _ = write!(
-            svg,
-            "<text x=\"104\" y=\"{ty}\" text-anchor=\"end\" font-size=\"10\">{name} {w:+.1}</text><rect x=\"{rx:.1}\" y=\"{y}\" width=\"{rw:.1}\" height=\"{rh}\" fill=\"{colour}\"/>",
-            ty = y + 10.0,
-            name = esc(name),
-            rx = x(from.min(to)),
-            rw = (x(from.max(to)) - x(from.min(to))).max(1.0),
-            rh = row - 3.0,
-        );
+    let shown = table.rows.len().min(REVIEW_PAGE_ROWS);
+    let _ = write!(
+        h,
+        "<p>Decide each pair: <strong>Match</strong> if the two records are the same person or organisation, <strong>No match</strong> if not, <strong>Skip</strong> to leave it. This browser keeps your decisions. When done, <strong>Download decisions</strong> and run again with <code>--decisions decisions.csv</code>: matches are merged, no-matches are never put together.{}</p>",
+        if review.len() > shown {
+            format!(" The page holds the {shown} most consequential of {} pairs; review.csv holds them all.", review.len())
+        } else {
+            String::new()
+        }
+    );
+    let mut kinds: Vec<(&str, usize)> = Vec::new();
+    for row in &table.rows[..shown] {
+        match kinds.iter_mut().find(|(k, _)| *k == row[0]) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((&row[0], 1)),
+        }
     }
-    svg.push_str("</svg>");
-    svg
+    let _ = write!(
+        h,
+        "<div class=\"bar\"><label>Show <select id=\"review-kind\"><option value=\"\">every kind ({shown})</option>"
+    );
+    for (k, n) in kinds {
+        let _ = write!(h, "<option value=\"{0}\">{0} ({n})</option>", esc(k));
+    }
+    h.push_str("</select></label><label><input type=\"checkbox\" id=\"review-open\"> only undecided</label><span id=\"review-progress\"></span><button id=\"review-export\">Download decisions</button><button id=\"review-prev\">&lsaquo; Previous</button><span id=\"review-page\"></span><button id=\"review-next\">Next &rsaquo;</button></div>");
+    h.push_str("<p class=\"keys\">Keys, for the outlined pair: <kbd>M</kbd> match, <kbd>N</kbd> no match, <kbd>S</kbd> skip, <kbd>U</kbd> undo, <kbd>J</kbd> next, <kbd>K</kbd> previous. Highlighted values differ; a field's weight is the evidence it gives for (green) or against (red) one person.</p><div id=\"review-list\"></div>");
+    let columns = table.header.len() - 1;
+    let rows: Vec<&[String]> = table.rows[..shown].iter().map(|r| &r[..columns]).collect();
+    let fields: Vec<[String; 2]> = COMPARISONS.iter().map(|c| [c.name.replace('_', " "), c.name.to_string()]).collect();
+    let mut body =
+        serde_json::to_string(&json!({ "header": &table.header[..columns], "rows": rows, "fields": fields }))
+            .unwrap_or_default();
+    // The run's key for the browser's storage: the same review pairs give the same key.
+    let key = body.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3));
+    body.insert_str(1, &format!("\"run\":\"{key:016x}\","));
+    // Inside <script>, "<" only ever appears in strings: written as \u003c, no value can end the element.
+    let body = body.replace('<', "\\u003c");
+    let _ = write!(
+        h,
+        "<style>{}</style><script type=\"application/json\" id=\"review-data\">{body}</script><script>{}</script></section>",
+        include_str!("report/review.css"),
+        include_str!("report/review.js")
+    );
+    h
 }

@@ -3,127 +3,10 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn testdata(rel: &str) -> PathBuf {
-    repo().join("testdata").join(rel)
-}
-
-fn febrl(name: &str) -> PathBuf {
-    let p = repo().join("../shared/datasets/febrl").join(name);
-    assert!(p.exists(), "the Febrl benchmark is expected beside the repository at {}", p.display());
-    p
-}
-
-const SAMPLE: [&str; 4] =
-    ["crm/crm_salesforce.csv", "crm/hubspot_export.csv", "crm/webinar_anmeldungen.csv", "crm/contatti_it.csv"];
-
-fn sample_inputs() -> Vec<PathBuf> {
-    SAMPLE.iter().map(|s| testdata(s)).collect()
-}
-
-struct Run {
-    out: Output,
-}
-
-impl Run {
-    fn code(&self) -> i32 {
-        self.out.status.code().unwrap_or(-1)
-    }
-    fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.out.stderr).into_owned()
-    }
-    fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.out.stdout).into_owned()
-    }
-}
-
-fn crmclean<I, S>(dir: &Path, args: I) -> Run
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<std::ffi::OsStr>,
-{
-    let out = Command::new(env!("CARGO_BIN_EXE_crmclean"))
-        .current_dir(dir)
-        .args(args)
-        .env_remove("CRMCLEAN_DEBUG")
-        .output()
-        .expect("run crmclean");
-    Run { out }
-}
-
-fn dedupe(dir: &Path, inputs: &[PathBuf], extra: &[&str]) -> Run {
-    let mut args: Vec<std::ffi::OsString> = vec!["dedupe".into()];
-    args.extend(inputs.iter().map(|p| p.as_os_str().to_owned()));
-    args.push("--out".into());
-    args.push(dir.join("out").into_os_string());
-    args.extend(extra.iter().map(|s| s.into()));
-    crmclean(dir, args)
-}
-
-fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let headers = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            headers.iter().zip(rec.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()
-        })
-        .collect()
-}
-
-fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-type Row = HashMap<String, String>;
-
-/// The two records of the first cluster (by id) that has exactly two.
-fn first_cluster_of_two(clusters: &[Row]) -> (&Row, &Row) {
-    let mut by_cluster: std::collections::BTreeMap<&str, Vec<&Row>> = Default::default();
-    for c in clusters {
-        by_cluster.entry(&c["cluster_id"]).or_default().push(c);
-    }
-    let two = by_cluster.values().find(|m| m.len() == 2).expect("a cluster of two");
-    (two[0], two[1])
-}
-
-/// The cluster id of a record (a row of clusters.csv or anything with `source` and `record_id`).
-fn cluster_id_of(clusters: &[Row], r: &Row) -> String {
-    clusters.iter().find(|c| c["source"] == r["source"] && c["record_id"] == r["record_id"]).unwrap()["cluster_id"]
-        .clone()
-}
-
-/// Writes a decisions file: one row per pair of records and its decision.
-fn write_decisions(path: &Path, rows: &[(&Row, &Row, &str)]) {
-    let mut w = csv::Writer::from_path(path).unwrap();
-    w.write_record(["left_source", "left_record_id", "right_source", "right_record_id", "decision"]).unwrap();
-    for (x, y, d) in rows {
-        w.write_record([&x["source"], &x["record_id"], &y["source"], &y["record_id"], *d]).unwrap();
-    }
-    w.flush().unwrap();
-}
-
-fn f1(dir: &Path, truth: &Path) -> f64 {
-    let r = crmclean(
-        dir,
-        [
-            "evaluate".as_ref(),
-            "--json".as_ref(),
-            "--truth".as_ref(),
-            truth.as_os_str(),
-            "--clusters".as_ref(),
-            dir.join("out/clusters.csv").as_os_str(),
-        ],
-    );
-    assert_eq!(r.code(), 0, "{}", r.stderr());
-    let v: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
-    v["f1"].as_f64().unwrap()
-}
+mod common;
+use common::*;
 
 #[test]
 fn sample_run_writes_every_output_and_accounts_for_every_row() {
@@ -945,56 +828,6 @@ fn merge_plans_come_in_calls_a_crm_accepts_and_can_be_undone() {
     assert_eq!((master["action"].as_str(), master["column"].as_str()), ("overwritten", "Phone"));
 }
 
-/// The report renders in a real browser (headless Chromium) without errors. Optional: skipped with a
-/// message when no Chromium is installed (`.ci/run` installs Debian's `chromium`).
-#[test]
-fn report_renders_in_headless_chromium() {
-    let browser = std::env::var_os("CRMCLEAN_CHROMIUM")
-        .map(PathBuf::from)
-        .or_else(|| ["/usr/bin/chromium", "/usr/bin/chromium-browser"].iter().map(PathBuf::from).find(|p| p.exists()));
-    let Some(browser) = browser else {
-        eprintln!("skipped: no Chromium found (install Debian's chromium package or set CRMCLEAN_CHROMIUM)");
-        return;
-    };
-    let tmp = tempfile::tempdir().unwrap();
-    assert_eq!(dedupe(tmp.path(), &sample_inputs(), &[]).code(), 0);
-    let report = tmp.path().join("out/report.html");
-    let html = std::fs::read_to_string(&report).unwrap();
-    for pattern in ["src=\"http", "href=\"http", "url(http", "@import"] {
-        assert!(!html.contains(pattern), "the report must not load anything from the network: {pattern}");
-    }
-    let url = format!("file://{}", report.display());
-    let run = |extra: &[&str]| {
-        Command::new(&browser)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--enable-logging=stderr",
-                "--v=0",
-            ])
-            .arg(format!("--user-data-dir={}", tmp.path().join("chromium").display()))
-            .args(extra)
-            .arg(&url)
-            .output()
-            .expect("run chromium")
-    };
-    let dom = run(&["--dump-dom"]);
-    let dom_text = String::from_utf8_lossy(&dom.stdout);
-    assert!(dom_text.contains("<svg") && dom_text.contains("crmclean report"), "the page did not render");
-    let log = String::from_utf8_lossy(&dom.stderr);
-    assert!(!log.contains("Uncaught") && !log.contains("CONSOLE"), "console messages: {log}");
-    let shot = tmp.path().join("report.png");
-    let r = run(&["--window-size=1200,3000", &format!("--screenshot={}", shot.display())]);
-    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
-    assert!(std::fs::metadata(&shot).unwrap().len() > 20_000, "the screenshot is nearly empty");
-}
-
 #[test]
 fn source_priority_decides_golden_values() {
     let tmp = tempfile::tempdir().unwrap();
@@ -1141,6 +974,7 @@ fn redact_masks_emails_and_phones_in_shared_files() {
         assert!(!html.contains(s), "{s} in report.html");
     }
     assert!(review.contains("•••@"), "masked emails are still there to compare");
+    assert!(html.contains("•••@"), "the review section shows the masked values");
     let prof = crmclean(
         dir.path(),
         ["profile", "--redact", "--out", "prof"]
