@@ -143,50 +143,33 @@ fn parse_decision(s: &str) -> Option<bool> {
     }
 }
 
-/// Reads a review file (`review.csv` of an earlier run with its `decision` column filled in) and
+/// Reads a review file (`review.csv` or `review.xlsx` of an earlier run with its `decision` column
+/// filled in, or the decisions.csv the report downloads) and
 /// turns its decided rows into must-link and cannot-link pairs of this run's records.
 pub fn read_decisions(
     path: &std::path::Path,
     lookup: impl Fn(&str, &str) -> Option<u32>,
 ) -> crate::error::Result<Decisions> {
     use crate::error::Error;
-    // The rows: a review.xlsx's first sheet, or a review.csv.
-    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-    let (headers, rows): (Vec<String>, Vec<Vec<String>>) = if crate::spreadsheet::is_workbook(path, &bytes)? {
-        let sheet = crate::spreadsheet::read(path, &bytes, None)?;
-        (sheet.headers, sheet.rows.into_iter().map(|(_, cells)| cells).collect())
-    } else {
-        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes.as_slice());
-        let headers = rdr.headers().map_err(|e| Error::input(path, Some(1), e.to_string(), "pass a review.csv"))?;
-        let headers = headers.iter().map(String::from).collect();
-        let rows = rdr
-            .records()
-            .map(|rec| {
-                let rec = rec.map_err(|e| {
-                    Error::input(path, e.position().map(|p| p.line()), e.to_string(), "check the quoting of this row")
-                })?;
-                Ok(rec.iter().map(String::from).collect())
-            })
-            .collect::<crate::error::Result<_>>()?;
-        (headers, rows)
-    };
-    let col = |name: &str| headers.iter().position(|h| h.trim().trim_start_matches('\u{FEFF}') == name);
-    let (Some(ls), Some(lr), Some(rs), Some(rr), Some(dc)) =
-        (col("left_source"), col("left_record_id"), col("right_source"), col("right_record_id"), col("decision"))
-    else {
-        return Err(Error::input(
-            path,
-            Some(1),
-            "is not a review file: it needs left_source, left_record_id, right_source, right_record_id and decision columns",
-            "fill in the decision column of a run's review.csv or review.xlsx and pass that file",
-        ));
+    // The columns are checked before any row is read: a wrong file fails at once, whatever its size.
+    let columns = |headers: &[String], line: u64| {
+        let col = |name: &str| headers.iter().position(|h| h.trim().trim_start_matches('\u{FEFF}') == name);
+        match (col("left_source"), col("left_record_id"), col("right_source"), col("right_record_id"), col("decision")) {
+            (Some(ls), Some(lr), Some(rs), Some(rr), Some(dc)) => Ok([ls, lr, rs, rr, dc]),
+            _ => Err(Error::input(
+                path,
+                Some(line),
+                "is not a review file: it needs left_source, left_record_id, right_source, right_record_id and decision columns",
+                "fill in the decision column of a run's review.csv or review.xlsx (or the report's downloaded decisions.csv) and pass that file",
+            )),
+        }
     };
     let mut d = Decisions::default();
-    for rec in &rows {
+    let mut add = |[ls, lr, rs, rr, dc]: [usize; 5], rec: &[&str]| {
         let get = |i: usize| rec.get(i).map_or("", |v| v.trim().trim_start_matches('\''));
         let Some(decision) = parse_decision(get(dc)) else {
             d.skipped += 1;
-            continue;
+            return;
         };
         match (lookup(get(ls), get(lr)), lookup(get(rs), get(rr))) {
             (Some(a), Some(b)) if a != b => {
@@ -198,6 +181,25 @@ pub fn read_decisions(
                 }
             }
             _ => d.unknown_records += 1,
+        }
+    };
+    // A review.xlsx's first sheet, or a CSV (review.csv, decisions.csv).
+    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    if crate::spreadsheet::is_workbook(path, &bytes)? {
+        let sheet = crate::spreadsheet::read(path, &bytes, None)?;
+        let at = columns(&sheet.headers, sheet.header_row)?;
+        for (_, cells) in &sheet.rows {
+            add(at, &cells.iter().map(String::as_str).collect::<Vec<_>>());
+        }
+    } else {
+        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes.as_slice());
+        let headers = rdr.headers().map_err(|e| Error::input(path, Some(1), e.to_string(), "pass a review.csv"))?;
+        let at = columns(&headers.iter().map(String::from).collect::<Vec<_>>(), 1)?;
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| {
+                Error::input(path, e.position().map(|p| p.line()), e.to_string(), "check the quoting of this row")
+            })?;
+            add(at, &rec.iter().collect::<Vec<_>>());
         }
     }
     Ok(d)

@@ -520,8 +520,12 @@ fn phone_level(a: &Rec, b: &Rec) -> u8 {
     let mut best = 0u8;
     for x in a.phones() {
         for y in b.phones() {
+            let ((x, ex), (y, ey)) = (x.split_once('x').unwrap_or((x, "")), y.split_once('x').unwrap_or((y, "")));
             let (dx, dy) = (digits_tail(x), digits_tail(y));
-            let l = if x == y {
+            let l = if x == y && !ex.is_empty() && !ey.is_empty() && ex != ey {
+                // One switchboard, two extensions: two lines of one organisation, like a block.
+                2
+            } else if x == y {
                 PHONE_EXACT
             } else if dx.len() >= 7 && dx == dy || within_one_edit(x, y) {
                 3
@@ -751,9 +755,18 @@ pub fn emails_of(c: &Contact) -> std::borrow::Cow<'_, str> {
     lines(c.personal_emails().map(|e| e.key.as_str()))
 }
 
-/// `c`'s phone keys, one per line (borrowed when there is one).
+/// `c`'s phone keys, one per line (borrowed when there is one), each with its extension after an `x`
+/// when it has one (`+4930123456x12`: one line of a switchboard).
 pub fn phones_of(c: &Contact) -> std::borrow::Cow<'_, str> {
-    lines(c.phones.iter().map(|p| p.key.as_str()))
+    if c.phones.iter().all(|p| p.extension.is_empty()) {
+        return lines(c.phones.iter().map(|p| p.key.as_str()));
+    }
+    let keyed: Vec<String> = c
+        .phones
+        .iter()
+        .map(|p| if p.extension.is_empty() { p.key.to_string() } else { format!("{}x{}", p.key, p.extension) })
+        .collect();
+    keyed.join("\n").into()
 }
 
 fn lines<'a>(mut items: impl Iterator<Item = &'a str>) -> std::borrow::Cow<'a, str> {
@@ -932,7 +945,12 @@ pub fn describe(c: &Contact, comparison: usize) -> String {
             }
         }
         EMAIL => c.emails.iter().map(|e| e.address.as_str()).collect::<Vec<_>>().join("; "),
-        PHONE => c.phones.iter().map(|p| p.key.as_str()).collect::<Vec<_>>().join("; "),
+        PHONE => c
+            .phones
+            .iter()
+            .map(|p| if p.extension.is_empty() { p.key.to_string() } else { format!("{} ext. {}", p.key, p.extension) })
+            .collect::<Vec<_>>()
+            .join("; "),
         BIRTH => c.birth.map(|d| d.to_string()).unwrap_or_default(),
         ADDRESS => [c.street_number.as_str(), c.street.as_str(), c.postcode.as_str(), c.city.as_str()]
             .iter()
@@ -1021,6 +1039,16 @@ mod tests {
         assert_eq!(level(&["+13125639796"], &["5630644"]), 1);
         assert_eq!(level(&["+13125630644", "+13128507000"], &["+13128507176"]), 2, "the best pair of numbers");
         assert_eq!(level(&[], &["+13128507176"]), 0, "missing");
+        let ext = |key: &str, extension: &str| Contact {
+            phones: vec![crate::normalize::phone::Phone { key: key.into(), valid: true, extension: extension.into() }],
+            ..Default::default()
+        };
+        let level = |a: &Contact, b: &Contact| compare(a, b)[PHONE];
+        let (desk_12, desk_34) = (ext("+13128507000", "12"), ext("+13128507000", "34"));
+        assert_eq!(level(&desk_12, &desk_34), 2, "two extensions of one switchboard are two lines");
+        assert_eq!(level(&desk_12, &ext("+13128507000", "12")), PHONE_EXACT);
+        assert_eq!(level(&desk_12, &ext("+13128507000", "")), PHONE_EXACT, "an extension left out");
+        assert_eq!(level(&desk_12, &ext("+13128507176", "12")), 2, "the block, whatever the extension");
     }
 
     #[test]

@@ -268,7 +268,7 @@ fn read_csv(
         Some(Err(e)) => return Err(csv_error(path, &text, e)),
         None => return Err(Error::input(path, None, "is empty", "export the data again")),
     };
-    let headers = clean_headers(path, &header_rec)?;
+    let headers = clean_headers(path, &header_rec, 1)?;
     let n = headers.len();
     let mut rows = Rows::new(&headers);
     let file = path.display().to_string();
@@ -295,7 +295,7 @@ fn read_csv(
             rejects.push(reject("row has no values".into()));
         }
     }
-    rows.into_table(path, encoding, delimiter, headers)
+    rows.into_table(path, encoding, delimiter, headers, 1)
 }
 
 /// Accepted rows as column builders, with their row and line numbers.
@@ -335,11 +335,18 @@ impl Rows {
         true
     }
 
-    fn into_table(self, path: &Path, encoding: &'static str, delimiter: char, headers: Vec<String>) -> Result<Table> {
+    fn into_table(
+        self,
+        path: &Path,
+        encoding: &'static str,
+        delimiter: char,
+        headers: Vec<String>,
+        header_line: u64,
+    ) -> Result<Table> {
         if self.rows_read == 0 {
             return Err(Error::input(
                 path,
-                Some(1),
+                Some(header_line),
                 "has a header but no data rows",
                 "export the data again, or leave this file out of the run",
             ));
@@ -424,6 +431,14 @@ fn read_workbook(
             book.header_row
         ));
     }
+    if let Some(first) = &book.first_error {
+        notes.push(format!(
+            "{}: {} {} a formula's error value, read as empty (the first: {first}); fix the formulas in the workbook to keep those values",
+            path.display(),
+            book.error_cells,
+            if book.error_cells == 1 { "cell holds" } else { "cells hold" }
+        ));
+    }
     if book.sheets.len() > 1 {
         notes.push(format!(
             "{}: read sheet \"{}\" of {} ({}); choose another with --sheet NAME",
@@ -442,7 +457,7 @@ fn read_workbook(
             _ => format!("column_{}", i + 1),
         })
         .collect();
-    let headers = clean_headers(path, &csv::StringRecord::from(named))?;
+    let headers = clean_headers(path, &csv::StringRecord::from(named), book.header_row)?;
     let mut rows = Rows::new(&headers);
     for (line, cells) in &book.rows {
         let values = (0..headers.len()).map(|i| cells.get(i).map_or("", String::as_str));
@@ -456,7 +471,7 @@ fn read_workbook(
             });
         }
     }
-    rows.into_table(path, WORKBOOK, ',', headers)
+    rows.into_table(path, WORKBOOK, ',', headers, book.header_row)
 }
 
 /// A float column as text, each whole number without a decimal part (phone numbers and ids exported
@@ -490,7 +505,7 @@ fn read_columnar(path: &Path, bytes: &[u8], format: Columnar, name: &str, reject
         )
     })?;
     let names: Vec<String> = frame.get_column_names().iter().map(|h| h.to_string()).collect();
-    let headers = clean_headers(path, &csv::StringRecord::from(names.clone()))?;
+    let headers = clean_headers(path, &csv::StringRecord::from(names.clone()), 1)?;
     let texts: Vec<StringChunked> = frame
         .columns()
         .iter()
@@ -519,7 +534,7 @@ fn read_columnar(path: &Path, bytes: &[u8], format: Columnar, name: &str, reject
             });
         }
     }
-    rows.into_table(path, format.name(), ',', headers)
+    rows.into_table(path, format.name(), ',', headers, 1)
 }
 
 /// A [`Source`] from a file's rows: missing-value tokens read as empty, columns mapped by header and
@@ -722,7 +737,8 @@ fn count_per_record(sample: &str, delim: char, max_records: usize) -> Vec<usize>
     counts
 }
 
-fn clean_headers(path: &Path, rec: &csv::StringRecord) -> Result<Vec<String>> {
+/// The header row as column names (`line`: where it is in the file, for errors).
+fn clean_headers(path: &Path, rec: &csv::StringRecord, line: u64) -> Result<Vec<String>> {
     let mut headers: Vec<String> =
         rec.iter().map(|h| h.trim().trim_start_matches('\u{FEFF}').trim().to_string()).collect();
     // Trailing empty headers come from a trailing delimiter; drop them.
@@ -738,7 +754,7 @@ fn clean_headers(path: &Path, rec: &csv::StringRecord) -> Result<Vec<String>> {
         if let Some(first) = seen.insert(key, i) {
             return Err(Error::input(
                 path,
-                Some(1),
+                Some(line),
                 format!("the header \"{h}\" appears twice (columns {} and {})", first + 1, i + 1),
                 "rename one of the columns so every header is unique",
             ));

@@ -43,6 +43,10 @@ pub struct Sheet {
     pub rows: Vec<(u64, Vec<String>)>,
     /// Row numbers of the rows with a value above the header (a title or a note), not read as data.
     pub above_header: Vec<u64>,
+    /// Cells under the header holding a formula's error value (`#N/A`, `#REF!`), read as empty: how
+    /// many, and the first one (`D14 (#N/A)`).
+    pub error_cells: usize,
+    pub first_error: Option<String>,
 }
 
 /// Reads sheet `sheet` of a workbook; when `None`, the first sheet with a row under its header (a
@@ -54,7 +58,12 @@ pub fn read(path: &Path, bytes: &[u8], sheet: Option<&str>) -> Result<Sheet> {
     let sheets = book.sheet_names();
     let name = match sheet {
         Some(s) => {
-            let wanted = |n: &String| n.as_str() == s || n.trim().to_lowercase() == s.trim().to_lowercase();
+            // As typed on a command line: any case, composed or decomposed accents ("Übersicht").
+            let fold = |n: &str| {
+                use unicode_normalization::UnicodeNormalization;
+                n.trim().nfc().collect::<String>().to_lowercase()
+            };
+            let wanted = |n: &String| n.as_str() == s || fold(n) == fold(s);
             sheets.iter().find(|n| wanted(n)).cloned().ok_or_else(|| {
                 Error::input(
                     path,
@@ -94,12 +103,25 @@ fn read_sheet<R: std::io::Read + std::io::Seek>(
     sheets: &[String],
 ) -> Result<Sheet> {
     let range = book.worksheet_range(name).map_err(|e| unreadable(path, &e.to_string()))?;
-    let first_row = range.start().map_or(0, |(r, _)| r as u64);
-    let mut rows: Vec<(u64, Vec<String>)> = range
-        .rows()
-        .enumerate()
-        .map(|(i, cells)| (first_row + i as u64 + 1, cells.iter().map(text).collect::<Vec<_>>()))
-        .collect();
+    let (first_row, first_column) = range.start().map_or((0, 0), |(r, c)| (r as u64, c as usize));
+    // A formula's error (`#N/A`) is no value of the record: read as empty, and counted.
+    let mut errors: Vec<(u64, String)> = Vec::new();
+    let mut rows: Vec<(u64, Vec<String>)> = Vec::with_capacity(range.height());
+    for (i, cells) in range.rows().enumerate() {
+        let line = first_row + i as u64 + 1;
+        let row = cells
+            .iter()
+            .enumerate()
+            .map(|(column, cell)| match cell {
+                Data::Error(e) => {
+                    errors.push((line, format!("{}{line} ({e})", column_name(first_column + column))));
+                    String::new()
+                }
+                cell => text(cell),
+            })
+            .collect();
+        rows.push((line, row));
+    }
     let filled = |cells: &[String]| cells.iter().filter(|c| !c.trim().is_empty()).count();
     // The header is the first row that fills more than half as many cells as the widest of the first
     // rows: a title or a note above it fills fewer.
@@ -119,12 +141,36 @@ fn read_sheet<R: std::io::Read + std::io::Seek>(
     let above_header = rows[..header_at].iter().filter(|(_, c)| filled(c) > 0).map(|(line, _)| *line).collect();
     let data = rows.split_off(header_at + 1);
     let (header_row, headers) = rows.pop().unwrap_or_default();
-    Ok(Sheet { name: name.to_string(), sheets: sheets.to_vec(), headers, header_row, rows: data, above_header })
+    errors.retain(|(line, _)| *line > header_row);
+    Ok(Sheet {
+        name: name.to_string(),
+        sheets: sheets.to_vec(),
+        headers,
+        header_row,
+        rows: data,
+        above_header,
+        error_cells: errors.len(),
+        first_error: errors.into_iter().next().map(|(_, cell)| cell),
+    })
+}
+
+/// A column's letters as a spreadsheet names it (0 is `A`, 26 is `AA`).
+fn column_name(mut column: usize) -> String {
+    let mut name = Vec::new();
+    loop {
+        name.push(b'A' + (column % 26) as u8);
+        if column < 26 {
+            break;
+        }
+        column = column / 26 - 1;
+    }
+    name.reverse();
+    String::from_utf8(name).unwrap_or_default()
 }
 
 /// A cell as text: whole numbers without a decimal part (phone numbers and ids are often typed as
 /// numbers), dates stored as numbers as ISO dates (`2024-03-01`, with the time when it has one),
-/// booleans as Excel shows them, error values (`#N/A`) as written.
+/// booleans as Excel shows them, error values (`#N/A`) as written ([`read`] reads them as empty).
 fn text(cell: &Data) -> String {
     match cell {
         Data::Empty => String::new(),
@@ -268,6 +314,42 @@ mod tests {
             (&["Id", "Name", "Email"].map(String::from)[..], 3, &[1][..])
         );
         assert_eq!(sheet.rows, [(4, vec!["1".to_string(), String::new(), "a@b.pl".into()])]);
+    }
+
+    /// A formula's error value is read as empty and counted, with the first cell's name.
+    #[test]
+    fn error_values_are_read_as_empty() {
+        use std::io::Write as _;
+        let sheet_xml = r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c><c r="B1" t="inlineStr"><is><t>Email</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>Ann</t></is></c><c r="B2" t="e"><f>VLOOKUP(A2,X!A:B,2,0)</f><v>#N/A</v></c></row><row r="3"><c r="A3" t="inlineStr"><is><t>Bo</t></is></c><c r="B3" t="inlineStr"><is><t>bo@x.pl</t></is></c></row></sheetData></worksheet>"#;
+        let files = [
+            (
+                "[Content_Types].xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+            ),
+            (
+                "_rels/.rels",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+            ),
+            (
+                "xl/workbook.xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Leads" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+            ),
+            ("xl/worksheets/sheet1.xml", sheet_xml),
+        ];
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, body) in files {
+            zip.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            zip.write_all(body.as_bytes()).unwrap();
+        }
+        let bytes = zip.finish().unwrap().into_inner();
+        let sheet = read(Path::new("leads.xlsx"), &bytes, Some("LEADS")).unwrap();
+        assert_eq!(sheet.rows[0], (2, vec!["Ann".to_string(), String::new()]));
+        assert_eq!((sheet.error_cells, sheet.first_error.as_deref()), (1, Some("B2 (#N/A)")));
+        assert_eq!([0, 25, 26, 701, 702].map(column_name), ["A", "Z", "AA", "ZZ", "AAA"]);
     }
 
     #[test]
