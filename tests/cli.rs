@@ -1391,6 +1391,76 @@ fn excel_exports_are_read_like_csv() {
     assert!(r.stderr().contains("leads.xlsx") && r.stderr().contains("Notes, Contacts"), "{}", r.stderr());
 }
 
+/// An .xlsx copy of each sample export (every cell as the CSV holds it) gives the same clusters as the
+/// CSVs.
+#[test]
+fn an_xlsx_copy_of_the_sample_gives_the_same_clusters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copies: Vec<PathBuf> = sample_inputs()
+        .iter()
+        .map(|csv_path| {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let sheet = book.add_worksheet();
+            // As Excel opens them: the Windows-1252, semicolon-separated export decoded.
+            let bytes = std::fs::read(csv_path).unwrap();
+            let text = match std::str::from_utf8(&bytes) {
+                Ok(t) => t.to_string(),
+                Err(_) => encoding_rs::WINDOWS_1252.decode(&bytes).0.into_owned(),
+            };
+            let first = text.lines().next().unwrap_or_default();
+            let delimiter = if first.matches(';').count() > first.matches(',').count() { b';' } else { b',' };
+            let mut rdr = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(delimiter)
+                .from_reader(text.as_bytes());
+            let records: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+            // A row with more or fewer fields than the header is rejected from the CSV; a sheet has
+            // no such rows, so the copy leaves it out.
+            let width = records[0].len();
+            for (r, rec) in records.iter().filter(|rec| rec.len() == width).enumerate() {
+                for (c, v) in rec.iter().enumerate() {
+                    sheet.write_string(r as u32, c as u16, v).unwrap();
+                }
+            }
+            let to = tmp.path().join(csv_path.file_stem().unwrap()).with_extension("xlsx");
+            book.save(&to).unwrap();
+            to
+        })
+        .collect();
+    let partition = |dir: &Path, inputs: &[PathBuf]| {
+        let r = dedupe(dir, inputs, &[]);
+        assert_eq!(r.code(), 0, "{}", r.stderr());
+        let mut members: HashMap<String, Vec<String>> = HashMap::new();
+        for c in read_csv(&dir.join("out/clusters.csv")) {
+            members.entry(c["cluster_id"].clone()).or_default().push(format!("{}:{}", c["source"], c["record_id"]));
+        }
+        let mut clusters: Vec<Vec<String>> = members
+            .into_values()
+            .map(|mut m| {
+                m.sort();
+                m
+            })
+            .collect();
+        clusters.sort();
+        clusters
+    };
+    let (from_csv, from_xlsx) = (tmp.path().join("csv"), tmp.path().join("xlsx"));
+    std::fs::create_dir_all(&from_csv).unwrap();
+    std::fs::create_dir_all(&from_xlsx).unwrap();
+    let expected = partition(&from_csv, &sample_inputs());
+    assert!(expected.len() > 100);
+    let got = partition(&from_xlsx, &copies);
+    let only = |x: &[Vec<String>], y: &[Vec<String>]| x.iter().filter(|c| !y.contains(c)).cloned().collect::<Vec<_>>();
+    assert_eq!(
+        got,
+        expected,
+        "only from the CSVs: {:?}; only from the copies: {:?}",
+        only(&expected, &got),
+        only(&got, &expected)
+    );
+}
+
 /// review.xlsx holds review.csv's rows with a decision dropdown; filled in, it is accepted by
 /// `--decisions` as it is.
 #[test]
