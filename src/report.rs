@@ -347,7 +347,7 @@ pub fn write_all(run: &Run, out: &Path) -> Result<()> {
         Box::new(|| write_provenance(run, out)),
         Box::new(|| write_golden(run, out)),
         Box::new(|| write_clusters(run, out)),
-        Box::new(|| write_review(run, &table, out)),
+        Box::new(|| write_review(run, &review, &table, out)),
         Box::new(|| write_merge_plan(run, out)),
         Box::new(|| write_quality(run, out)),
         Box::new(|| write_rejects(run, out)),
@@ -594,8 +594,8 @@ fn review_rows(run: &Run) -> Vec<ReviewRow> {
     splits
 }
 
-/// review.csv's header and rows, the values as shown (masked with `--redact`), built once for
-/// review.csv, review.xlsx and the report's review section.
+/// review.csv's header and its first [`REVIEW_XLSX_ROWS`] rows, the values as shown (masked with
+/// `--redact`), built once for review.csv, review.xlsx and the report's review section.
 struct ReviewTable {
     header: Vec<String>,
     /// Each row ends with an empty `decision` cell.
@@ -605,8 +605,8 @@ struct ReviewTable {
 /// review.csv holds the most consequential rows, up to this many.
 const REVIEW_CSV_ROWS: usize = 200_000;
 
-/// Review rows: uncertain pairs (probability in `[review_low, threshold)`), refused joins, the weakest
-/// links of large clusters and contradicting decisions, with each field's values and weight.
+/// Review rows: contradicting decisions, refused joins, the weakest links of large clusters and
+/// uncertain pairs (probability in `[review_low, threshold)`), with each field's values and weight.
 fn review_table(run: &Run, review: &[ReviewRow]) -> ReviewTable {
     use rayon::prelude::*;
     let mut header: Vec<String> = [
@@ -630,45 +630,49 @@ fn review_table(run: &Run, review: &[ReviewRow]) -> ReviewTable {
         header.push(format!("{}_weight", c.name));
     }
     header.push("decision".into());
-    let rows = review[..review.len().min(REVIEW_CSV_ROWS)]
-        .par_iter()
-        .map(|&ReviewRow { kind, a, b, vector, ref reason, .. }| {
-            let (ca, cb) = (&run.contacts[a as usize], &run.contacts[b as usize]);
-            let v = unpack(vector);
-            let ws = weights(&run.model, &run.tf, ca, &v);
-            let total = crate::score::total_weight(&run.model, &ws);
-            let (sa, ra) = run.record(a);
-            let (sb, rb) = run.record(b);
-            let mut row = vec![
-                kind.name().to_string(),
-                format!("{:.4}", probability(total)),
-                format!("{total:.2}"),
-                sa.into(),
-                ra.into(),
-                run.clusters.id(run.clusters.of[a as usize]),
-                sb.into(),
-                rb.into(),
-                run.clusters.id(run.clusters.of[b as usize]),
-                reason.clone(),
-            ];
-            for (i, _) in COMPARISONS.iter().enumerate() {
-                row.push(shown(run, ca, i));
-                row.push(shown(run, cb, i));
-                row.push(if v[i] == 0 { String::new() } else { format!("{:.2}", ws[i]) });
-            }
-            row.push(String::new());
-            row
-        })
-        .collect();
+    let rows = review[..review.len().min(REVIEW_XLSX_ROWS)].par_iter().map(|r| review_cells(run, r)).collect();
     ReviewTable { header, rows }
 }
 
-/// review.csv and review.xlsx (its first [`REVIEW_XLSX_ROWS`] rows, with a decision dropdown).
-fn write_review(run: &Run, table: &ReviewTable, out: &Path) -> Result<()> {
+/// One row of review.csv.
+fn review_cells(run: &Run, &ReviewRow { kind, a, b, vector, ref reason, .. }: &ReviewRow) -> Vec<String> {
+    let (ca, cb) = (&run.contacts[a as usize], &run.contacts[b as usize]);
+    let v = unpack(vector);
+    let ws = weights(&run.model, &run.tf, ca, &v);
+    let total = crate::score::total_weight(&run.model, &ws);
+    let (sa, ra) = run.record(a);
+    let (sb, rb) = run.record(b);
+    let mut row = vec![
+        kind.name().to_string(),
+        format!("{:.4}", probability(total)),
+        format!("{total:.2}"),
+        sa.into(),
+        ra.into(),
+        run.clusters.id(run.clusters.of[a as usize]),
+        sb.into(),
+        rb.into(),
+        run.clusters.id(run.clusters.of[b as usize]),
+        reason.clone(),
+    ];
+    for (i, _) in COMPARISONS.iter().enumerate() {
+        row.push(shown(run, ca, i));
+        row.push(shown(run, cb, i));
+        row.push(if v[i] == 0 { String::new() } else { format!("{:.2}", ws[i]) });
+    }
+    row.push(String::new());
+    row
+}
+
+/// review.csv (the table's rows, then the rest up to [`REVIEW_CSV_ROWS`], formatted as written) and
+/// review.xlsx (the table's rows, with a decision dropdown).
+fn write_review(run: &Run, review: &[ReviewRow], table: &ReviewTable, out: &Path) -> Result<()> {
     let header: Vec<&str> = table.header.iter().map(String::as_str).collect();
     let mut w = Csv::new(&header, run.config.bom)?;
     for row in &table.rows {
         w.row(row)?;
+    }
+    for r in review.iter().take(REVIEW_CSV_ROWS).skip(table.rows.len()) {
+        w.row(review_cells(run, r))?;
     }
     w.save(&out.join("review.csv"))?;
     let choices = crate::spreadsheet::Choices {
@@ -677,14 +681,7 @@ fn write_review(run: &Run, table: &ReviewTable, out: &Path) -> Result<()> {
         prompt: "match, no-match, or leave empty",
     };
     // probability and match_weight as numbers.
-    crate::spreadsheet::write_table(
-        &out.join("review.xlsx"),
-        "review",
-        &header,
-        &table.rows[..table.rows.len().min(REVIEW_XLSX_ROWS)],
-        &[1, 2],
-        Some(choices),
-    )
+    crate::spreadsheet::write_table(&out.join("review.xlsx"), "review", &header, &table.rows, &[1, 2], Some(choices))
 }
 
 /// review.xlsx holds the most consequential rows of review.csv, up to this many (a person decides
