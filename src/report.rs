@@ -942,6 +942,22 @@ fn html(run: &Run, review: &[ReviewRow], table: &ReviewTable) -> String {
             consent["clusters_with_disagreement"], consent["email_opt_out"], consent["do_not_call"]
         );
     }
+    h.push_str(&changes_section(run));
+    h.push_str("<h2>Time per stage</h2>");
+    h.push_str(&bar_chart(
+        "seconds",
+        &run.timings.iter().map(|(k, v)| (k.to_string(), (v * 1000.0).round() / 1000.0)).collect::<Vec<_>>(),
+    ));
+    h.push_str(&inputs_section(run));
+    h.push_str(&model_section(run));
+    h.push_str(&largest_clusters(run));
+    h.push_str("</body></html>\n");
+    h
+}
+
+/// With `--state`: what changed since the last run.
+fn changes_section(run: &Run) -> String {
+    let mut h = String::new();
     if let Some(inc) = &run.incremental {
         let _ = write!(
             h,
@@ -959,11 +975,12 @@ fn html(run: &Run, review: &[ReviewRow], table: &ReviewTable) -> String {
         }
         h.push_str("</table><p>Every change is listed in changes.csv.</p>");
     }
-    h.push_str("<h2>Time per stage</h2>");
-    h.push_str(&bar_chart(
-        "seconds",
-        &run.timings.iter().map(|(k, v)| (k.to_string(), (v * 1000.0).round() / 1000.0)).collect::<Vec<_>>(),
-    ));
+    h
+}
+
+/// Each input's header mapping, the notes on reading them, completeness and data quality.
+fn inputs_section(run: &Run) -> String {
+    let mut h = String::new();
     h.push_str("<h2>Inputs and header mapping</h2>");
     for inp in run.inputs() {
         let _ = write!(h, "<h3>{} — {} records ({} rejected), {}, delimiter “{}”</h3><table><tr><th>header</th><th>field</th><th>how</th><th>confidence</th><th>why</th></tr>", esc(&inp.file), inp.records, inp.rejected, inp.encoding, esc(&inp.delimiter));
@@ -1001,6 +1018,12 @@ fn html(run: &Run, review: &[ReviewRow], table: &ReviewTable) -> String {
         h.push_str("</tr>");
     }
     h.push_str("</table>");
+    h
+}
+
+/// Blocking rules, match weights, cluster sizes and the learned model.
+fn model_section(run: &Run) -> String {
+    let mut h = String::new();
     h.push_str("<h2>Blocking</h2>");
     h.push_str(&bar_chart(
         "new candidate pairs per rule",
@@ -1036,6 +1059,12 @@ fn html(run: &Run, review: &[ReviewRow], table: &ReviewTable) -> String {
         "</table><p>Prior share of matches among candidate pairs: {:.4}; EM iterations: {}.</p>",
         run.model.prior, run.model.em_iterations
     );
+    h
+}
+
+/// The 20 largest clusters, with their sources, name and email.
+fn largest_clusters(run: &Run) -> String {
+    let mut h = String::new();
     h.push_str("<h2>Largest clusters</h2><table><tr><th>cluster</th><th>records</th><th>sources</th><th>name</th><th>email</th></tr>");
     let mut largest: Vec<&crate::merge::Golden> =
         run.golden.iter().filter(|g| run.clusters.members[g.cluster as usize].len() > 1).collect();
@@ -1061,7 +1090,7 @@ fn html(run: &Run, review: &[ReviewRow], table: &ReviewTable) -> String {
             })
         );
     }
-    h.push_str("</table></body></html>\n");
+    h.push_str("</table>");
     h
 }
 
