@@ -132,6 +132,15 @@ pub struct Decisions {
     pub skipped: usize,
 }
 
+/// A cell without the `'` the formula guard put before it (`'=x` is `=x`); any other `'` is part of
+/// the value (a record id `'quoted` stays so).
+fn unguard(v: &str) -> &str {
+    match v.strip_prefix('\'') {
+        Some(rest) if crate::text::formula_like(rest) => rest,
+        _ => v,
+    }
+}
+
 /// What a reviewer wrote in the `decision` column.
 fn parse_decision(s: &str) -> Option<bool> {
     match s.trim().to_lowercase().as_str() {
@@ -166,7 +175,7 @@ pub fn read_decisions(
     };
     let mut d = Decisions::default();
     let mut add = |[ls, lr, rs, rr, dc]: [usize; 5], rec: &[&str]| {
-        let get = |i: usize| rec.get(i).map_or("", |v| v.trim().trim_start_matches('\''));
+        let get = |i: usize| rec.get(i).map_or("", |v| unguard(v.trim()));
         let Some(decision) = parse_decision(get(dc)) else {
             d.skipped += 1;
             return;
@@ -506,6 +515,15 @@ fn join(parent: &mut [u32], groups: &mut [Vec<u32>], ra: u32, rb: u32) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn only_the_formula_guard_is_taken_off() {
+        assert_eq!(super::unguard("'=1+1"), "=1+1");
+        assert_eq!(super::unguard("'+A1"), "+A1");
+        assert_eq!(super::unguard("'quoted"), "'quoted", "a record id that starts with '");
+        assert_eq!(super::unguard("'+4930123"), "'+4930123", "a number is never guarded");
+    }
+
     use super::*;
 
     #[test]

@@ -165,7 +165,7 @@ fn shown(run: &Run, c: &crate::normalize::Contact, comparison: usize) -> String 
     }
 }
 
-/// Neutralises a cell a spreadsheet would evaluate (`=cmd()`, `@SUM`, `+A1`, `-1+2`): prefixes `'`.
+/// Neutralises a cell a spreadsheet would evaluate ([`crate::text::formula_like`]): prefixes `'`.
 /// Plain numbers and phone numbers (`+49 30 123`, `-12.5`) are left alone.
 ///
 /// ```
@@ -176,12 +176,7 @@ fn shown(run: &Run, c: &crate::normalize::Contact, comparison: usize) -> String 
 /// assert_eq!(safe_cell("Anna"), "Anna");
 /// ```
 pub fn safe_cell(s: &str) -> std::borrow::Cow<'_, str> {
-    let risky = match s.chars().next() {
-        Some('=' | '@' | '\t' | '\r') => true,
-        Some('+' | '-') => !s[1..].chars().all(|c| c.is_ascii_digit() || " ()./-".contains(c)),
-        _ => false,
-    };
-    if risky {
+    if crate::text::formula_like(s) {
         format!("'{s}").into()
     } else {
         s.into()
@@ -570,9 +565,6 @@ fn review_rows(run: &Run) -> Vec<ReviewRow> {
         })
         .collect();
     splits.splice(0..0, contradictions);
-    // The same refused join can be met from both sides; list it once.
-    let mut seen = std::collections::HashSet::new();
-    splits.retain(|s| seen.insert((s.a.min(s.b), s.a.max(s.b))));
     // Large clusters: their weakest link, the one decision that could break them up.
     let mut weakest: std::collections::HashMap<u32, &crate::score::ScoredPair> = Default::default();
     for p in run.scored.iter().filter(|p| p.is_link(cfg.threshold)) {
@@ -591,6 +583,10 @@ fn review_rows(run: &Run) -> Vec<ReviewRow> {
         ReviewRow::new(p.probability(), ReviewKind::LargeCluster, (p.a, p.b), p.vector, reason)
     }));
     splits.extend(rows);
+    // A pair is listed once, for its most consequential reason (the same refused join can be met
+    // from both sides, and a refused join can also be an uncertain pair).
+    let mut seen = std::collections::HashSet::new();
+    splits.retain(|s| seen.insert((s.a.min(s.b), s.a.max(s.b))));
     splits
 }
 
@@ -598,8 +594,23 @@ fn review_rows(run: &Run) -> Vec<ReviewRow> {
 /// `--redact`), built once for review.csv, review.xlsx and the report's review section.
 struct ReviewTable {
     header: Vec<String>,
-    /// Each row ends with an empty `decision` cell.
+    /// Each row ends with its `decision` cell: the decision this run applied to the pair (passed with
+    /// `--decisions` or kept in `--state`), else empty.
     rows: Vec<Vec<String>>,
+    /// For each row, the comparisons whose values differ (bit `i` for `COMPARISONS[i]`), told from the
+    /// values themselves: with `--redact` two different addresses can look alike once masked.
+    differ: Vec<u64>,
+}
+
+/// The decisions this run applied, by pair of records (lower index first): `match` or `no-match`.
+fn applied_decisions(run: &Run) -> std::collections::HashMap<(u32, u32), &'static str> {
+    let d = &run.decisions;
+    let ordered = |&(a, b): &(u32, u32)| (a.min(b), a.max(b));
+    d.must_link
+        .iter()
+        .map(|p| (ordered(p), "match"))
+        .chain(d.cannot_link.iter().map(|p| (ordered(p), "no-match")))
+        .collect()
 }
 
 /// review.csv holds the most consequential rows, up to this many.
@@ -630,12 +641,28 @@ fn review_table(run: &Run, review: &[ReviewRow]) -> ReviewTable {
         header.push(format!("{}_weight", c.name));
     }
     header.push("decision".into());
-    let rows = review[..review.len().min(REVIEW_XLSX_ROWS)].par_iter().map(|r| review_cells(run, r)).collect();
-    ReviewTable { header, rows }
+    let decided = applied_decisions(run);
+    let (rows, differ) = review[..review.len().min(REVIEW_XLSX_ROWS)]
+        .par_iter()
+        .map(|r| {
+            let (ca, cb) = (&run.contacts[r.a as usize], &run.contacts[r.b as usize]);
+            let differ = (0..COMPARISONS.len()).fold(0u64, |mask, i| {
+                let (x, y) = (describe(ca, i), describe(cb, i));
+                let differs = !x.is_empty() && !y.is_empty() && x.to_lowercase() != y.to_lowercase();
+                mask | (differs as u64) << i
+            });
+            (review_cells(run, r, &decided), differ)
+        })
+        .unzip();
+    ReviewTable { header, rows, differ }
 }
 
 /// One row of review.csv.
-fn review_cells(run: &Run, &ReviewRow { kind, a, b, vector, ref reason, .. }: &ReviewRow) -> Vec<String> {
+fn review_cells(
+    run: &Run,
+    &ReviewRow { kind, a, b, vector, ref reason, .. }: &ReviewRow,
+    decided: &std::collections::HashMap<(u32, u32), &'static str>,
+) -> Vec<String> {
     let (ca, cb) = (&run.contacts[a as usize], &run.contacts[b as usize]);
     let v = unpack(vector);
     let ws = weights(&run.model, &run.tf, ca, &v);
@@ -659,7 +686,7 @@ fn review_cells(run: &Run, &ReviewRow { kind, a, b, vector, ref reason, .. }: &R
         row.push(shown(run, cb, i));
         row.push(if v[i] == 0 { String::new() } else { format!("{:.2}", ws[i]) });
     }
-    row.push(String::new());
+    row.push(decided.get(&(a.min(b), a.max(b))).copied().unwrap_or_default().to_string());
     row
 }
 
@@ -671,8 +698,9 @@ fn write_review(run: &Run, review: &[ReviewRow], table: &ReviewTable, out: &Path
     for row in &table.rows {
         w.row(row)?;
     }
+    let decided = applied_decisions(run);
     for r in review.iter().take(REVIEW_CSV_ROWS).skip(table.rows.len()) {
-        w.row(review_cells(run, r))?;
+        w.row(review_cells(run, r, &decided))?;
     }
     w.save(&out.join("review.csv"))?;
     let choices = crate::spreadsheet::Choices {
@@ -926,7 +954,7 @@ fn html(run: &Run, review: &[ReviewRow], table: &ReviewTable) -> String {
     let sum = summary_json(run);
     let mut h = page_head("crmclean report");
     h.push_str(&to_do(run, review, &sum));
-    h.push_str(&review_section(review, table));
+    h.push_str(&review_section(run, review, table));
     h.push_str("<h2>Details</h2>");
     let _ = write!(
         h,
@@ -1303,44 +1331,70 @@ const REVIEW_PAGE_ROWS: usize = REVIEW_XLSX_ROWS;
 /// The review section: review.csv's pairs with both records' values and each field's weight, to decide
 /// with buttons or keys (`review.js`); the page keeps the decisions and downloads them as a file that
 /// `--decisions` reads.
-fn review_section(review: &[ReviewRow], table: &ReviewTable) -> String {
+fn review_section(run: &Run, review: &[ReviewRow], table: &ReviewTable) -> String {
     let mut h = String::from("<section id=\"review\"><h2>Review pairs</h2>");
     if table.rows.is_empty() {
         h.push_str("<p>No pair needs a person.</p></section>");
         return h;
     }
     let shown = table.rows.len().min(REVIEW_PAGE_ROWS);
+    let count = |rows: &mut dyn Iterator<Item = ReviewKind>| {
+        let mut kinds: Vec<(ReviewKind, usize)> = Vec::new();
+        for k in rows {
+            match kinds.iter_mut().find(|(x, _)| *x == k) {
+                Some((_, n)) => *n += 1,
+                None => kinds.push((k, 1)),
+            }
+        }
+        kinds
+    };
+    let left_off = count(&mut review[shown..].iter().map(|r| r.kind));
     let _ = write!(
         h,
-        "<p>Decide each pair: <strong>Match</strong> if the two records are the same person or organisation, <strong>No match</strong> if not, <strong>Skip</strong> to leave it. This browser keeps your decisions. When done, <strong>Download decisions</strong> and run again with <code>--decisions decisions.csv</code>: matches are merged, no-matches are never put together.{}</p>",
-        if review.len() > shown {
-            format!(" The page holds the {shown} most consequential of {} pairs; review.csv holds them all.", review.len())
-        } else {
+        "<p>Decide each pair: <strong>Match</strong> if the two records are the same person or organisation, <strong>No match</strong> if not, <strong>Skip</strong> to leave it. This browser keeps your decisions. When done, <strong>Download decisions</strong> and run again with <code>--decisions decisions.csv</code>: matches are merged, no-matches are never put together. The file holds every decision this run applied too, so it is the only one the next run needs.{}</p>",
+        if left_off.is_empty() {
             String::new()
+        } else {
+            let rest: Vec<String> = left_off.iter().map(|(k, n)| format!("{n} <code>{}</code>", k.name())).collect();
+            format!(
+                " <strong>The page holds the {shown} most consequential of {} pairs</strong>; the other {} are in review.csv.",
+                review.len(),
+                rest.join(", ")
+            )
         }
     );
-    let mut kinds: Vec<(&str, usize)> = Vec::new();
-    for row in &table.rows[..shown] {
-        match kinds.iter_mut().find(|(k, _)| *k == row[0]) {
-            Some((_, n)) => *n += 1,
-            None => kinds.push((&row[0], 1)),
-        }
-    }
+    let kinds = count(&mut review[..shown].iter().map(|r| r.kind));
     let _ = write!(
         h,
         "<div class=\"bar\"><label>Show <select id=\"review-kind\"><option value=\"\">every kind ({shown})</option>"
     );
     for (k, n) in kinds {
-        let _ = write!(h, "<option value=\"{0}\">{0} ({n})</option>", esc(k));
+        let _ = write!(h, "<option value=\"{0}\">{0} ({n})</option>", k.name());
     }
     h.push_str("</select></label><label><input type=\"checkbox\" id=\"review-open\"> only undecided</label><span id=\"review-progress\"></span><button id=\"review-export\">Download decisions</button><button id=\"review-prev\">&lsaquo; Previous</button><span id=\"review-page\"></span><button id=\"review-next\">Next &rsaquo;</button></div>");
-    h.push_str("<p class=\"keys\">Keys, for the outlined pair: <kbd>M</kbd> match, <kbd>N</kbd> no match, <kbd>S</kbd> skip, <kbd>U</kbd> undo, <kbd>J</kbd> next, <kbd>K</kbd> previous. Highlighted values differ; a field's weight is the evidence it gives for (green) or against (red) one person.</p><div id=\"review-list\"></div>");
-    let columns = table.header.len() - 1;
-    let rows: Vec<&[String]> = table.rows[..shown].iter().map(|r| &r[..columns]).collect();
+    h.push_str("<p class=\"keys\">Keys, for the outlined pair: <kbd>M</kbd> match, <kbd>N</kbd> no match, <kbd>S</kbd> skip, <kbd>U</kbd> undo the last decision, <kbd>J</kbd> next, <kbd>K</kbd> previous. Highlighted values differ; a field's weight is the evidence it gives for (green) or against (red) one person.</p><p id=\"review-warning\" hidden></p><div id=\"review-list\"></div>");
     let fields: Vec<[String; 2]> = COMPARISONS.iter().map(|c| [c.name.replace('_', " "), c.name.to_string()]).collect();
-    let mut body =
-        serde_json::to_string(&json!({ "header": &table.header[..columns], "rows": rows, "fields": fields }))
-            .unwrap_or_default();
+    // Decisions applied to pairs not on the page, for the download.
+    let on_page: std::collections::HashSet<(u32, u32)> =
+        review[..shown].iter().map(|r| (r.a.min(r.b), r.a.max(r.b))).collect();
+    let mut applied: Vec<((u32, u32), &str)> =
+        applied_decisions(run).into_iter().filter(|(pair, _)| !on_page.contains(pair)).collect();
+    applied.sort_unstable();
+    let applied: Vec<[&str; 5]> = applied
+        .iter()
+        .map(|&((a, b), d)| {
+            let ((sa, ra), (sb, rb)) = (run.record(a), run.record(b));
+            [sa, ra, sb, rb, d]
+        })
+        .collect();
+    let mut body = serde_json::to_string(&json!({
+        "header": &table.header,
+        "rows": &table.rows[..shown],
+        "differ": &table.differ[..shown],
+        "fields": fields,
+        "applied": applied,
+    }))
+    .unwrap_or_default();
     // The run's key for the browser's storage: the same review pairs give the same key.
     let key = body.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3));
     body.insert_str(1, &format!("\"run\":\"{key:016x}\","));

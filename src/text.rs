@@ -149,6 +149,16 @@ pub fn number(x: f64) -> String {
     }
 }
 
+/// Whether a spreadsheet would evaluate a cell (`=cmd()`, `@SUM`, `+A1`, `-1+2`); plain numbers and
+/// phone numbers (`+49 30 123`, `-12.5`) are not.
+pub fn formula_like(s: &str) -> bool {
+    match s.chars().next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => !s[1..].chars().all(|c| c.is_ascii_digit() || " ()./-".contains(c)),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

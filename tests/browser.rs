@@ -218,8 +218,13 @@ fn review_pairs_in_the_page_and_the_next_run_honours_them() {
         "the page shows the review pairs, 20 a page"
     );
 
-    // Decide: the first pair by its button, the second and third by keys (the outlined pair moves on).
+    // Decide: the first pair by its button, the second and third by keys (the outlined pair moves on);
+    // U undoes the last decision and outlines its pair again.
     b.click("#review .pair[data-i='0'] button[data-d='match']");
+    assert_eq!(b.text("#review .pair[data-i='0'] .state"), "Match");
+    b.press("u");
+    assert_eq!(b.text("#review .pair[data-i='0'] .state"), "", "U undoes the last decision");
+    b.press("m");
     b.press("n");
     b.press("s");
     assert_eq!(b.text("#review .pair[data-i='0'] .state"), "Match");
@@ -227,6 +232,10 @@ fn review_pairs_in_the_page_and_the_next_run_honours_them() {
     assert_eq!(b.text("#review .pair[data-i='2'] .state"), "Skipped");
     let progress = format!("1 match, 1 no match, 1 skipped, {} to decide", review.len() - 3);
     assert_eq!(b.text("#review-progress"), progress);
+    // A key while the outlined pair is out of sight brings it into view and decides nothing.
+    b.script("window.scrollTo(0, 0)");
+    b.press("m");
+    assert_eq!(b.text("#review-progress"), progress, "a key decided a pair out of sight");
     if let Some(dir) = &keep {
         // For README (`CRMCLEAN_SCREENSHOTS=testdata/screenshots`): the review section, decisions made.
         b.script("document.getElementById('review').scrollIntoView()");
@@ -264,4 +273,18 @@ fn review_pairs_in_the_page_and_the_next_run_honours_them() {
     let summary = json(&rerun.join("out/summary.json"));
     let decided = &summary["scoring"]["decisions"];
     assert_eq!((decided["must_link"].as_u64(), decided["cannot_link"].as_u64()), (Some(1), Some(1)), "{decided}");
+
+    // The next session, in the rerun's report: the decisions applied are there, and its download holds
+    // them, so that file alone carries every decision to the run after.
+    std::fs::remove_file(&file).unwrap();
+    let b = Browser::start(&chromium, &chromedriver, &rerun, &downloads);
+    b.open(&format!("file://{}", rerun.join("out/report.html").display()));
+    b.click("#review-export");
+    let again = downloaded(&downloads, "decisions.csv");
+    let pairs = |text: &str| {
+        let mut rows: Vec<String> = text.lines().skip(1).map(|l| l.split_once(',').unwrap().1.to_string()).collect();
+        rows.sort();
+        rows
+    };
+    assert_eq!(pairs(&again), pairs(&decisions), "the second session's download lost the first one's decisions");
 }

@@ -2,22 +2,41 @@
 // buttons or keys; decisions are kept in the browser's local storage under this run's key and
 // downloaded as a decisions file that `crmclean dedupe --decisions` reads.
 (() => {
-  const data = JSON.parse(document.getElementById('review-data').textContent);
+  const $ = (id) => document.getElementById(id);
+  const data = JSON.parse($('review-data').textContent);
   const H = data.header;
   const at = (name) => H.indexOf(name);
   const K = {
     kind: at('kind'), p: at('probability'), w: at('match_weight'), reason: at('reason'),
     ls: at('left_source'), lr: at('left_record_id'), lc: at('left_cluster'),
-    rs: at('right_source'), rr: at('right_record_id'), rc: at('right_cluster'),
+    rs: at('right_source'), rr: at('right_record_id'), rc: at('right_cluster'), decision: at('decision'),
   };
   // [label, left column, right column, weight column] of each compared field.
   const fields = data.fields.map(([label, name]) => [label, at(name + '_left'), at(name + '_right'), at(name + '_weight')]);
   const store = 'crmclean-review:' + data.run;
+  // This browser's decisions for this run's pairs; a pair without one has the decision the run
+  // applied (review.csv's decision column), 'open' when the reviewer undid that.
   let decided = {};
   try { decided = JSON.parse(localStorage.getItem(store) || '{}') || {}; } catch (e) { decided = {}; }
-  const save = () => { try { localStorage.setItem(store, JSON.stringify(decided)); } catch (e) { /* private mode: kept until the page closes */ } };
+  const warn = (text) => { const w = $('review-warning'); w.textContent = text; w.hidden = !text; };
+  const save = () => {
+    const value = JSON.stringify(decided);
+    try { localStorage.setItem(store, value); warn(''); return; } catch (e) { /* full: make room below */ }
+    // Every report opened from file:// shares one storage: older runs' decisions give way.
+    for (let n = localStorage.length - 1; n >= 0; n--) {
+      const k = localStorage.key(n);
+      if (k && k !== store && k.startsWith('crmclean-review:')) localStorage.removeItem(k);
+    }
+    try { localStorage.setItem(store, value); warn(''); } catch (e) {
+      warn('This browser could not keep your decisions (its storage is full or off): download them before closing the page.');
+    }
+  };
   const key = (r) => [r[K.ls], r[K.lr], r[K.rs], r[K.rr]].join('\u0001');
-  const $ = (id) => document.getElementById(id);
+  const state = (r) => {
+    const d = decided[key(r)];
+    return d === undefined ? r[K.decision] || '' : d === 'open' ? '' : d;
+  };
+  const history = []; // [row, what it was before], for undo
   const el = (tag, cls, text) => {
     const e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -34,12 +53,12 @@
 
   const visible = () => data.rows.map((_, i) => i).filter((i) => {
     const r = data.rows[i];
-    return (!kind || r[K.kind] === kind) && (!openOnly || !decided[key(r)]);
+    return (!kind || r[K.kind] === kind) && (!openOnly || !state(r));
   });
 
   function card(i, n) {
     const r = data.rows[i];
-    const d = decided[key(r)] || '';
+    const d = state(r);
     const a = el('article', 'pair');
     a.dataset.i = i;
     a.dataset.decision = d;
@@ -57,15 +76,15 @@
       el('th', '', r[K.rs] + ' · ' + r[K.rr] + ' (cluster ' + r[K.rc] + ')'),
       el('th', '', 'weight'));
     t.append(tr);
-    for (const [label, li, ri, wi] of fields) {
+    fields.forEach(([label, li, ri, wi], f) => {
       const [x, y, w] = [r[li], r[ri], r[wi]];
-      if (!x && !y) continue;
-      const row = el('tr', !x || !y ? 'missing' : x.toLowerCase() === y.toLowerCase() ? 'same' : 'differ');
+      if (!x && !y) return;
+      const row = el('tr', !x || !y ? 'missing' : data.differ[i] & (2 ** f) ? 'differ' : 'same');
       const wv = parseFloat(w);
       row.append(el('td', '', label), el('td', 'v', x), el('td', 'v', y),
         el('td', Number.isNaN(wv) ? 'w' : wv >= 0 ? 'w for' : 'w against', w ? (wv >= 0 ? '+' : '') + w : ''));
       t.append(row);
-    }
+    });
     a.append(t);
     const act = el('div', 'act');
     for (const [dv, text, k] of [['match', 'Match', 'M'], ['no-match', 'No match', 'N'], ['skip', 'Skip', 'S']]) {
@@ -90,27 +109,48 @@
     if (!order.length) list.append(el('p', '', openOnly ? 'Every pair shown is decided: download the decisions.' : 'No pairs of this kind.'));
     $('review-page').textContent = 'page ' + (page + 1) + ' of ' + pages;
     const counts = { match: 0, 'no-match': 0, skip: 0 };
-    for (const r of data.rows) { const d = decided[key(r)]; if (d in counts) counts[d]++; }
+    for (const r of data.rows) { const d = state(r); if (d in counts) counts[d]++; }
     const open = data.rows.length - counts.match - counts['no-match'] - counts.skip;
     $('review-progress').textContent = counts.match + ' match, ' + counts['no-match'] + ' no match, ' + counts.skip + ' skipped, ' + open + ' to decide';
     const c = list.querySelector('.current');
     if (scroll && c) c.scrollIntoView({ block: 'nearest' });
   }
 
+  function set(i, d) {
+    const r = data.rows[i];
+    if (d === (r[K.decision] || '')) delete decided[key(r)]; else decided[key(r)] = d || 'open';
+  }
+
   function decide(i, d) {
-    const k = key(data.rows[i]);
-    if (d) decided[k] = d; else delete decided[k];
+    history.push([i, state(data.rows[i])]);
+    set(i, d);
     save();
     const n = order.indexOf(i);
-    if (n >= 0) current = openOnly && d ? n : n + (d ? 1 : 0);
+    if (n >= 0) current = openOnly ? n : n + 1;
+    render(true);
+  }
+
+  function undo() {
+    const last = history.pop();
+    if (!last) return;
+    const [i, before] = last;
+    set(i, before);
+    save();
+    order = visible();
+    const n = order.indexOf(i);
+    if (n >= 0) current = n;
     render(true);
   }
 
   function download() {
-    const q = (v) => (/[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v);
+    // As review.csv writes cells: quoted when needed, a formula-like value guarded with ' (the run
+    // reads it back without the guard).
+    const guard = (v) => (/^[=@\t\r]/.test(v) || (/^[+-]/.test(v) && !/^.[0-9 ()./-]*$/.test(v)) ? "'" + v : v);
+    const q = (v) => { v = guard(v); return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v; };
     const lines = ['kind,left_source,left_record_id,right_source,right_record_id,decision'];
+    for (const a of data.applied) lines.push(['decided', ...a].map(q).join(','));
     for (const r of data.rows) {
-      const d = decided[key(r)];
+      const d = state(r);
       if (d === 'match' || d === 'no-match') lines.push([r[K.kind], r[K.ls], r[K.lr], r[K.rs], r[K.rr], d].map(q).join(','));
     }
     const url = URL.createObjectURL(new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv' }));
@@ -131,28 +171,30 @@
       if (a) { current = order.indexOf(+a.dataset.i); render(false); }
     }
   });
-  $('review-kind').addEventListener('change', (e) => { kind = e.target.value; current = 0; render(false); });
-  $('review-open').addEventListener('change', (e) => { openOnly = e.target.checked; current = 0; render(false); });
+  // After a filter is set, the keys go back to the pairs (not to the menu or the box).
+  $('review-kind').addEventListener('change', (e) => { kind = e.target.value; current = 0; e.target.blur(); render(false); });
+  $('review-open').addEventListener('change', (e) => { openOnly = e.target.checked; current = 0; e.target.blur(); render(false); });
   $('review-export').addEventListener('click', download);
   $('review-prev').addEventListener('click', () => { current = (page - 1) * PAGE; render(true); });
   $('review-next').addEventListener('click', () => { if ((page + 1) * PAGE < order.length) { current = (page + 1) * PAGE; render(true); } });
-  // Keys act only while the review section is on screen, so that reading the rest of the page
-  // never decides a pair unseen.
-  const onScreen = () => {
-    const b = $('review').getBoundingClientRect();
+  // Keys act only on the outlined pair while it is on screen: reading elsewhere in the page never
+  // decides a pair unseen (a key then brings the pair into view instead).
+  const onScreen = (e) => {
+    const b = e.getBoundingClientRect();
     return b.top < window.innerHeight && b.bottom > 0;
   };
   document.addEventListener('keydown', (e) => {
-    if (e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|SELECT|TEXTAREA)$/.test(e.target.tagName) || !onScreen()) return;
-    const i = order[current];
+    if (e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|SELECT|TEXTAREA)$/.test(e.target.tagName)) return;
     const k = e.key.toLowerCase();
-    const choice = { m: 'match', n: 'no-match', s: 'skip', u: '' };
-    if (i !== undefined && k in choice) decide(i, choice[k]);
-    else if ((k === 'j' || k === 'k') && order.length) {
-      current = Math.min(Math.max(current + (k === 'j' ? 1 : -1), 0), order.length - 1);
-      render(true);
-    } else return;
+    const choice = { m: 'match', n: 'no-match', s: 'skip' };
+    if (!(k in choice || k === 'u' || k === 'j' || k === 'k')) return;
+    const c = $('review-list').querySelector('.current');
+    if (!c || !onScreen($('review'))) return;
     e.preventDefault();
+    if (!onScreen(c)) { c.scrollIntoView({ block: 'nearest' }); return; }
+    if (k === 'u') undo();
+    else if (k in choice) decide(order[current], choice[k]);
+    else { current = Math.min(Math.max(current + (k === 'j' ? 1 : -1), 0), order.length - 1); render(true); }
   });
   render(false);
 })();
