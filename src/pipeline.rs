@@ -246,24 +246,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     let mut st = Stages::new(opts.progress);
 
     st.start("reading inputs");
-    // Compressed formats expand when read: a workbook's or a Parquet file's cells take about ten
-    // times the file's size.
-    let expansion = |p: &std::path::Path| {
-        let ext = p.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-        if matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "ods" | "parquet" | "pq") {
-            10
-        } else {
-            1
-        }
-    };
-    let input_bytes: u64 =
-        opts.inputs.iter().filter_map(|p| Some(std::fs::metadata(p).ok()?.len() * expansion(p))).sum();
-    check_memory("reading the inputs", input_bytes * BYTES_PER_INPUT_BYTE)?;
-    let mut ingested = ingest::ingest(&opts.inputs, cfg)?;
-    check_memory(
-        &format!("matching {} records", ingested.record_count()),
-        ingested.record_count() as u64 * BYTES_PER_RECORD,
-    )?;
+    let mut ingested = read_inputs(opts)?;
     st.done("ingest");
 
     st.start(&format!("normalizing {} records", ingested.record_count()));
@@ -307,19 +290,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     st.done("compare");
 
     st.start("learning the match model");
-    let extra_headers: Vec<String> = extras.iter().map(|e| e.header.clone()).collect();
-    let saved = state.as_ref().filter(|s| s.extras == extra_headers).and_then(|s| s.model.clone());
-    let reused_model = saved.is_some();
-    let model = match (&opts.model, saved) {
-        (Some(path), _) => Model::load(path)?,
-        (None, Some(saved)) => saved,
-        (None, None) => {
-            // Enough random pairs to see rare agreements at this size, at most a million.
-            let samples = (contacts.len() as u64 * 10).clamp(200_000, 1_000_000);
-            let (u, samples) = score::estimate_u(&contacts, &table, samples, cfg.link_only);
-            score::train(u, samples, &vectors, score::total_pairs(&contacts, cfg.link_only))
-        }
-    };
+    let (model, reused_model) = learn_model(opts, state.as_ref(), &extras, &contacts, &table, &vectors)?;
     drop(table);
     let tf = TermFreq::new(&contacts);
     let mut scored = score::score(&model, &tf, &contacts, &candidates.pairs, &vectors);
@@ -336,26 +307,8 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     drop(vectors);
     candidates.pairs = Vec::new();
     st.start("clustering");
-    let decisions = match &opts.decisions {
-        Some(path) => {
-            let index = record_index(&ingested, &contacts);
-            cluster::read_decisions(path, |s, r| index.get(&(s, r)).copied())?
-        }
-        None => Decisions::default(),
-    };
-    let mut joins = decisions.clone();
-    if let Some(statuses) = &statuses {
-        joins.kept_links = state::kept_links(statuses);
-    }
-    // Decisions of earlier runs kept in the state hold again, unless this run decided the pair anew.
-    let kept_decisions = match &opts.state {
-        Some(_) => {
-            let kept = state.as_ref().map(|s| s.decisions.as_slice()).unwrap_or_default();
-            state::apply_kept_decisions(kept, &mut joins, &ingested, &contacts, &keys);
-            state::merge_decisions(kept, &decisions, &ingested, &contacts, &keys)
-        }
-        None => Vec::new(),
-    };
+    let (decisions, joins, kept_decisions) =
+        read_decisions(opts, state.as_ref(), statuses.as_deref(), &ingested, &contacts, &keys)?;
     let mut clusters = cluster::cluster(&contacts, &scored, &model, &tf, cfg.threshold, cfg.link_only, &joins);
     if clusters.sampled_joins > 0 {
         ingested.notes.push(format!(
@@ -380,22 +333,9 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     let incremental = match (&state, &statuses) {
         (Some(state), Some(statuses)) => {
             st.start("listing changes");
-            let count = |s: state::Status| statuses.iter().filter(|x| x.0 == s).count();
             let changes = state::changes(state, &ingested, &contacts, statuses, &clusters, &golden, &keys);
-            let deleted_records = changes.iter().filter(|c| c.change == state::ChangeKind::RecordDeleted).count();
-            let incremental = Some(Incremental {
-                run: state.run + 1,
-                next_id,
-                new_records: count(state::Status::New),
-                edited_records: count(state::Status::Changed),
-                unchanged_records: count(state::Status::Unchanged),
-                deleted_records,
-                pairs_skipped,
-                reused_model,
-                changes,
-            });
             st.done("changes");
-            incremental
+            Some(incremental(state, statuses, changes, next_id, pairs_skipped, reused_model))
         }
         _ => None,
     };
@@ -422,6 +362,118 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
         kept_decisions,
     };
     Ok((run, st))
+}
+
+/// Reads every input, after checking that it fits in memory, and checks that matching its records
+/// will.
+fn read_inputs(opts: &DedupeOptions) -> Result<ingest::Ingested> {
+    // Compressed formats expand when read: a workbook's or a Parquet file's cells take about ten
+    // times the file's size.
+    let expansion = |p: &std::path::Path| {
+        let ext = p.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+        if matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "ods" | "parquet" | "pq") {
+            10
+        } else {
+            1
+        }
+    };
+    let input_bytes: u64 =
+        opts.inputs.iter().filter_map(|p| Some(std::fs::metadata(p).ok()?.len() * expansion(p))).sum();
+    check_memory("reading the inputs", input_bytes * BYTES_PER_INPUT_BYTE)?;
+    let ingested = ingest::ingest(&opts.inputs, &opts.config)?;
+    check_memory(
+        &format!("matching {} records", ingested.record_count()),
+        ingested.record_count() as u64 * BYTES_PER_RECORD,
+    )?;
+    check_memory(
+        &format!("matching {} records", ingested.record_count()),
+        ingested.record_count() as u64 * BYTES_PER_RECORD,
+    )?;
+    Ok(ingested)
+}
+
+/// The match model: `--model`, else the last `--state` run's when the compared columns are the same
+/// (and whether it was), else learned from this data.
+fn learn_model(
+    opts: &DedupeOptions,
+    state: Option<&state::State>,
+    extras: &[normalize::Extra],
+    contacts: &[normalize::Contact],
+    table: &crate::compare::Table,
+    vectors: &[u64],
+) -> Result<(Model, bool)> {
+    let cfg = &opts.config;
+    let extra_headers: Vec<String> = extras.iter().map(|e| e.header.clone()).collect();
+    let saved = state.filter(|s| s.extras == extra_headers).and_then(|s| s.model.clone());
+    let reused = saved.is_some();
+    let model = match (&opts.model, saved) {
+        (Some(path), _) => Model::load(path)?,
+        (None, Some(saved)) => saved,
+        (None, None) => {
+            // Enough random pairs to see rare agreements at this size, at most a million.
+            let samples = (contacts.len() as u64 * 10).clamp(200_000, 1_000_000);
+            let (u, samples) = score::estimate_u(contacts, table, samples, cfg.link_only);
+            score::train(u, samples, vectors, score::total_pairs(contacts, cfg.link_only))
+        }
+    };
+    Ok((model, reused))
+}
+
+/// The reviewers' decisions of this run (`--decisions`); what clustering must honour (those, the
+/// decisions and links kept in `--state`); and the decisions to keep in the state for the next run.
+fn read_decisions(
+    opts: &DedupeOptions,
+    state: Option<&state::State>,
+    statuses: Option<&[(state::Status, Option<u64>)]>,
+    ingested: &ingest::Ingested,
+    contacts: &[normalize::Contact],
+    keys: &[String],
+) -> Result<(Decisions, Decisions, Vec<state::KeptDecision>)> {
+    let decisions = match &opts.decisions {
+        Some(path) => {
+            let index = record_index(ingested, contacts);
+            cluster::read_decisions(path, |s, r| index.get(&(s, r)).copied())?
+        }
+        None => Decisions::default(),
+    };
+    let mut joins = decisions.clone();
+    if let Some(statuses) = &statuses {
+        joins.kept_links = state::kept_links(statuses);
+    }
+    // Decisions of earlier runs kept in the state hold again, unless this run decided the pair anew.
+    let kept_decisions = match &opts.state {
+        Some(_) => {
+            let kept = state.as_ref().map(|s| s.decisions.as_slice()).unwrap_or_default();
+            state::apply_kept_decisions(kept, &mut joins, ingested, contacts, keys);
+            state::merge_decisions(kept, &decisions, ingested, contacts, keys)
+        }
+        None => Vec::new(),
+    };
+    Ok((decisions, joins, kept_decisions))
+}
+
+/// What changed since the last `--state` run, with its figures.
+fn incremental(
+    state: &state::State,
+    statuses: &[(state::Status, Option<u64>)],
+    changes: Vec<state::Change>,
+    next_id: u64,
+    pairs_skipped: usize,
+    reused_model: bool,
+) -> Incremental {
+    let count = |s: state::Status| statuses.iter().filter(|x| x.0 == s).count();
+    let deleted_records = changes.iter().filter(|c| c.change == state::ChangeKind::RecordDeleted).count();
+    Incremental {
+        run: state.run + 1,
+        next_id,
+        new_records: count(state::Status::New),
+        edited_records: count(state::Status::Changed),
+        unchanged_records: count(state::Status::Unchanged),
+        deleted_records,
+        pairs_skipped,
+        reused_model,
+        changes,
+    }
 }
 
 impl Run {
