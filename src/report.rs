@@ -644,17 +644,51 @@ fn review_table(run: &Run, review: &[ReviewRow]) -> ReviewTable {
     let decided = applied_decisions(run);
     let (rows, differ) = review[..review.len().min(REVIEW_XLSX_ROWS)]
         .par_iter()
-        .map(|r| {
-            let (ca, cb) = (&run.contacts[r.a as usize], &run.contacts[r.b as usize]);
-            let differ = (0..COMPARISONS.len()).fold(0u64, |mask, i| {
-                let (x, y) = (describe(ca, i), describe(cb, i));
-                let differs = !x.is_empty() && !y.is_empty() && x.to_lowercase() != y.to_lowercase();
-                mask | (differs as u64) << i
-            });
-            (review_cells(run, r, &decided), differ)
-        })
+        .map(|r| (review_cells(run, r, &decided), differing(run, r)))
         .unzip();
     ReviewTable { header, rows, differ }
+}
+
+/// The comparisons whose values differ between a pair's records (bit `i` for `COMPARISONS[i]`).
+fn differing(run: &Run, r: &ReviewRow) -> u64 {
+    let (ca, cb) = (&run.contacts[r.a as usize], &run.contacts[r.b as usize]);
+    (0..COMPARISONS.len()).fold(0u64, |mask, i| {
+        let (x, y) = (describe(ca, i), describe(cb, i));
+        let differs = !x.is_empty() && !y.is_empty() && x.to_lowercase() != y.to_lowercase();
+        mask | (differs as u64) << i
+    })
+}
+
+/// The review rows the page holds: all of them up to `budget`; beyond, a fair share of each kind
+/// (the smaller kinds whole, the budget left split evenly among the larger), each kind's most
+/// consequential first, in review order — so that a run with many refused joins still puts uncertain
+/// pairs in front of a person.
+fn page_selection(review: &[ReviewRow], budget: usize) -> Vec<usize> {
+    if review.len() <= budget {
+        return (0..review.len()).collect();
+    }
+    const KINDS: [ReviewKind; 4] =
+        [ReviewKind::Contradiction, ReviewKind::Split, ReviewKind::LargeCluster, ReviewKind::UncertainPair];
+    let at = |k: ReviewKind| KINDS.iter().position(|&x| x == k).unwrap_or(0);
+    let mut counts = [0usize; 4];
+    for r in review {
+        counts[at(r.kind)] += 1;
+    }
+    let mut by_size: Vec<usize> = (0..KINDS.len()).collect();
+    by_size.sort_by_key(|&k| counts[k]);
+    let (mut quota, mut left) = ([0usize; 4], budget);
+    for (n, &k) in by_size.iter().enumerate() {
+        quota[k] = counts[k].min(left / (KINDS.len() - n));
+        left -= quota[k];
+    }
+    let mut taken = [0usize; 4];
+    (0..review.len())
+        .filter(|&i| {
+            let k = at(review[i].kind);
+            taken[k] += 1;
+            taken[k] <= quota[k]
+        })
+        .collect()
 }
 
 /// One row of review.csv.
@@ -1337,7 +1371,16 @@ fn review_section(run: &Run, review: &[ReviewRow], table: &ReviewTable) -> Strin
         h.push_str("<p>No pair needs a person.</p></section>");
         return h;
     }
-    let shown = table.rows.len().min(REVIEW_PAGE_ROWS);
+    let selected = page_selection(review, REVIEW_PAGE_ROWS);
+    let shown = selected.len();
+    let decided = applied_decisions(run);
+    let (rows, differ): (Vec<Vec<String>>, Vec<u64>) = selected
+        .iter()
+        .map(|&i| match (table.rows.get(i), table.differ.get(i)) {
+            (Some(row), Some(&d)) => (row.clone(), d),
+            _ => (review_cells(run, &review[i], &decided), differing(run, &review[i])),
+        })
+        .collect();
     let count = |rows: &mut dyn Iterator<Item = ReviewKind>| {
         let mut kinds: Vec<(ReviewKind, usize)> = Vec::new();
         for k in rows {
@@ -1348,7 +1391,8 @@ fn review_section(run: &Run, review: &[ReviewRow], table: &ReviewTable) -> Strin
         }
         kinds
     };
-    let left_off = count(&mut review[shown..].iter().map(|r| r.kind));
+    let on_page: std::collections::HashSet<usize> = selected.iter().copied().collect();
+    let left_off = count(&mut (0..review.len()).filter(|i| !on_page.contains(i)).map(|i| review[i].kind));
     let _ = write!(
         h,
         "<p>Decide each pair: <strong>Match</strong> if the two records are the same person or organisation, <strong>No match</strong> if not, <strong>Skip</strong> to leave it. This browser keeps your decisions. When done, <strong>Download decisions</strong> and run again with <code>--decisions decisions.csv</code>: matches are merged, no-matches are never put together. The file holds every decision this run applied too, so it is the only one the next run needs.{}</p>",
@@ -1357,13 +1401,13 @@ fn review_section(run: &Run, review: &[ReviewRow], table: &ReviewTable) -> Strin
         } else {
             let rest: Vec<String> = left_off.iter().map(|(k, n)| format!("{n} <code>{}</code>", k.name())).collect();
             format!(
-                " <strong>The page holds the {shown} most consequential of {} pairs</strong>; the other {} are in review.csv.",
+                " <strong>The page holds {shown} of {} pairs</strong>, a share of each kind, the most consequential first; the other {} are in review.csv.",
                 review.len(),
                 rest.join(", ")
             )
         }
     );
-    let kinds = count(&mut review[..shown].iter().map(|r| r.kind));
+    let kinds = count(&mut selected.iter().map(|&i| review[i].kind));
     let _ = write!(
         h,
         "<div class=\"bar\"><label>Show <select id=\"review-kind\"><option value=\"\">every kind ({shown})</option>"
@@ -1375,10 +1419,10 @@ fn review_section(run: &Run, review: &[ReviewRow], table: &ReviewTable) -> Strin
     h.push_str("<p class=\"keys\">Keys, for the outlined pair: <kbd>M</kbd> match, <kbd>N</kbd> no match, <kbd>S</kbd> skip, <kbd>U</kbd> undo the last decision, <kbd>J</kbd> next, <kbd>K</kbd> previous. Highlighted values differ; a field's weight is the evidence it gives for (green) or against (red) one person.</p><p id=\"review-warning\" hidden></p><div id=\"review-list\"></div>");
     let fields: Vec<[String; 2]> = COMPARISONS.iter().map(|c| [c.name.replace('_', " "), c.name.to_string()]).collect();
     // Decisions applied to pairs not on the page, for the download.
-    let on_page: std::collections::HashSet<(u32, u32)> =
-        review[..shown].iter().map(|r| (r.a.min(r.b), r.a.max(r.b))).collect();
+    let pairs_on_page: std::collections::HashSet<(u32, u32)> =
+        selected.iter().map(|&i| (review[i].a.min(review[i].b), review[i].a.max(review[i].b))).collect();
     let mut applied: Vec<((u32, u32), &str)> =
-        applied_decisions(run).into_iter().filter(|(pair, _)| !on_page.contains(pair)).collect();
+        decided.into_iter().filter(|(pair, _)| !pairs_on_page.contains(pair)).collect();
     applied.sort_unstable();
     let applied: Vec<[&str; 5]> = applied
         .iter()
@@ -1389,8 +1433,8 @@ fn review_section(run: &Run, review: &[ReviewRow], table: &ReviewTable) -> Strin
         .collect();
     let mut body = serde_json::to_string(&json!({
         "header": &table.header,
-        "rows": &table.rows[..shown],
-        "differ": &table.differ[..shown],
+        "rows": rows,
+        "differ": differ,
         "fields": fields,
         "applied": applied,
     }))
@@ -1407,4 +1451,31 @@ fn review_section(run: &Run, review: &[ReviewRow], table: &ReviewTable) -> Strin
         include_str!("report/review.js")
     );
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Beyond the page's budget, each kind gets a share: a small kind whole, the rest split evenly,
+    /// each kind's first rows in review order.
+    #[test]
+    fn the_page_holds_a_share_of_each_kind() {
+        let rows = |kind, n: u32, from: u32| {
+            (from..from + n).map(move |i| ReviewRow::new(0.5, kind, (i, i + 1), 0, String::new()))
+        };
+        let review: Vec<ReviewRow> = rows(ReviewKind::Split, 100, 0)
+            .chain(rows(ReviewKind::LargeCluster, 5, 1000))
+            .chain(rows(ReviewKind::UncertainPair, 100, 2000))
+            .collect();
+        let page = page_selection(&review, 45);
+        let kinds = |k: ReviewKind| page.iter().filter(|&&i| review[i].kind == k).count();
+        assert_eq!(
+            (kinds(ReviewKind::Split), kinds(ReviewKind::LargeCluster), kinds(ReviewKind::UncertainPair)),
+            (20, 5, 20)
+        );
+        assert_eq!(&page[..3], &[0, 1, 2], "the first of each kind, in review order");
+        assert!(page.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(page_selection(&review[..40], 45).len(), 40, "all of them within the budget");
+    }
 }
