@@ -515,16 +515,15 @@ fn join(parent: &mut [u32], groups: &mut [Vec<u32>], ra: u32, rb: u32) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn only_the_formula_guard_is_taken_off() {
-        assert_eq!(super::unguard("'=1+1"), "=1+1");
-        assert_eq!(super::unguard("'+A1"), "+A1");
-        assert_eq!(super::unguard("'quoted"), "'quoted", "a record id that starts with '");
-        assert_eq!(super::unguard("'+4930123"), "'+4930123", "a number is never guarded");
+        assert_eq!(unguard("'=1+1"), "=1+1");
+        assert_eq!(unguard("'+A1"), "+A1");
+        assert_eq!(unguard("'quoted"), "'quoted", "a record id that starts with '");
+        assert_eq!(unguard("'+4930123"), "'+4930123", "a number is never guarded");
     }
-
-    use super::*;
 
     #[test]
     fn joins_check_every_pair_up_to_the_budget_then_an_even_sample_of_both_sides() {

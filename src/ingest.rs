@@ -431,12 +431,12 @@ fn read_workbook(
             book.header_row
         ));
     }
-    if let Some(first) = &book.first_error {
+    if let Some(first) = book.errors.first() {
         notes.push(format!(
             "{}: {} {} a formula's error value, read as empty (the first: {first}); fix the formulas in the workbook to keep those values",
             path.display(),
-            book.error_cells,
-            if book.error_cells == 1 { "cell holds" } else { "cells hold" }
+            book.errors.len(),
+            if book.errors.len() == 1 { "cell holds" } else { "cells hold" }
         ));
     }
     if book.sheets.len() > 1 {

@@ -385,10 +385,6 @@ fn read_inputs(opts: &DedupeOptions) -> Result<ingest::Ingested> {
         &format!("matching {} records", ingested.record_count()),
         ingested.record_count() as u64 * BYTES_PER_RECORD,
     )?;
-    check_memory(
-        &format!("matching {} records", ingested.record_count()),
-        ingested.record_count() as u64 * BYTES_PER_RECORD,
-    )?;
     Ok(ingested)
 }
 

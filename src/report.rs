@@ -595,11 +595,13 @@ fn review_rows(run: &Run) -> Vec<ReviewRow> {
 struct ReviewTable {
     header: Vec<String>,
     /// Each row ends with its `decision` cell: the decision this run applied to the pair (passed with
-    /// `--decisions` or kept in `--state`), else empty.
+    /// `--decisions`), else empty.
     rows: Vec<Vec<String>>,
     /// For each row, the comparisons whose values differ (bit `i` for `COMPARISONS[i]`), told from the
     /// values themselves: with `--redact` two different addresses can look alike once masked.
     differ: Vec<u64>,
+    /// The decisions this run applied ([`applied_decisions`]).
+    decided: std::collections::HashMap<(u32, u32), &'static str>,
 }
 
 /// The decisions this run applied, by pair of records (lower index first): `match` or `no-match`.
@@ -646,7 +648,7 @@ fn review_table(run: &Run, review: &[ReviewRow]) -> ReviewTable {
         .par_iter()
         .map(|r| (review_cells(run, r, &decided), differing(run, r)))
         .unzip();
-    ReviewTable { header, rows, differ }
+    ReviewTable { header, rows, differ, decided }
 }
 
 /// The comparisons whose values differ between a pair's records (bit `i` for `COMPARISONS[i]`).
@@ -667,24 +669,23 @@ fn page_selection(review: &[ReviewRow], budget: usize) -> Vec<usize> {
     if review.len() <= budget {
         return (0..review.len()).collect();
     }
-    const KINDS: [ReviewKind; 4] =
-        [ReviewKind::Contradiction, ReviewKind::Split, ReviewKind::LargeCluster, ReviewKind::UncertainPair];
-    let at = |k: ReviewKind| KINDS.iter().position(|&x| x == k).unwrap_or(0);
-    let mut counts = [0usize; 4];
+    // Indexed by the kind's place in `ReviewKind`.
+    const KINDS: usize = 4;
+    let mut counts = [0usize; KINDS];
     for r in review {
-        counts[at(r.kind)] += 1;
+        counts[r.kind as usize] += 1;
     }
-    let mut by_size: Vec<usize> = (0..KINDS.len()).collect();
+    let mut by_size: Vec<usize> = (0..KINDS).collect();
     by_size.sort_by_key(|&k| counts[k]);
-    let (mut quota, mut left) = ([0usize; 4], budget);
+    let (mut quota, mut left) = ([0usize; KINDS], budget);
     for (n, &k) in by_size.iter().enumerate() {
-        quota[k] = counts[k].min(left / (KINDS.len() - n));
+        quota[k] = counts[k].min(left / (KINDS - n));
         left -= quota[k];
     }
-    let mut taken = [0usize; 4];
+    let mut taken = [0usize; KINDS];
     (0..review.len())
         .filter(|&i| {
-            let k = at(review[i].kind);
+            let k = review[i].kind as usize;
             taken[k] += 1;
             taken[k] <= quota[k]
         })
@@ -732,9 +733,8 @@ fn write_review(run: &Run, review: &[ReviewRow], table: &ReviewTable, out: &Path
     for row in &table.rows {
         w.row(row)?;
     }
-    let decided = applied_decisions(run);
     for r in review.iter().take(REVIEW_CSV_ROWS).skip(table.rows.len()) {
-        w.row(review_cells(run, r, &decided))?;
+        w.row(review_cells(run, r, &table.decided))?;
     }
     w.save(&out.join("review.csv"))?;
     let choices = crate::spreadsheet::Choices {
@@ -1359,7 +1359,7 @@ fn completeness_table(ingested: &crate::ingest::Ingested) -> String {
     t
 }
 
-/// The report shows the first this many pairs of review.csv for deciding in the page.
+/// The report holds up to this many pairs of review.csv for deciding in the page ([`page_selection`]).
 const REVIEW_PAGE_ROWS: usize = REVIEW_XLSX_ROWS;
 
 /// The review section: review.csv's pairs with both records' values and each field's weight, to decide
@@ -1373,12 +1373,11 @@ fn review_section(run: &Run, review: &[ReviewRow], table: &ReviewTable) -> Strin
     }
     let selected = page_selection(review, REVIEW_PAGE_ROWS);
     let shown = selected.len();
-    let decided = applied_decisions(run);
     let (rows, differ): (Vec<Vec<String>>, Vec<u64>) = selected
         .iter()
         .map(|&i| match (table.rows.get(i), table.differ.get(i)) {
             (Some(row), Some(&d)) => (row.clone(), d),
-            _ => (review_cells(run, &review[i], &decided), differing(run, &review[i])),
+            _ => (review_cells(run, &review[i], &table.decided), differing(run, &review[i])),
         })
         .collect();
     let count = |rows: &mut dyn Iterator<Item = ReviewKind>| {
@@ -1422,7 +1421,7 @@ fn review_section(run: &Run, review: &[ReviewRow], table: &ReviewTable) -> Strin
     let pairs_on_page: std::collections::HashSet<(u32, u32)> =
         selected.iter().map(|&i| (review[i].a.min(review[i].b), review[i].a.max(review[i].b))).collect();
     let mut applied: Vec<((u32, u32), &str)> =
-        decided.into_iter().filter(|(pair, _)| !pairs_on_page.contains(pair)).collect();
+        table.decided.iter().filter(|(pair, _)| !pairs_on_page.contains(pair)).map(|(&p, &d)| (p, d)).collect();
     applied.sort_unstable();
     let applied: Vec<[&str; 5]> = applied
         .iter()

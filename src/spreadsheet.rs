@@ -43,10 +43,9 @@ pub struct Sheet {
     pub rows: Vec<(u64, Vec<String>)>,
     /// Row numbers of the rows with a value above the header (a title or a note), not read as data.
     pub above_header: Vec<u64>,
-    /// Cells under the header holding a formula's error value (`#N/A`, `#REF!`), read as empty: how
-    /// many, and the first one (`D14 (#N/A)`).
-    pub error_cells: usize,
-    pub first_error: Option<String>,
+    /// Cells under the header holding a formula's error value (`#N/A`, `#REF!`), read as empty, in
+    /// order (`D14 (#N/A)`).
+    pub errors: Vec<String>,
 }
 
 /// Reads sheet `sheet` of a workbook; when `None`, the first sheet with a row under its header (a
@@ -149,8 +148,7 @@ fn read_sheet<R: std::io::Read + std::io::Seek>(
         header_row,
         rows: data,
         above_header,
-        error_cells: errors.len(),
-        first_error: errors.into_iter().next().map(|(_, cell)| cell),
+        errors: errors.into_iter().map(|(_, cell)| cell).collect(),
     })
 }
 
@@ -348,7 +346,7 @@ mod tests {
         let bytes = zip.finish().unwrap().into_inner();
         let sheet = read(Path::new("leads.xlsx"), &bytes, Some("LEADS")).unwrap();
         assert_eq!(sheet.rows[0], (2, vec!["Ann".to_string(), String::new()]));
-        assert_eq!((sheet.error_cells, sheet.first_error.as_deref()), (1, Some("B2 (#N/A)")));
+        assert_eq!(sheet.errors, ["B2 (#N/A)"]);
         assert_eq!([0, 25, 26, 701, 702].map(column_name), ["A", "Z", "AA", "ZZ", "AAA"]);
     }
 
