@@ -284,9 +284,6 @@ impl Contact {
     }
 }
 
-/// Sources with at least this many rows parse phone numbers on every thread (see `normalize_source`).
-const PARALLEL_PHONES_MIN_ROWS: usize = 50_000;
-
 /// Parsed phone numbers by (number as written, region for national numbers).
 type PhoneCache = polars::prelude::PlHashMap<(String, Option<String>), (String, bool)>;
 
@@ -302,9 +299,11 @@ pub fn normalize_with_progress(
     extras: &[Extra],
     progress: &indicatif::ProgressBar,
 ) -> Result<Vec<Contact>> {
+    // Every source's contacts are written straight into one list: a million contacts take about
+    // 600 MB, and building each source's list apart and copying it over touched that memory twice.
     let mut out = Vec::with_capacity(ingested.record_count());
     for (si, source) in ingested.sources.iter().enumerate() {
-        out.extend(normalize_source(si as u16, source, cfg, extras, progress)?);
+        normalize_source(si as u16, source, cfg, extras, progress, &mut out)?;
     }
     Ok(out)
 }
@@ -339,7 +338,8 @@ fn normalize_source(
     cfg: &Config,
     extras: &[Extra],
     progress: &indicatif::ProgressBar,
-) -> Result<Vec<Contact>> {
+    out: &mut Vec<Contact>,
+) -> Result<()> {
     let c = |f| cols(source, f);
     let (first, middle, last, full, salutation) =
         (c(Field::FirstName)?, c(Field::MiddleName)?, c(Field::LastName)?, c(Field::FullName)?, c(Field::Salutation)?);
@@ -377,13 +377,10 @@ fn normalize_source(
         .collect();
     let organisations = !company.is_empty() && first.is_empty() && last.is_empty() && full.is_empty();
     let duplicate_ids: std::collections::HashSet<&str> = source.duplicate_ids.iter().map(String::as_str).collect();
-    // Phone numbers: libphonenumber's shared metadata runs its patterns behind one lock, so threads
-    // sharing it take turns (measured on 107k generated records, 2 cores: 2.9 s in parallel, 1.9 s on
-    // one thread). A small source parses its numbers on one thread while the other fields are
-    // normalized beside it; a large one gives each thread its own copy of the metadata and parses in
-    // parallel (1.06M records: normalize 12.1 s → 9.4 s). A number met twice is parsed once per thread.
+    // Phone numbers are parsed beside the other fields, in parallel (each thread compiles the
+    // metadata's patterns it meets once: phone::fast_parse). A number met twice is parsed once per
+    // part of the work.
     let height = source.frame.height();
-    let parallel_phones = height >= PARALLEL_PHONES_MIN_ROWS;
     let row_phones = |cache: &mut PhoneCache, row: usize| -> Vec<phone::Phone> {
         let cells: Vec<&str> = phones.iter().chain(&mobiles).filter_map(|c| c.get(row)).collect();
         if cells.is_empty() {
@@ -396,183 +393,165 @@ fn normalize_source(
             .filter_map(phone::prepare)
             .map(|p| {
                 let key = (p.number, if p.international { None } else { region.map(str::to_string) });
-                let (e164, valid) = cache
-                    .entry(key)
-                    .or_insert_with_key(|(n, r)| {
-                        if parallel_phones {
-                            phone::parse_on_this_thread(n, r.as_deref())
-                        } else {
-                            phone::parse(n, r.as_deref())
-                        }
-                    })
-                    .clone();
+                let (e164, valid) = cache.entry(key).or_insert_with_key(|(n, r)| phone::parse(n, r.as_deref())).clone();
                 phone::Phone { key: e164.into(), valid, extension: p.extension.into() }
             })
             .collect()
     };
     let parse_phones = || -> Vec<Vec<phone::Phone>> {
-        if parallel_phones {
-            (0..height).into_par_iter().map_init(PhoneCache::default, row_phones).collect()
-        } else {
-            let mut cache = PhoneCache::default();
-            (0..height).map(|row| row_phones(&mut cache, row)).collect()
-        }
+        (0..height).into_par_iter().map_init(PhoneCache::default, row_phones).collect()
     };
     let today = chrono::Utc::now().date_naive();
     let stale_cutoff = today - chrono::Duration::days(cfg.stale_after_days as i64);
     let retention_cutoff = cfg.retention_days.map(|d| today - chrono::Duration::days(d as i64));
-    let normalize_rows = || -> Vec<Contact> {
-        (0..source.frame.height())
-            .into_par_iter()
-            .map(|row| {
-                let mut k = Contact { source: si, row: row as u32, ..Default::default() };
-                // Names: split columns win; a full-name column fills what they lack.
-                let first_raw = first_value(&first, row);
-                let mut f = first_raw.map(name::strip_honorific).unwrap_or_default();
-                let mut honorific = first_value(&salutation, row).map(str::to_string).unwrap_or_default();
-                if let Some(raw) = first_raw {
-                    // The honorific is what the cell had before the name ("Dr. Anna" → "Dr. ").
-                    if let Some(prefix) = raw.trim().strip_suffix(f.as_str()) {
-                        honorific.push(' ');
-                        honorific.push_str(prefix);
-                    } else if f.is_empty() || raw.len() > f.len() {
-                        honorific.push(' ');
-                        honorific.push_str(raw);
-                    }
-                }
-                let mut m = first_value(&middle, row).map(str::to_string).unwrap_or_default();
-                // A second surname column ("surname_c2", "Segundo apellido") makes a compound surname.
-                let mut l = joined_values(&last, row);
-                if let Some(fullv) = first_value(&full, row) {
-                    let p = name::split_full_name(fullv);
+    let start = out.len();
+    let normalize_rows = || {
+        out.par_extend((0..source.frame.height()).into_par_iter().map(|row| {
+            let mut k = Contact { source: si, row: row as u32, ..Default::default() };
+            // Names: split columns win; a full-name column fills what they lack.
+            let first_raw = first_value(&first, row);
+            let mut f = first_raw.map(name::strip_honorific).unwrap_or_default();
+            let mut honorific = first_value(&salutation, row).map(str::to_string).unwrap_or_default();
+            if let Some(raw) = first_raw {
+                // The honorific is what the cell had before the name ("Dr. Anna" → "Dr. ").
+                if let Some(prefix) = raw.trim().strip_suffix(f.as_str()) {
                     honorific.push(' ');
-                    honorific.push_str(&p.salutation);
-                    if f.is_empty() && l.is_empty() {
-                        (f, m, l) = (p.first, p.middle, p.last);
-                    } else if l.is_empty() && !p.last.is_empty() {
-                        l = p.last;
-                    } else if f.is_empty() {
-                        f = p.first;
+                    honorific.push_str(prefix);
+                } else if f.is_empty() || raw.len() > f.len() {
+                    honorific.push(' ');
+                    honorific.push_str(raw);
+                }
+            }
+            let mut m = first_value(&middle, row).map(str::to_string).unwrap_or_default();
+            // A second surname column ("surname_c2", "Segundo apellido") makes a compound surname.
+            let mut l = joined_values(&last, row);
+            if let Some(fullv) = first_value(&full, row) {
+                let p = name::split_full_name(fullv);
+                honorific.push(' ');
+                honorific.push_str(&p.salutation);
+                if f.is_empty() && l.is_empty() {
+                    (f, m, l) = (p.first, p.middle, p.last);
+                } else if l.is_empty() && !p.last.is_empty() {
+                    l = p.last;
+                } else if f.is_empty() {
+                    f = p.first;
+                }
+            }
+            if f.contains(' ') && m.is_empty() {
+                // "Anna Maria" in a first-name cell: the first word is the given name for matching.
+                let (a, b) = f.split_once(' ').unwrap_or((&f, ""));
+                (f, m) = (a.to_string(), b.to_string());
+            }
+            k.first = name::name_key(&f).replace(' ', "").into();
+            k.display_name =
+                [name::display_case(&f).into(), name::display_case(&m).into(), name::display_case(&l).into()];
+            k.first_canon = name::canonical_first(&k.first).into();
+            k.middle = name::name_key(&m).into();
+            k.last = name::name_key(&l).replace(' ', "").into();
+            k.first_phonetic = name::phonetic(&k.first_canon).into();
+            k.last_phonetic = name::phonetic(&k.last).into();
+
+            k.country =
+                first_value(&country, row).and_then(crate::countries::country_code).map(Text::from).unwrap_or_default();
+            if k.country.is_empty() && first_value(&country, row).is_some() {
+                k.flags |= flag::UNKNOWN_COUNTRY;
+            }
+
+            for col in &emails {
+                if let Some(e) = col.get(row).and_then(email::normalize_email) {
+                    if !e.valid {
+                        k.flags |= flag::INVALID_EMAIL;
+                    } else if e.placeholder {
+                        k.flags |= flag::PLACEHOLDER_EMAIL;
+                    } else if e.role {
+                        k.flags |= flag::ROLE_EMAIL;
+                    }
+                    if !k.emails.iter().any(|o| o.key == e.key) {
+                        k.emails.push(e);
                     }
                 }
-                if f.contains(' ') && m.is_empty() {
-                    // "Anna Maria" in a first-name cell: the first word is the given name for matching.
-                    let (a, b) = f.split_once(' ').unwrap_or((&f, ""));
-                    (f, m) = (a.to_string(), b.to_string());
-                }
-                k.first = name::name_key(&f).replace(' ', "").into();
-                k.display_name =
-                    [name::display_case(&f).into(), name::display_case(&m).into(), name::display_case(&l).into()];
-                k.first_canon = name::canonical_first(&k.first).into();
-                k.middle = name::name_key(&m).into();
-                k.last = name::name_key(&l).replace(' ', "").into();
-                k.first_phonetic = name::phonetic(&k.first_canon).into();
-                k.last_phonetic = name::phonetic(&k.last).into();
+            }
+            k.company = first_value(&company, row).map(company::company_key).unwrap_or_default().into();
 
-                k.country = first_value(&country, row)
-                    .and_then(crate::countries::country_code)
-                    .map(Text::from)
-                    .unwrap_or_default();
-                if k.country.is_empty() && first_value(&country, row).is_some() {
-                    k.flags |= flag::UNKNOWN_COUNTRY;
-                }
+            let street_raw = first_value(&street, row).unwrap_or("");
+            let number_raw = first_value(&number, row).unwrap_or("");
+            let (s, n) = split_house_number(&address::street_key(street_raw), &text::alnum_key(number_raw));
+            k.street = s.into();
+            k.street_number = n.into();
+            k.street2 = first_value(&street2, row).map(address::street_key).unwrap_or_default().into();
+            k.city = first_value(&city, row).map(text::alnum_key).unwrap_or_default().into();
+            k.postcode = first_value(&postcode, row).map(address::postal_key).unwrap_or_default().into();
 
-                for col in &emails {
-                    if let Some(e) = col.get(row).and_then(email::normalize_email) {
-                        if !e.valid {
-                            k.flags |= flag::INVALID_EMAIL;
-                        } else if e.placeholder {
-                            k.flags |= flag::PLACEHOLDER_EMAIL;
-                        } else if e.role {
-                            k.flags |= flag::ROLE_EMAIL;
-                        }
-                        if !k.emails.iter().any(|o| o.key == e.key) {
-                            k.emails.push(e);
-                        }
-                    }
-                }
-                k.company = first_value(&company, row).map(company::company_key).unwrap_or_default().into();
-
-                let street_raw = first_value(&street, row).unwrap_or("");
-                let number_raw = first_value(&number, row).unwrap_or("");
-                let (s, n) = split_house_number(&address::street_key(street_raw), &text::alnum_key(number_raw));
-                k.street = s.into();
-                k.street_number = n.into();
-                k.street2 = first_value(&street2, row).map(address::street_key).unwrap_or_default().into();
-                k.city = first_value(&city, row).map(text::alnum_key).unwrap_or_default().into();
-                k.postcode = first_value(&postcode, row).map(address::postal_key).unwrap_or_default().into();
-
-                let mut bad_date = false;
-                let mut date_of = |cols: &[&StringChunked], order| {
-                    let v = first_value(cols, row)?;
-                    let d = date::parse_date(v, order);
-                    bad_date |= d.is_none() || date::month_day_swapped(v);
-                    d
-                };
-                k.birth = date_of(&birth, birth_order)
-                    .or_else(|| first_value(&birth, row).and_then(|v| date::parse_partial_date(v, birth_order)))
-                    .or_else(|| {
-                        let y: i32 = first_value(&by, row)?.trim().parse().ok()?;
-                        let m = month_number(first_value(&bm, row)?)?;
-                        let d: u32 = first_value(&bd, row)?.trim().parse().ok()?;
-                        NaiveDate::from_ymd_opt(y, m, d)
-                    });
-                k.created = date_of(&created, created_order);
-                k.last_activity = date_of(&activity, activity_order);
-                if bad_date {
-                    k.flags |= flag::INVALID_DATE;
-                }
-                k.gender = first_value(&gender, row)
-                    .and_then(name::gender_of)
-                    .or_else(|| name::gender_of(&honorific))
-                    .map(|g| Text::from(String::from(g)))
-                    .unwrap_or_default();
-                k.national_id = first_value(&nid, row)
-                    .map(|v| v.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect())
-                    .unwrap_or_default();
-                for (slot, col) in extra_cols.iter().enumerate() {
-                    if let Some((col, kind, order)) = col {
-                        if let Some(v) = col.get(row).filter(|v| !text::is_placeholder(v)) {
-                            let key = extra_key(kind, v, *order);
-                            if *kind == "identifier" {
-                                k.national_id = key.into();
-                            } else {
-                                k.extras[slot] = key.into();
-                            }
+            let mut bad_date = false;
+            let mut date_of = |cols: &[&StringChunked], order| {
+                let v = first_value(cols, row)?;
+                let d = date::parse_date(v, order);
+                bad_date |= d.is_none() || date::month_day_swapped(v);
+                d
+            };
+            k.birth = date_of(&birth, birth_order)
+                .or_else(|| first_value(&birth, row).and_then(|v| date::parse_partial_date(v, birth_order)))
+                .or_else(|| {
+                    let y: i32 = first_value(&by, row)?.trim().parse().ok()?;
+                    let m = month_number(first_value(&bm, row)?)?;
+                    let d: u32 = first_value(&bd, row)?.trim().parse().ok()?;
+                    NaiveDate::from_ymd_opt(y, m, d)
+                });
+            k.created = date_of(&created, created_order);
+            k.last_activity = date_of(&activity, activity_order);
+            if bad_date {
+                k.flags |= flag::INVALID_DATE;
+            }
+            k.gender = first_value(&gender, row)
+                .and_then(name::gender_of)
+                .or_else(|| name::gender_of(&honorific))
+                .map(|g| Text::from(String::from(g)))
+                .unwrap_or_default();
+            k.national_id = first_value(&nid, row)
+                .map(|v| v.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect())
+                .unwrap_or_default();
+            for (slot, col) in extra_cols.iter().enumerate() {
+                if let Some((col, kind, order)) = col {
+                    if let Some(v) = col.get(row).filter(|v| !text::is_placeholder(v)) {
+                        let key = extra_key(kind, v, *order);
+                        if *kind == "identifier" {
+                            k.national_id = key.into();
+                        } else {
+                            k.extras[slot] = key.into();
                         }
                     }
                 }
-                // No activity recorded: the creation date is the last sign of life.
-                if k.last_activity.or(k.created).is_some_and(|d| d < stale_cutoff) {
-                    k.flags |= flag::STALE;
-                }
-                if retention_cutoff.is_some_and(|cut| k.created.is_some_and(|d| d < cut)) {
-                    k.flags |= flag::PAST_RETENTION;
-                }
-                if !duplicate_ids.is_empty() && duplicate_ids.contains(source.record_ids[row].as_str()) {
-                    k.flags |= flag::DUPLICATE_ID;
-                }
-                // An export of organisations, or a row of a contact export that names a company and
-                // no person and has no personal mailbox: an account (its switchboard and address),
-                // not a contact whose name is missing.
-                let account_row = k.first.is_empty()
-                    && k.last.is_empty()
-                    && !k.company.is_empty()
-                    && !k.emails.iter().any(|e| e.personal());
-                if organisations || account_row {
-                    k.flags |= flag::ORGANISATION;
-                } else if k.first.is_empty() && k.last.is_empty() {
-                    k.flags |= flag::NO_NAME;
-                }
-                if row % PROGRESS_STEP == 0 {
-                    progress.inc(PROGRESS_STEP.min(source.frame.height() - row) as u64);
-                }
-                k
-            })
-            .collect()
+            }
+            // No activity recorded: the creation date is the last sign of life.
+            if k.last_activity.or(k.created).is_some_and(|d| d < stale_cutoff) {
+                k.flags |= flag::STALE;
+            }
+            if retention_cutoff.is_some_and(|cut| k.created.is_some_and(|d| d < cut)) {
+                k.flags |= flag::PAST_RETENTION;
+            }
+            if !duplicate_ids.is_empty() && duplicate_ids.contains(source.record_ids[row].as_str()) {
+                k.flags |= flag::DUPLICATE_ID;
+            }
+            // An export of organisations, or a row of a contact export that names a company and
+            // no person and has no personal mailbox: an account (its switchboard and address),
+            // not a contact whose name is missing.
+            let account_row = k.first.is_empty()
+                && k.last.is_empty()
+                && !k.company.is_empty()
+                && !k.emails.iter().any(|e| e.personal());
+            if organisations || account_row {
+                k.flags |= flag::ORGANISATION;
+            } else if k.first.is_empty() && k.last.is_empty() {
+                k.flags |= flag::NO_NAME;
+            }
+            if row % PROGRESS_STEP == 0 {
+                progress.inc(PROGRESS_STEP.min(source.frame.height() - row) as u64);
+            }
+            k
+        }))
     };
-    let (phones_of_row, mut contacts) = rayon::join(parse_phones, normalize_rows);
-    contacts.par_iter_mut().zip(phones_of_row).for_each(|(k, mut phones)| {
+    let (phones_of_row, ()) = rayon::join(parse_phones, normalize_rows);
+    out[start..].par_iter_mut().zip(phones_of_row).for_each(|(k, mut phones)| {
         if phones.iter().any(|p| !p.valid) {
             k.flags |= flag::INVALID_PHONE;
         }
@@ -590,7 +569,7 @@ fn normalize_source(
             k.flags |= flag::NO_CONTACT_POINT;
         }
     });
-    Ok(contacts)
+    Ok(())
 }
 
 fn detect_order<'a>(values: impl Iterator<Item = &'a str>, fallback: DayOrder) -> DayOrder {
