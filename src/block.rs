@@ -346,10 +346,20 @@ fn secondary_keys(c: &Contact) -> Secondary<'_> {
 fn windows(group: &[(u64, u32)], secondary: &[Secondary], push: &mut impl FnMut(u32, u32)) {
     for k in 0..TEXT_KEYS {
         let order = group.iter().map(|&(_, i)| (secondary[i as usize].text[k], i)).filter(|(v, _)| !v.is_empty());
-        neighbours(order.collect(), push, |x, y| alike(x, y));
+        neighbours(order.map(sort_key).collect(), push, |x, y| alike(x.1, y.1));
     }
     let births = group.iter().filter_map(|&(_, i)| Some((secondary[i as usize].birth?, i))).collect();
     neighbours(births, push, |x, y| chrono::Datelike::year(x) == chrono::Datelike::year(y));
+}
+
+/// A text value with its first eight bytes as a number in front: sorted in the same order as the text
+/// alone (a shorter value's missing bytes count as zeros, and equal numbers fall back to the text),
+/// with most comparisons settled by the number instead of by comparing the strings.
+fn sort_key((v, i): (&str, u32)) -> ((u64, &str), u32) {
+    let mut b = [0u8; 8];
+    let n = v.len().min(8);
+    b[..n].copy_from_slice(&v.as_bytes()[..n]);
+    ((u64::from_be_bytes(b), v), i)
 }
 
 /// Whether two neighbouring values of a sorted order are alike enough to pair their records: the
@@ -379,7 +389,7 @@ fn neighbours<K: Ord>(mut order: Vec<(K, u32)>, push: &mut impl FnMut(u32, u32),
 fn broad_windows(group: &[(u64, u32)], secondary: &[Secondary], push: &mut impl FnMut(u32, u32)) {
     for k in 0..3 {
         let order = group.iter().map(|&(_, i)| (secondary[i as usize].names[k], i)).filter(|(v, _)| !v.is_empty());
-        neighbours(order.collect(), push, |x, y| alike(x, y));
+        neighbours(order.map(sort_key).collect(), push, |x, y| alike(x.1, y.1));
     }
 }
 
@@ -503,6 +513,16 @@ mod tests {
             emails: crate::normalize::email::normalize_email(email).into_iter().collect(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn text_orders_sort_as_the_text_does() {
+        let values = ["", "a", "a\0", "ab", "abcdefgh", "abcdefghi", "abcdefgh\0", "abcdefgg~", "b", "é", "zz", "a"];
+        let mut plain: Vec<(&str, u32)> = values.iter().enumerate().map(|(i, v)| (*v, i as u32 % 3)).collect();
+        let mut keyed: Vec<_> = plain.iter().copied().map(sort_key).collect();
+        plain.sort_unstable();
+        keyed.sort_unstable();
+        assert_eq!(plain, keyed.into_iter().map(|((_, v), i)| (v, i)).collect::<Vec<_>>());
     }
 
     #[test]

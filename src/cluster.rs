@@ -231,8 +231,14 @@ pub fn cluster(
     // plausible ones keeps this map small when blocking proposes tens of millions of pairs.
     let floor = (0.001f64 / 0.999).log2();
     // A faster hash than std's for the millions of pairs (ids are not attacker-chosen keys here).
-    let known: polars::prelude::PlHashMap<(u32, u32), &ScoredPair> =
-        scored.iter().filter(|p| p.weight >= floor).map(|p| ((p.a, p.b), p)).collect();
+    // Sized first: grown as it fills, a map of millions of pairs is rebuilt a dozen times.
+    let plausible = |p: &&ScoredPair| p.weight >= floor;
+    let mut known: polars::prelude::PlHashMap<(u32, u32), &ScoredPair> = Default::default();
+    known.reserve({
+        use rayon::prelude::*;
+        scored.par_iter().filter(plausible).count()
+    });
+    known.extend(scored.iter().filter(plausible).map(|p| ((p.a, p.b), p)));
     let cannot: std::collections::HashSet<(u32, u32)> =
         decisions.cannot_link.iter().map(|&(a, b)| (a.min(b), a.max(b))).collect();
 
