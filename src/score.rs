@@ -715,7 +715,7 @@ pub fn vectors(table: &Table, pairs: &[(u32, u32)]) -> Vec<u64> {
 /// its sound, are read from neighbouring memory. (`compare` is symmetric, so the result is the same.)
 pub fn vectors_with_progress(table: &Table, pairs: &[(u32, u32)], progress: &indicatif::ProgressBar) -> Vec<u64> {
     if pairs.len() < LOCALITY_MIN_PAIRS {
-        return compare_pairs(pairs, progress, |a, b| (table.get(a), table.get(b)));
+        return compare_pairs(pairs, progress, |a| table.get(a));
     }
     let mut work: Vec<(u32, u32, u32)> = pairs
         .par_iter()
@@ -727,7 +727,7 @@ pub fn vectors_with_progress(table: &Table, pairs: &[(u32, u32)], progress: &ind
         .collect();
     work.par_sort_unstable();
     let local_pairs: Vec<(u32, u32)> = work.iter().map(|&(x, y, _)| (x, y)).collect();
-    let vectors = compare_pairs(&local_pairs, progress, |x, y| (table.at(x), table.at(y)));
+    let vectors = compare_pairs(&local_pairs, progress, |x| table.at(x));
     drop(local_pairs);
     let mut out = vec![0u64; pairs.len()];
     for (&(_, _, k), v) in work.iter().zip(vectors) {
@@ -742,14 +742,19 @@ const LOCALITY_MIN_PAIRS: usize = 1 << 20;
 fn compare_pairs<'t>(
     pairs: &[(u32, u32)],
     progress: &indicatif::ProgressBar,
-    recs: impl Fn(u32, u32) -> (Rec<'t>, Rec<'t>) + Sync,
+    rec: impl Fn(u32) -> Rec<'t> + Sync,
 ) -> Vec<u64> {
     const CHUNK: usize = 65_536;
     let mut out = vec![0u64; pairs.len()];
     out.par_chunks_mut(CHUNK).zip(pairs.par_chunks(CHUNK)).for_each(|(out, pairs)| {
+        // Pairs come sorted by their first record: it is looked up once for all its pairs.
+        let mut first: Option<(u32, Rec)> = None;
         for (o, &(a, b)) in out.iter_mut().zip(pairs) {
-            let (x, y) = recs(a, b);
-            *o = pack(&compare_recs(&x, &y));
+            let x = match first {
+                Some((i, x)) if i == a => x,
+                _ => first.insert((a, rec(a))).1,
+            };
+            *o = pack(&compare_recs(&x, &rec(b)));
         }
         progress.inc(pairs.len() as u64);
     });
@@ -798,9 +803,9 @@ mod tests {
         let direct: Vec<u64> =
             pairs.iter().map(|&(a, b)| pack(&compare::compare(&contacts[a as usize], &contacts[b as usize]))).collect();
         let bar = indicatif::ProgressBar::hidden();
-        assert_eq!(compare_pairs(&pairs, &bar, |a, b| (table.get(a), table.get(b))), direct);
+        assert_eq!(compare_pairs(&pairs, &bar, |a| table.get(a)), direct);
         let local: Vec<(u32, u32)> = pairs.iter().map(|&(a, b)| (table.place(a), table.place(b))).collect();
-        assert_eq!(compare_pairs(&local, &bar, |x, y| (table.at(x), table.at(y))), direct);
+        assert_eq!(compare_pairs(&local, &bar, |x| table.at(x)), direct);
     }
 
     use super::*;
