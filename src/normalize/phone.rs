@@ -76,6 +76,18 @@ fn parse_with(db: &phonenumber::metadata::Database, number: &str, region: Option
         Some((code, national)) => (format!("+{code}{national}"), valid_national(db, *code, national)),
         None => (number.to_string(), false),
     };
+    // A national number that begins with the digits of its country's code: the crate takes them for
+    // the code written out (its metadata lists no lengths to tell), which loses the first digits of
+    // an Italian mobile "393 1234567" or an Indian "91234 56789". The whole number, when that one is valid.
+    if !found.1 && !number.starts_with('+') {
+        let code = region.and_then(|r| db.by_id(r.parse::<Id>().ok()?.as_ref())).map(|m| m.country_code());
+        if let Some(code) = code.filter(|c| number.starts_with(&c.to_string())) {
+            let whole = national_of(db, &format!("+{code}{number}"), None);
+            if let Some((code, national)) = whole.filter(|(code, national)| valid_national(db, *code, national)) {
+                return (format!("+{code}{national}"), true);
+            }
+        }
+    }
     // A trunk zero where the country dials none ("+48 022 1234567", "0034 0911 635952", the UK's
     // "+44 (0)20 ...", a Polish "022 ..." typed out of habit): the number without it, when that one is valid.
     if !found.1 {
@@ -153,48 +165,12 @@ fn fast_parse(db: &phonenumber::metadata::Database, number: &str, region: Option
         // The region of the code: the one whose leading digits (or, without them, number patterns)
         // the number without its leading zeros fits.
         let without_zeros = national.trim_start_matches('0');
-        let meta = match db.region(&code) {
-            None => None,
-            Some(regions) if regions.len() == 1 => {
-                if regions[0] == "001" {
-                    db.by_code(&code).and_then(|m| m.into_iter().next())
-                } else if regions[0].parse::<Id>().is_ok() {
-                    db.by_id(regions[0])
-                } else {
-                    None
-                }
-            }
-            Some(regions) => {
-                let mut found = None;
-                for r in regions {
-                    let Some(meta) = db.by_id(r) else { return Fast::Unsure };
-                    let fits = with_patterns(meta, |p| {
-                        if !p.complete {
-                            None
-                        } else {
-                            Some(match &p.leading_digits {
-                                Some(lead) => lead.is_match(without_zeros),
-                                None => p.known_type(without_zeros),
-                            })
-                        }
-                    });
-                    match fits {
-                        None => return Fast::Unsure,
-                        Some(true) => {
-                            found = Some(meta);
-                            break;
-                        }
-                        Some(false) => {}
-                    }
-                }
-                found
-            }
-        };
+        let Ok(meta) = region_for(db, code, without_zeros) else { return Fast::Unsure };
         (code, national, meta)
     } else {
-        let Some(meta) = region.and_then(|r| r.parse::<Id>().ok()).and_then(|id| db.by_id(id.as_ref())) else {
-            return if region.and_then(|r| r.parse::<Id>().ok()).is_some() { Fast::Unsure } else { Fast::Failed };
-        };
+        let Some(id) = region.and_then(|r| r.parse::<Id>().ok()) else { return Fast::Failed };
+        // Every region the crate names has metadata (without it the crate would panic).
+        let Some(meta) = db.by_id(id.as_ref()) else { return Fast::Unsure };
         let code = meta.country_code();
         let prefix = code.to_string();
         let national = with_patterns(meta, |p| {
@@ -247,6 +223,8 @@ enum Length {
 }
 
 /// `validator::length(meta, number, Type::Unknown)` of the crate; `None`: no lengths known (invalid).
+/// The crate's metadata lists no general lengths (libphonenumber keeps them per number type), so
+/// this is `None` for every region today; it is followed anyway, should the metadata change.
 fn length(meta: &phonenumber::metadata::Metadata, national: &str) -> Option<Length> {
     let general = meta.descriptors().general();
     let possible = general.possible_length();
@@ -308,24 +286,41 @@ pub fn is_valid(db: &phonenumber::metadata::Database, number: &phonenumber::Phon
 
 /// [`is_valid`] of a country code and national number.
 fn valid_national(db: &phonenumber::metadata::Database, code: u16, national: &str) -> bool {
-    let Some(regions) = db.region(&code) else { return false };
-    let meta = if regions.len() == 1 {
-        if regions[0] == "001" {
+    let meta = region_for(db, code, national).ok().flatten();
+    meta.is_some_and(|meta| with_patterns(meta, |p| p.known_type(national)))
+}
+
+/// The crate's `validator::source_for`: the region of a country code whose leading digits (or,
+/// without them, number patterns) `national` fits; the only one of a code that has one region.
+/// `Err`: a region's patterns did not all compile here.
+fn region_for<'d>(
+    db: &'d phonenumber::metadata::Database,
+    code: u16,
+    national: &str,
+) -> Result<Option<&'d phonenumber::metadata::Metadata>, ()> {
+    let Some(regions) = db.region(&code) else { return Ok(None) };
+    if regions.len() == 1 {
+        return Ok(if regions[0] == "001" {
             db.by_code(&code).and_then(|m| m.into_iter().next())
         } else if regions[0].parse::<Id>().is_ok() {
             db.by_id(regions[0])
         } else {
             None
-        }
-    } else {
-        regions.iter().filter_map(|r| db.by_id(*r)).find(|meta| {
-            with_patterns(meta, |p| match &p.leading_digits {
+        });
+    }
+    for r in regions {
+        let meta = db.by_id(r).ok_or(())?;
+        let fits = with_patterns(meta, |p| {
+            p.complete.then(|| match &p.leading_digits {
                 Some(lead) => lead.is_match(national),
                 None => p.known_type(national),
             })
-        })
-    };
-    meta.is_some_and(|meta| with_patterns(meta, |p| p.known_type(national)))
+        });
+        if fits.ok_or(())? {
+            return Ok(Some(meta));
+        }
+    }
+    Ok(None)
 }
 
 /// A region's number patterns, compiled anchored at the start.
@@ -504,6 +499,11 @@ mod tests {
             ("612 34 56 78", Some("ES"), "+34612345678"),
             ("020 7946 0958", Some("GB"), "+442079460958"),
             ("0044 20 7946 0958", None, "+442079460958"),
+            // National numbers that begin with the digits of their country's code.
+            ("393 123 4567", Some("IT"), "+393931234567"),
+            ("91234 56789", Some("IN"), "+919123456789"),
+            ("55 99123 4567", Some("BR"), "+5555991234567"),
+            ("49 30 1234567", Some("DE"), "+49301234567"),
         ];
         for (raw, region, want) in cases {
             let p = normalize_phone(raw, region).unwrap();
@@ -605,7 +605,7 @@ mod tests {
             let fast = fast_parse(db, number, region.as_deref());
             let id = region.as_ref().map(|r| r.parse::<Id>().unwrap());
             let id = if number.starts_with('+') { None } else { id };
-            let Ok(want) = std::panic::catch_unwind(|| phonenumber::parse_with(db, id, number)) else { continue };
+            let want = phonenumber::parse_with(db, id, number);
             match (fast, want) {
                 (Fast::Unsure, _) => {
                     // Only a national number that starts with its region's international prefix.
