@@ -512,6 +512,16 @@ mod tests {
         }
     }
 
+    /// `len` pseudo-random digits from `seed` (a linear congruential generator: the same every run).
+    fn random_digits(seed: &mut u64, len: usize) -> String {
+        (0..len)
+            .map(|_| {
+                *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                char::from(b'0' + (*seed >> 59) as u8 % 10)
+            })
+            .collect()
+    }
+
     /// The compiled patterns decide validity, and the E.164 key is written, exactly as the crate does,
     /// on every number of the sample exports and on digit strings of many lengths in many regions.
     #[test]
@@ -535,12 +545,7 @@ mod tests {
         for len in 4..=13 {
             for region in regions {
                 for _ in 0..25 {
-                    let digits: String = (0..len)
-                        .map(|_| {
-                            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                            char::from(b'0' + (seed >> 59) as u8 % 10)
-                        })
-                        .collect();
+                    let digits = random_digits(&mut seed, len);
                     numbers.push((digits.clone(), Some(region)));
                     numbers.push((format!("+{digits}"), None));
                 }
@@ -578,14 +583,7 @@ mod tests {
             .collect();
         assert!(regions.len() > 200, "{} regions", regions.len());
         let mut seed = 11u64;
-        let mut random = |len: usize| -> String {
-            (0..len)
-                .map(|_| {
-                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                    char::from(b'0' + (seed >> 59) as u8 % 10)
-                })
-                .collect()
-        };
+        let mut random = |len: usize| random_digits(&mut seed, len);
         let mut cases: Vec<(String, Option<String>)> = Vec::new();
         for r in &regions {
             let meta = db.by_id(r).unwrap();
