@@ -59,206 +59,177 @@ fn pre(s: &str, n: usize) -> &str {
 /// nothing and costs nothing.
 pub fn default_rules() -> Vec<Rule> {
     vec![
-        Rule {
-            full: FULL_BLOCK,
-            name: "email",
-            keys: |c, k| {
-                for e in c.personal_emails() {
-                    k.one(&e.key);
-                }
-            },
-        },
-        Rule {
-            full: FULL_BLOCK,
-            name: "email_local_part",
-            keys: |c, k| {
-                for l in c.personal_emails().map(|e| e.local()).filter(|l| l.len() >= 6) {
-                    k.one(l);
-                }
-            },
-        },
-        Rule {
-            full: FULL_BLOCK,
-            name: "phone",
-            keys: |c, k| {
-                for p in c.valid_phones() {
-                    k.one(&p.key);
-                }
-            },
-        },
-        Rule {
-            full: FULL_BLOCK,
-            name: "phone_last_digits",
-            keys: |c, k| {
-                // Catches numbers written with and without a country code that did not parse alike,
-                // by their last eight digits; numbers not valid as written (local numbers without an
-                // area code, or with a trunk zero where the country has none) by their last seven, as
-                // the phone comparison's middle level — which valid numbers carry too, so that
-                // "+34 916756247" meets "0916 756247".
-                for p in &c.phones {
-                    for tail in if p.valid { &[8, 7][..] } else { &[7][..] } {
-                        let t = &p.key[p.key.len().saturating_sub(*tail)..];
-                        if t.len() == *tail {
-                            k.parts(&[if *tail == 8 { "8" } else { "7" }, t]);
-                        }
-                    }
-                }
-            },
-        },
-        Rule {
-            full: FULL_BLOCK,
-            name: "national_id",
-            keys: |c, k| {
-                if !c.national_id.is_empty() {
-                    k.one(&c.national_id);
-                }
-            },
-        },
-        Rule {
-            full: FULL_NAME_BLOCK,
-            name: "first_last",
-            keys: |c, k| {
-                // Sorted so that swapped first/last names share the key.
-                let (a, b) =
-                    if c.first_canon <= c.last { (&c.first_canon, &c.last) } else { (&c.last, &c.first_canon) };
-                k.both(a, b);
-            },
-        },
-        Rule {
-            full: FULL_BLOCK,
-            name: "phonetic_names",
-            keys: |c, k| {
-                let (a, b) = (&c.first_phonetic, &c.last_phonetic);
-                let (a, b) = if a <= b { (a, b) } else { (b, a) };
-                k.both(a, b);
-            },
-        },
-        Rule { full: FULL_BLOCK, name: "last_name_postcode", keys: |c, k| k.both(&c.last_phonetic, &c.postcode) },
-        // A postcode typo or a neighbouring postcode ("NG16 2YP" / "NG16 2YN"): its district.
-        Rule {
-            full: BROAD_BLOCK,
-            name: "last_name_postcode_area",
-            keys: |c, k| k.both(&c.last_phonetic, pre(&c.postcode, 3)),
-        },
-        Rule {
-            full: BROAD_BLOCK,
-            name: "names_birth_year",
-            keys: |c, k| {
-                if let Some(d) = c.birth {
-                    let y = chrono::Datelike::year(&d).to_string();
-                    k.both(&c.last_phonetic, &y);
-                    k.both(&c.first_phonetic, &y);
-                }
-            },
-        },
-        Rule { full: FULL_BLOCK, name: "first_name_postcode", keys: |c, k| k.both(&c.first_phonetic, &c.postcode) },
-        Rule {
-            full: FULL_BLOCK,
-            name: "birth_date_names",
-            keys: |c, k| {
-                if let Some(d) = c.birth {
-                    let d = d.to_string();
-                    for n in [&c.first_canon, &c.last] {
-                        if !n.is_empty() {
-                            k.parts(&[&d, pre(n, 2)]);
-                        }
-                    }
-                }
-            },
-        },
-        Rule {
-            full: FULL_BLOCK,
-            name: "birth_date_postcode",
-            keys: |c, k| {
-                if let Some(d) = c.birth {
-                    k.both(&d.to_string(), &c.postcode);
-                }
-            },
-        },
-        Rule {
-            full: FULL_BLOCK,
-            name: "address",
-            keys: |c, k| {
-                if !c.street.is_empty() && !c.street_number.is_empty() {
-                    k.parts(&[pre(&c.street, 6), &c.street_number, pre(&c.postcode, 3)]);
-                }
-            },
-        },
-        Rule {
-            // The same house in an export that has no postcode column, or left it empty.
-            full: BROAD_BLOCK,
-            name: "address_without_postcode",
-            keys: |c, k| {
-                if !c.street.is_empty() && !c.street_number.is_empty() {
-                    k.parts(&[pre(&c.street, 6), &c.street_number]);
-                }
-            },
-        },
-        Rule {
-            full: FULL_BLOCK,
-            name: "company_name",
-            keys: |c, k| {
-                if !c.company.is_empty() && !c.last.is_empty() {
-                    k.parts(&[&c.company, &c.last_phonetic]);
-                }
-            },
-        },
-        Rule {
-            full: FULL_BLOCK,
-            name: "unrecognised_columns",
-            keys: |c, k| {
-                for (slot, v) in c.extras.iter().enumerate() {
-                    if v.len() >= 3 {
-                        k.parts(&[&slot.to_string(), v]);
-                    }
-                }
-            },
-        },
-        Rule {
-            full: FULL_BLOCK,
-            name: "organisation",
-            keys: |c, k| {
-                // Organisations (accounts, sites, restaurants): the name, and its first word with the place.
-                if c.flags & crate::normalize::flag::ORGANISATION != 0 && !c.company.is_empty() {
-                    k.one(&c.company);
-                    let first = c.company.split(' ').next().unwrap_or("");
-                    if first.len() >= 3 {
-                        k.both(first, &c.postcode);
-                        k.both(first, &c.city);
-                    }
-                }
-            },
-        },
-        Rule {
-            full: BROAD_BLOCK,
-            name: "birth_date",
-            keys: |c, k| {
-                if let Some(d) = c.birth {
-                    k.one(&d.to_string());
-                }
-            },
-        },
-        Rule {
-            full: BROAD_BLOCK,
-            name: "names_attributes",
-            keys: |c, k| {
-                // Birth place, occupation and the unrecognised columns, with either name's sound.
-                for v in c.extras.iter().filter(|v| v.len() >= 3) {
-                    k.both(&c.first_phonetic, v);
-                    k.both(&c.last_phonetic, v);
-                }
-            },
-        },
-        Rule {
-            full: FULL_BLOCK,
-            name: "company_first_name",
-            keys: |c, k| {
-                if !c.company.is_empty() && !c.first_phonetic.is_empty() {
-                    k.parts(&[&c.company, &c.first_phonetic]);
-                }
-            },
-        },
+        Rule { name: "email", full: FULL_BLOCK, keys: email },
+        Rule { name: "email_local_part", full: FULL_BLOCK, keys: email_local_part },
+        Rule { name: "phone", full: FULL_BLOCK, keys: phone },
+        Rule { name: "phone_last_digits", full: FULL_BLOCK, keys: phone_last_digits },
+        Rule { name: "national_id", full: FULL_BLOCK, keys: national_id },
+        Rule { name: "first_last", full: FULL_NAME_BLOCK, keys: first_last },
+        Rule { name: "phonetic_names", full: FULL_BLOCK, keys: phonetic_names },
+        Rule { name: "last_name_postcode", full: FULL_BLOCK, keys: last_name_postcode },
+        Rule { name: "last_name_postcode_area", full: BROAD_BLOCK, keys: last_name_postcode_area },
+        Rule { name: "names_birth_year", full: BROAD_BLOCK, keys: names_birth_year },
+        Rule { name: "first_name_postcode", full: FULL_BLOCK, keys: first_name_postcode },
+        Rule { name: "birth_date_names", full: FULL_BLOCK, keys: birth_date_names },
+        Rule { name: "birth_date_postcode", full: FULL_BLOCK, keys: birth_date_postcode },
+        Rule { name: "address", full: FULL_BLOCK, keys: address },
+        Rule { name: "address_without_postcode", full: BROAD_BLOCK, keys: address_without_postcode },
+        Rule { name: "company_name", full: FULL_BLOCK, keys: company_name },
+        Rule { name: "unrecognised_columns", full: FULL_BLOCK, keys: unrecognised_columns },
+        Rule { name: "organisation", full: FULL_BLOCK, keys: organisation },
+        Rule { name: "birth_date", full: BROAD_BLOCK, keys: birth_date },
+        Rule { name: "names_attributes", full: BROAD_BLOCK, keys: names_attributes },
+        Rule { name: "company_first_name", full: FULL_BLOCK, keys: company_first_name },
     ]
+}
+
+fn email(c: &Contact, k: &mut Keys) {
+    for e in c.personal_emails() {
+        k.one(&e.key);
+    }
+}
+
+fn email_local_part(c: &Contact, k: &mut Keys) {
+    for l in c.personal_emails().map(|e| e.local()).filter(|l| l.len() >= 6) {
+        k.one(l);
+    }
+}
+
+fn phone(c: &Contact, k: &mut Keys) {
+    for p in c.valid_phones() {
+        k.one(&p.key);
+    }
+}
+
+fn phone_last_digits(c: &Contact, k: &mut Keys) {
+    // Catches numbers written with and without a country code that did not parse alike,
+    // by their last eight digits; numbers not valid as written (local numbers without an
+    // area code, or with a trunk zero where the country has none) by their last seven, as
+    // the phone comparison's middle level — which valid numbers carry too, so that
+    // "+34 916756247" meets "0916 756247".
+    for p in &c.phones {
+        for tail in if p.valid { &[8, 7][..] } else { &[7][..] } {
+            let t = &p.key[p.key.len().saturating_sub(*tail)..];
+            if t.len() == *tail {
+                k.parts(&[if *tail == 8 { "8" } else { "7" }, t]);
+            }
+        }
+    }
+}
+
+fn national_id(c: &Contact, k: &mut Keys) {
+    if !c.national_id.is_empty() {
+        k.one(&c.national_id);
+    }
+}
+
+fn first_last(c: &Contact, k: &mut Keys) {
+    // Sorted so that swapped first/last names share the key.
+    let (a, b) = if c.first_canon <= c.last { (&c.first_canon, &c.last) } else { (&c.last, &c.first_canon) };
+    k.both(a, b);
+}
+
+fn phonetic_names(c: &Contact, k: &mut Keys) {
+    let (a, b) = (&c.first_phonetic, &c.last_phonetic);
+    let (a, b) = if a <= b { (a, b) } else { (b, a) };
+    k.both(a, b);
+}
+
+fn last_name_postcode(c: &Contact, k: &mut Keys) {
+    k.both(&c.last_phonetic, &c.postcode);
+}
+
+/// A postcode typo or a neighbouring postcode ("NG16 2YP" / "NG16 2YN"): its district.
+fn last_name_postcode_area(c: &Contact, k: &mut Keys) {
+    k.both(&c.last_phonetic, pre(&c.postcode, 3));
+}
+
+fn names_birth_year(c: &Contact, k: &mut Keys) {
+    if let Some(d) = c.birth {
+        let y = chrono::Datelike::year(&d).to_string();
+        k.both(&c.last_phonetic, &y);
+        k.both(&c.first_phonetic, &y);
+    }
+}
+
+fn first_name_postcode(c: &Contact, k: &mut Keys) {
+    k.both(&c.first_phonetic, &c.postcode);
+}
+
+fn birth_date_names(c: &Contact, k: &mut Keys) {
+    if let Some(d) = c.birth {
+        let d = d.to_string();
+        for n in [&c.first_canon, &c.last] {
+            if !n.is_empty() {
+                k.parts(&[&d, pre(n, 2)]);
+            }
+        }
+    }
+}
+
+fn birth_date_postcode(c: &Contact, k: &mut Keys) {
+    if let Some(d) = c.birth {
+        k.both(&d.to_string(), &c.postcode);
+    }
+}
+
+fn address(c: &Contact, k: &mut Keys) {
+    if !c.street.is_empty() && !c.street_number.is_empty() {
+        k.parts(&[pre(&c.street, 6), &c.street_number, pre(&c.postcode, 3)]);
+    }
+}
+
+/// The same house in an export that has no postcode column, or left it empty.
+fn address_without_postcode(c: &Contact, k: &mut Keys) {
+    if !c.street.is_empty() && !c.street_number.is_empty() {
+        k.parts(&[pre(&c.street, 6), &c.street_number]);
+    }
+}
+
+fn company_name(c: &Contact, k: &mut Keys) {
+    if !c.company.is_empty() && !c.last.is_empty() {
+        k.parts(&[&c.company, &c.last_phonetic]);
+    }
+}
+
+fn unrecognised_columns(c: &Contact, k: &mut Keys) {
+    for (slot, v) in c.extras.iter().enumerate() {
+        if v.len() >= 3 {
+            k.parts(&[&slot.to_string(), v]);
+        }
+    }
+}
+
+fn organisation(c: &Contact, k: &mut Keys) {
+    // Organisations (accounts, sites, restaurants): the name, and its first word with the place.
+    if c.flags & crate::normalize::flag::ORGANISATION != 0 && !c.company.is_empty() {
+        k.one(&c.company);
+        let first = c.company.split(' ').next().unwrap_or("");
+        if first.len() >= 3 {
+            k.both(first, &c.postcode);
+            k.both(first, &c.city);
+        }
+    }
+}
+
+fn birth_date(c: &Contact, k: &mut Keys) {
+    if let Some(d) = c.birth {
+        k.one(&d.to_string());
+    }
+}
+
+fn names_attributes(c: &Contact, k: &mut Keys) {
+    // Birth place, occupation and the unrecognised columns, with either name's sound.
+    for v in c.extras.iter().filter(|v| v.len() >= 3) {
+        k.both(&c.first_phonetic, v);
+        k.both(&c.last_phonetic, v);
+    }
+}
+
+fn company_first_name(c: &Contact, k: &mut Keys) {
+    if !c.company.is_empty() && !c.first_phonetic.is_empty() {
+        k.parts(&[&c.company, &c.first_phonetic]);
+    }
 }
 
 fn hash_seed(rule: usize) -> u64 {

@@ -224,29 +224,148 @@ pub fn cluster(
     link_only: bool,
     decisions: &Decisions,
 ) -> Clusters {
-    let n = contacts.len();
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    let mut groups: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
-    // Pairs unlikely to match are recomputed on the spot if a join needs them: keeping only the
-    // plausible ones keeps this map small when blocking proposes tens of millions of pairs.
-    let floor = (0.001f64 / 0.999).log2();
-    // A faster hash than std's for the millions of pairs (ids are not attacker-chosen keys here).
-    // Sized first: grown as it fills, a map of millions of pairs is rebuilt a dozen times.
-    let plausible = |p: &&ScoredPair| p.weight >= floor;
-    let mut known: polars::prelude::PlHashMap<(u32, u32), &ScoredPair> = Default::default();
-    known.reserve({
-        use rayon::prelude::*;
-        scored.par_iter().filter(plausible).count()
-    });
-    known.extend(scored.iter().filter(plausible).map(|p| ((p.a, p.b), p)));
-    let cannot: std::collections::HashSet<(u32, u32)> =
-        decisions.cannot_link.iter().map(|&(a, b)| (a.min(b), a.max(b))).collect();
-
+    let pairs = Pairs::new(contacts, scored, model, tf, decisions);
+    let mut groups = Groups::new(contacts.len(), &pairs.cannot);
+    let contradictions = groups.apply_decisions(&pairs, decisions);
     let mut edges: Vec<&ScoredPair> =
-        scored.iter().filter(|p| p.is_link(threshold) && !cannot.contains(&(p.a, p.b))).collect();
+        scored.iter().filter(|p| p.is_link(threshold) && !pairs.cannot.contains(&(p.a, p.b))).collect();
     edges.sort_by(|x, y| y.weight.total_cmp(&x.weight).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
+    let mut joins = Joins {
+        pairs: &pairs,
+        threshold_weight: (threshold / (1.0 - threshold)).log2(),
+        link_only,
+        refused: Default::default(),
+        splits: Vec::new(),
+        sampled_joins: 0,
+        debug: crate::io::debug("joins"),
+    };
+    for e in edges {
+        joins.consider(&mut groups, e);
+    }
+    let (of, members) = groups.numbered();
+    let ids = (1..=members.len() as u64).collect();
+    Clusters { of, members, splits: joins.splits, ids, contradictions, sampled_joins: joins.sampled_joins }
+}
 
-    fn find(parent: &mut [u32], mut x: u32) -> u32 {
+/// What the clusterer knows of any pair of records: the scored pairs, and the rest compared on the spot.
+struct Pairs<'a> {
+    contacts: &'a [Contact],
+    model: &'a Model,
+    tf: &'a TermFreq,
+    /// Every comparison's weight per level ([`crate::score::level_weights`]).
+    table: Vec<[f64; 16]>,
+    /// The scored pairs that are plausible matches.
+    known: polars::prelude::PlHashMap<(u32, u32), &'a ScoredPair>,
+    /// Pairs a reviewer decided are different people (smaller id first).
+    cannot: std::collections::HashSet<(u32, u32)>,
+    /// Every organisation phone number: the sources that list it, and whether one lists it twice.
+    phone_sources: polars::prelude::PlHashMap<&'a str, (Vec<u16>, bool)>,
+}
+
+impl<'a> Pairs<'a> {
+    fn new(
+        contacts: &'a [Contact],
+        scored: &'a [ScoredPair],
+        model: &'a Model,
+        tf: &'a TermFreq,
+        decisions: &Decisions,
+    ) -> Self {
+        // Pairs unlikely to match are recomputed on the spot if a join needs them: keeping only the
+        // plausible ones keeps this map small when blocking proposes tens of millions of pairs.
+        let floor = (0.001f64 / 0.999).log2();
+        // A faster hash than std's for the millions of pairs (ids are not attacker-chosen keys here).
+        // Sized first: grown as it fills, a map of millions of pairs is rebuilt a dozen times.
+        let plausible = |p: &&ScoredPair| p.weight >= floor;
+        let mut known: polars::prelude::PlHashMap<(u32, u32), &ScoredPair> = Default::default();
+        known.reserve({
+            use rayon::prelude::*;
+            scored.par_iter().filter(plausible).count()
+        });
+        known.extend(scored.iter().filter(plausible).map(|p| ((p.a, p.b), p)));
+        let cannot = decisions.cannot_link.iter().map(|&(a, b)| (a.min(b), a.max(b))).collect();
+        // Which organisation phone numbers are one place's own: no source lists the number on two
+        // records (a switchboard serves several sites of one export; one place is listed once per source).
+        let mut phone_sources: polars::prelude::PlHashMap<&str, (Vec<u16>, bool)> = Default::default();
+        for c in contacts.iter().filter(|c| c.flags & crate::normalize::flag::ORGANISATION != 0) {
+            for (i, p) in c.phones.iter().enumerate() {
+                if !c.phones[..i].iter().any(|q| q.key == p.key) {
+                    let (sources, shared) = phone_sources.entry(p.key.as_str()).or_default();
+                    *shared |= sources.contains(&c.source);
+                    sources.push(c.source);
+                }
+            }
+        }
+        let table = crate::score::level_weights(model);
+        Pairs { contacts, model, tf, table, known, cannot, phone_sources }
+    }
+
+    /// A pair's comparison vector: the scored one, else compared now.
+    fn vector(&self, x: u32, y: u32) -> u64 {
+        let key = (x.min(y), x.max(y));
+        match self.known.get(&key) {
+            Some(p) => p.vector,
+            None => crate::compare::pack(&compare(&self.contacts[key.0 as usize], &self.contacts[key.1 as usize])),
+        }
+    }
+
+    /// Whether two organisation records share a phone number that is one place's own.
+    fn own_phone(&self, a: &Contact, b: &Contact) -> bool {
+        a.phones.iter().any(|p| {
+            self.phone_sources.get(p.key.as_str()).is_some_and(|(_, shared)| !shared)
+                && b.phones.iter().any(|q| q.key == p.key)
+        })
+    }
+
+    /// A pair's match weight (held to -10..+20 bits, so one pair of two noisy records cannot outvote
+    /// the rest of a large group), how much it says, and the conflict that keeps it apart, if any.
+    fn judge(&self, x: u32, y: u32) -> (f64, f64, Option<&'static str>) {
+        let key = (x.min(y), x.max(y));
+        if self.cannot.contains(&key) {
+            return (-20.0, 1.0, Some("a reviewer decided they are different people"));
+        }
+        let (a, b) = (&self.contacts[key.0 as usize], &self.contacts[key.1 as usize]);
+        let vector = crate::compare::unpack(self.vector(x, y));
+        let w = weights_with(self.model, &self.table, self.tf, a, &vector);
+        let why = conflict_in(self.model, &vector, &w)
+            .or_else(|| person_and_organisation(a, b).then_some("a person and an organisation"))
+            .or_else(|| {
+                different_organisations(a, b, &vector, &crate::score::measured_weights(self.model, &w))
+                    .then_some("different organisation names")
+            })
+            .or_else(|| {
+                (different_sites(a, b, &vector) && !self.own_phone(a, b))
+                    .then_some("organisations at different addresses")
+            });
+        // How much the pair says either way: two sparse records that share little and contradict
+        // little say little, and count for little in the average.
+        let info = w.iter().map(|x| x.abs()).sum::<f64>().clamp(1.0, 40.0);
+        (total_weight(self.model, &w).clamp(-10.0, 20.0), info, why)
+    }
+}
+
+/// The groups being built: a union-find whose roots hold their members, and every record's no-match
+/// partners, to check a join against all of them whatever the groups' size.
+struct Groups {
+    parent: Vec<u32>,
+    members: Vec<Vec<u32>>,
+    apart: polars::prelude::PlHashMap<u32, Vec<u32>>,
+}
+
+impl Groups {
+    fn new(n: usize, cannot: &std::collections::HashSet<(u32, u32)>) -> Self {
+        let mut apart: polars::prelude::PlHashMap<u32, Vec<u32>> = Default::default();
+        for &(a, b) in cannot {
+            apart.entry(a).or_default().push(b);
+            apart.entry(b).or_default().push(a);
+        }
+        for partners in apart.values_mut() {
+            partners.sort_unstable();
+        }
+        Groups { parent: (0..n as u32).collect(), members: (0..n as u32).map(|i| vec![i]).collect(), apart }
+    }
+
+    fn find(&mut self, mut x: u32) -> u32 {
+        let parent = &mut self.parent;
         while parent[x as usize] != x {
             let p = parent[parent[x as usize] as usize];
             parent[x as usize] = p;
@@ -255,162 +374,157 @@ pub fn cluster(
         x
     }
 
-    // Which organisation phone numbers are one place's own: no source lists the number on two records
-    // (a switchboard serves several sites of one export; one place is listed once per source).
-    let mut phone_sources: polars::prelude::PlHashMap<&str, (Vec<u16>, bool)> = Default::default();
-    for c in contacts.iter().filter(|c| c.flags & crate::normalize::flag::ORGANISATION != 0) {
-        for (i, p) in c.phones.iter().enumerate() {
-            if !c.phones[..i].iter().any(|q| q.key == p.key) {
-                let (sources, shared) = phone_sources.entry(p.key.as_str()).or_default();
-                *shared |= sources.contains(&c.source);
-                sources.push(c.source);
-            }
-        }
+    fn size(&self, root: u32) -> usize {
+        self.members[root as usize].len()
     }
-    let own_phone = |a: &Contact, b: &Contact| {
-        a.phones.iter().any(|p| {
-            phone_sources.get(p.key.as_str()).is_some_and(|(_, shared)| !shared)
-                && b.phones.iter().any(|q| q.key == p.key)
-        })
-    };
-    // Strong evidence against is a conflict (above); in the average each pair counts between -10 and
-    // +20 bits, so one pair of two noisy records cannot outvote the rest of a large group.
-    let table = crate::score::level_weights(model);
-    // A pair's comparison vector: the scored one, else compared now.
-    let vector_of = |x: u32, y: u32| -> u64 {
-        let key = (x.min(y), x.max(y));
-        match known.get(&key) {
-            Some(p) => p.vector,
-            None => crate::compare::pack(&compare(&contacts[key.0 as usize], &contacts[key.1 as usize])),
-        }
-    };
-    let pair_info = |x: u32, y: u32| -> (f64, f64, Option<&'static str>) {
-        let key = (x.min(y), x.max(y));
-        if cannot.contains(&key) {
-            return (-20.0, 1.0, Some("a reviewer decided they are different people"));
-        }
-        let (a, b) = (&contacts[key.0 as usize], &contacts[key.1 as usize]);
-        let vector = crate::compare::unpack(vector_of(x, y));
-        let w = weights_with(model, &table, tf, a, &vector);
-        let why = conflict_in(model, &vector, &w)
-            .or_else(|| person_and_organisation(a, b).then_some("a person and an organisation"))
-            .or_else(|| {
-                different_organisations(a, b, &vector, &crate::score::measured_weights(model, &w))
-                    .then_some("different organisation names")
-            })
-            .or_else(|| {
-                (different_sites(a, b, &vector) && !own_phone(a, b)).then_some("organisations at different addresses")
-            });
-        // How much the pair says either way: two sparse records that share little and contradict
-        // little say little, and count for little in the average.
-        let info = w.iter().map(|x| x.abs()).sum::<f64>().clamp(1.0, 40.0);
-        (total_weight(model, &w).clamp(-10.0, 20.0), info, why)
-    };
 
-    let threshold_weight = (threshold / (1.0 - threshold)).log2();
-    let mut splits = Vec::new();
-    let mut sampled_joins = 0;
-    // (group a, group b, their sizes) → (linkage, reason, the conflicting pair and its vector).
-    type Refusal = (f64, String, Option<((u32, u32), u64)>);
-    let mut refused: polars::prelude::PlHashMap<(u32, u32, usize, usize), Refusal> = Default::default();
-    let debug = crate::io::debug("joins");
-    // Every record's no-match partners, to check a join against all of them whatever the groups' size.
-    let mut apart: polars::prelude::PlHashMap<u32, Vec<u32>> = Default::default();
-    for &(a, b) in &cannot {
-        apart.entry(a).or_default().push(b);
-        apart.entry(b).or_default().push(a);
+    /// Joins two groups by their roots (the smaller one moves into the larger).
+    fn join(&mut self, ra: u32, rb: u32) {
+        let (big, small) = if self.size(ra) >= self.size(rb) { (ra, rb) } else { (rb, ra) };
+        self.parent[small as usize] = big;
+        let moved = std::mem::take(&mut self.members[small as usize]);
+        self.members[big as usize].extend(moved);
     }
-    for partners in apart.values_mut() {
-        partners.sort_unstable();
-    }
-    // A no-match pair across two groups, looked up from the smaller group's members.
-    fn kept_apart(
-        parent: &mut [u32],
-        groups: &[Vec<u32>],
-        apart: &polars::prelude::PlHashMap<u32, Vec<u32>>,
-        ra: u32,
-        rb: u32,
-    ) -> Option<(u32, u32)> {
-        if apart.is_empty() {
+
+    /// A no-match pair across two groups, looked up from the smaller group's members.
+    fn kept_apart(&mut self, ra: u32, rb: u32) -> Option<(u32, u32)> {
+        if self.apart.is_empty() {
             return None;
         }
-        let (small, other) = if groups[ra as usize].len() <= groups[rb as usize].len() { (ra, rb) } else { (rb, ra) };
-        for &x in &groups[small as usize] {
-            for &y in apart.get(&x).into_iter().flatten() {
-                if find(parent, y) == other {
+        let (small, other) = if self.size(ra) <= self.size(rb) { (ra, rb) } else { (rb, ra) };
+        for i in 0..self.members[small as usize].len() {
+            let x = self.members[small as usize][i];
+            for j in 0..self.apart.get(&x).map_or(0, Vec::len) {
+                let y = self.apart[&x][j];
+                if self.find(y) == other {
                     return Some((x.min(y), x.max(y)));
                 }
             }
         }
         None
     }
-    let mut contradictions = Vec::new();
-    // Reviewers' match decisions join first, then links kept from the last run; neither ever puts a
-    // no-match pair together (a match that would is listed as a contradiction).
-    for (reviewed, &(a, b)) in
-        decisions.must_link.iter().map(|p| (true, p)).chain(decisions.kept_links.iter().map(|p| (false, p)))
-    {
-        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-        if ra == rb {
-            continue;
-        }
-        match kept_apart(&mut parent, &groups, &apart, ra, rb) {
-            Some(no_match) if reviewed => {
-                contradictions.push(Contradiction { pair: (a.min(b), a.max(b)), vector: vector_of(a, b), no_match })
+
+    /// Reviewers' match decisions join first, then links kept from the last run; neither ever puts a
+    /// no-match pair together (a match that would is returned as a contradiction).
+    fn apply_decisions(&mut self, pairs: &Pairs, decisions: &Decisions) -> Vec<Contradiction> {
+        let mut contradictions = Vec::new();
+        for (reviewed, &(a, b)) in
+            decisions.must_link.iter().map(|p| (true, p)).chain(decisions.kept_links.iter().map(|p| (false, p)))
+        {
+            let (ra, rb) = (self.find(a), self.find(b));
+            if ra == rb {
+                continue;
             }
-            Some(_) => {}
-            None => join(&mut parent, &mut groups, ra, rb),
+            match self.kept_apart(ra, rb) {
+                Some(no_match) if reviewed => contradictions.push(Contradiction {
+                    pair: (a.min(b), a.max(b)),
+                    vector: pairs.vector(a, b),
+                    no_match,
+                }),
+                Some(_) => {}
+                None => self.join(ra, rb),
+            }
         }
+        contradictions
     }
-    for e in edges {
-        let (ra, rb) = (find(&mut parent, e.a), find(&mut parent, e.b));
-        if ra == rb {
-            continue;
+
+    /// Every record's cluster, and every cluster's members, numbered by their first member in input order.
+    fn numbered(mut self) -> (Vec<u32>, Vec<Vec<u32>>) {
+        let n = self.parent.len();
+        let mut of = vec![u32::MAX; n];
+        let mut members: Vec<Vec<u32>> = Vec::new();
+        let mut root_to_cluster: HashMap<u32, u32> = HashMap::new();
+        for i in 0..n as u32 {
+            let r = self.find(i);
+            let c = *root_to_cluster.entry(r).or_insert_with(|| {
+                members.push(Vec::new());
+                (members.len() - 1) as u32
+            });
+            of[i as usize] = c;
+            members[c as usize].push(i);
         }
+        (of, members)
+    }
+}
+
+/// Why two groups must not join: their average linkage, the reason, and the conflicting pair.
+type Refused = (f64, String, Option<(u32, u32)>);
+
+/// A refused join: the average linkage, the reason, and the conflicting pair with its vector.
+type Refusal = (f64, String, Option<((u32, u32), u64)>);
+
+/// The edges' joins, taken strongest first, and the ones refused.
+struct Joins<'a> {
+    pairs: &'a Pairs<'a>,
+    threshold_weight: f64,
+    link_only: bool,
+    /// (group a, group b, their sizes) → why their join was refused.
+    refused: polars::prelude::PlHashMap<(u32, u32, usize, usize), Refusal>,
+    splits: Vec<Split>,
+    sampled_joins: usize,
+    debug: bool,
+}
+
+impl Joins<'_> {
+    /// Joins the groups of an edge's records, or lists the edge as a split and why.
+    fn consider(&mut self, groups: &mut Groups, e: &ScoredPair) {
+        let (ra, rb) = (groups.find(e.a), groups.find(e.b));
+        if ra == rb {
+            return;
+        }
+        let sizes = (groups.size(ra), groups.size(rb));
         // Two groups that have not changed since a join of theirs was refused are refused again
         // without comparing them again (a group is its root and its size).
         let key = {
             let (x, y) = (ra.min(rb), ra.max(rb));
-            (x, y, groups[x as usize].len(), groups[y as usize].len())
+            (x, y, groups.size(x), groups.size(y))
         };
-        if let Some((linkage, reason, conflict)) = refused.get(&key) {
-            splits.push(Split {
-                a: e.a,
-                b: e.b,
-                probability: e.probability(),
-                linkage: *linkage,
-                reason: reason.clone(),
-                conflict: conflict.map(|c| c.0),
-                vector: conflict.map_or(e.vector, |c| c.1),
-                sizes: (groups[ra as usize].len(), groups[rb as usize].len()),
-            });
-            continue;
-        }
-        let mut reason = None;
-        let mut conflict_pair = kept_apart(&mut parent, &groups, &apart, ra, rb);
-        if conflict_pair.is_some() {
+        let refusal = match self.refused.get(&key) {
+            Some(r) => r.clone(),
+            None => match self.check(groups, e, ra, rb) {
+                None => return groups.join(ra, rb),
+                Some((linkage, reason, conflict_pair)) => {
+                    // Listed in the order the pair was scored in (a comparison need not be symmetric).
+                    let conflict = conflict_pair.map(|(x, y)| ((x.min(y), x.max(y)), self.pairs.vector(x, y)));
+                    let r = (linkage, reason, conflict);
+                    self.refused.insert(key, r.clone());
+                    r
+                }
+            },
+        };
+        let (linkage, reason, conflict) = refusal;
+        self.splits.push(Split {
+            a: e.a,
+            b: e.b,
+            probability: e.probability(),
+            linkage,
+            reason,
+            conflict: conflict.map(|c| c.0),
+            vector: conflict.map_or(e.vector, |c| c.1),
+            sizes,
+        });
+    }
+
+    /// Why two groups must not join (their linkage, the reason and the conflicting pair), or None.
+    fn check(&mut self, groups: &mut Groups, e: &ScoredPair, ra: u32, rb: u32) -> Option<Refused> {
+        let contacts = self.pairs.contacts;
+        if let Some(pair) = groups.kept_apart(ra, rb) {
             // Checked on every member, even when the weights below are checked on a sample.
-            reason =
-                Some("two records across the groups conflict: a reviewer decided they are different people".into());
+            let why = "two records across the groups conflict: a reviewer decided they are different people";
+            return Some((e.weight, why.into(), Some(pair)));
         }
-        let (ga, gb, sampled) = if reason.is_some() {
-            (Vec::new(), Vec::new(), false)
-        } else {
-            members_to_check(&groups[ra as usize], &groups[rb as usize])
-        };
-        sampled_joins += usize::from(sampled);
-        let mut sum = 0.0;
-        let mut count = 0usize;
-        let mut info_sum = 0.0;
+        let (ga, gb, sampled) = members_to_check(&groups.members[ra as usize], &groups.members[rb as usize]);
+        self.sampled_joins += usize::from(sampled);
+        let (mut sum, mut count, mut info_sum) = (0.0, 0usize, 0.0);
+        let mut refusal = None;
         'outer: for &x in &ga {
             for &y in &gb {
-                if link_only && contacts[x as usize].source == contacts[y as usize].source {
+                if self.link_only && contacts[x as usize].source == contacts[y as usize].source {
                     continue;
                 }
-                let (p, info, c) = pair_info(x, y);
+                let (p, info, c) = self.pairs.judge(x, y);
                 if let Some(why) = c {
-                    reason = Some(format!("two records across the groups conflict: {why}"));
-                    conflict_pair = Some((x, y));
+                    refusal = Some((format!("two records across the groups conflict: {why}"), Some((x, y))));
                     break 'outer;
                 }
                 sum += p * info;
@@ -419,15 +533,16 @@ pub fn cluster(
             }
         }
         let linkage = if count == 0 { e.weight } else { sum / info_sum };
-        if reason.is_none() && linkage < threshold_weight {
-            reason = Some(format!(
+        if refusal.is_none() && linkage < self.threshold_weight {
+            let why = format!(
                 "average match weight across the groups is {linkage:.1} (probability {:.2}), below the threshold",
                 probability(linkage)
-            ));
+            );
+            refusal = Some((why, None));
         }
-        if debug {
+        if self.debug {
             let v = crate::compare::unpack(e.vector);
-            let w = weights(model, tf, &contacts[e.a as usize], &v);
+            let w = weights(self.pairs.model, self.pairs.tf, &contacts[e.a as usize], &v);
             eprintln!(
                 "edge {} {} p={:.3} w={:.2} linkage={:.3} sizes={}+{} {:?} {:?} {:?}",
                 e.a,
@@ -435,49 +550,15 @@ pub fn cluster(
                 e.probability(),
                 e.weight,
                 linkage,
-                groups[ra as usize].len(),
-                groups[rb as usize].len(),
-                reason,
+                groups.size(ra),
+                groups.size(rb),
+                refusal.as_ref().map(|r| &r.0),
                 v,
                 w.map(|x| (x * 10.0).round() / 10.0)
             );
         }
-        match reason {
-            None => join(&mut parent, &mut groups, ra, rb),
-            Some(r) => {
-                // Listed in the order the pair was scored in (a comparison need not be symmetric).
-                let conflict_pair = conflict_pair.map(|(x, y)| (x.min(y), x.max(y)));
-                let conflict = conflict_pair.map(|(x, y)| ((x, y), vector_of(x, y)));
-                refused.insert(key, (linkage, r.clone(), conflict));
-                splits.push(Split {
-                    a: e.a,
-                    b: e.b,
-                    probability: e.probability(),
-                    linkage,
-                    reason: r,
-                    conflict: conflict_pair,
-                    vector: conflict.map_or(e.vector, |c| c.1),
-                    sizes: (groups[ra as usize].len(), groups[rb as usize].len()),
-                })
-            }
-        }
+        refusal.map(|(why, pair)| (linkage, why, pair))
     }
-
-    // Number clusters by their first member in input order.
-    let mut of = vec![u32::MAX; n];
-    let mut members: Vec<Vec<u32>> = Vec::new();
-    let mut root_to_cluster: HashMap<u32, u32> = HashMap::new();
-    for i in 0..n as u32 {
-        let r = find(&mut parent, i);
-        let c = *root_to_cluster.entry(r).or_insert_with(|| {
-            members.push(Vec::new());
-            (members.len() - 1) as u32
-        });
-        of[i as usize] = c;
-        members[c as usize].push(i);
-    }
-    let ids = (1..=members.len() as u64).collect();
-    Clusters { of, members, splits, ids, contradictions, sampled_joins }
 }
 
 /// Whether one record is an organisation and the other a named person.
@@ -510,13 +591,6 @@ fn different_sites(a: &Contact, b: &Contact, v: &crate::compare::Vector) -> bool
         && !a.street_number.is_empty()
         && !b.street_number.is_empty()
         && a.street_number != b.street_number
-}
-
-fn join(parent: &mut [u32], groups: &mut [Vec<u32>], ra: u32, rb: u32) {
-    let (big, small) = if groups[ra as usize].len() >= groups[rb as usize].len() { (ra, rb) } else { (rb, ra) };
-    parent[small as usize] = big;
-    let moved = std::mem::take(&mut groups[small as usize]);
-    groups[big as usize].extend(moved);
 }
 
 #[cfg(test)]

@@ -688,7 +688,7 @@ impl<'a> Rec<'a> {
             street2: &c.street2,
             city: &c.city,
             postcode: &c.postcode,
-            gender: &c.gender,
+            gender: c.gender.map_or("", crate::normalize::name::Gender::key),
             national_id: &c.national_id,
             extras: [&c.extras[0], &c.extras[1], &c.extras[2]],
             birth: c.birth,
@@ -962,7 +962,7 @@ pub fn describe(c: &Contact, comparison: usize) -> String {
         COMPANY => c.company.to_string(),
         NATIONAL_ID => c.national_id.to_string(),
         MIDDLE => c.middle.to_string(),
-        GENDER => c.gender.to_string(),
+        GENDER => c.gender.map_or("", crate::normalize::name::Gender::key).to_string(),
         i if EXTRAS.contains(&i) => c.extras[i - EXTRAS[0]].to_string(),
         _ => String::new(),
     }

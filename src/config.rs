@@ -236,9 +236,32 @@ impl Config {
             None => FileConfig::default(),
         };
         let mut cfg = Config::default();
+        cfg.read_mapping(&file, o)?;
+        cfg.id_column = o.id_column.clone().or(file.id_column).map(|s| s.trim().to_string());
+        if let Some(region) = o.default_region.clone().or(file.default_region) {
+            cfg.default_region = Some(crate::countries::parse_region_code(&region).ok_or_else(|| {
+                Error::config(
+                    format!("unknown default region \"{region}\""),
+                    "use an ISO 3166 two-letter country code such as US, DE, IT, PL, ID, FR or ES",
+                )
+            })?);
+        }
+        cfg.read_matching(&file.matching, o)?;
+        (cfg.bom, cfg.parquet, cfg.sheet, cfg.redact) = (o.bom, o.parquet, o.sheet.clone(), o.redact);
+        cfg.read_merge(&file.merge)?;
+        cfg.read_quality(&file.quality)?;
+        cfg.gates = checked_gates(&file.gates)?;
+        if cfg.max_block_size < 2 {
+            return Err(Error::config("matching.max_block_size must be at least 2", "the default is 100"));
+        }
+        Ok(cfg)
+    }
+
+    /// `[mapping]` and `[headers]` of the file, then `--map`.
+    fn read_mapping(&mut self, file: &FileConfig, o: &Overrides) -> Result<()> {
         let src = o.config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "--map".into());
         for (header, target) in &file.mapping {
-            cfg.mapping
+            self.mapping
                 .insert(header.trim().to_string(), parse_target(target, &format!("{src}: [mapping] \"{header}\""))?);
         }
         for (header, target) in &file.headers {
@@ -249,7 +272,7 @@ impl Config {
                     "write the header as it appears in the export, e.g. \"Kd.-Nr.\" = \"id\"",
                 ));
             }
-            cfg.headers.insert(key, parse_target(target, &format!("{src}: [headers] \"{header}\""))?);
+            self.headers.insert(key, parse_target(target, &format!("{src}: [headers] \"{header}\""))?);
         }
         for m in &o.map {
             let (header, target) = m.split_once('=').ok_or_else(|| {
@@ -258,27 +281,18 @@ impl Config {
                     "write it as --map \"Mobile Number=mobile\" (or =ignore to drop a column from matching)",
                 )
             })?;
-            cfg.mapping.insert(header.trim().to_string(), parse_target(target, &format!("--map \"{m}\""))?);
+            self.mapping.insert(header.trim().to_string(), parse_target(target, &format!("--map \"{m}\""))?);
         }
-        cfg.id_column = o.id_column.clone().or(file.id_column).map(|s| s.trim().to_string());
-        if let Some(region) = o.default_region.clone().or(file.default_region) {
-            cfg.default_region = Some(crate::countries::parse_region_code(&region).ok_or_else(|| {
-                Error::config(
-                    format!("unknown default region \"{region}\""),
-                    "use an ISO 3166 two-letter country code such as US, DE, IT, PL, ID, FR or ES",
-                )
-            })?);
-        }
-        let m = &file.matching;
-        cfg.threshold = o.threshold.or(m.threshold).unwrap_or(cfg.threshold);
-        cfg.review_low = m.review_low.unwrap_or(cfg.review_low);
-        cfg.max_block_size = m.max_block_size.unwrap_or(cfg.max_block_size);
-        cfg.link_only = o.link_only || m.link_only.unwrap_or(false);
-        cfg.bom = o.bom;
-        cfg.parquet = o.parquet;
-        cfg.sheet = o.sheet.clone();
-        cfg.redact = o.redact;
-        for (name, v) in [("threshold", cfg.threshold), ("review_low", cfg.review_low)] {
+        Ok(())
+    }
+
+    /// `[matching]` of the file and the command-line overrides, checked.
+    fn read_matching(&mut self, m: &MatchingFile, o: &Overrides) -> Result<()> {
+        self.threshold = o.threshold.or(m.threshold).unwrap_or(self.threshold);
+        self.review_low = m.review_low.unwrap_or(self.review_low);
+        self.max_block_size = m.max_block_size.unwrap_or(self.max_block_size);
+        self.link_only = o.link_only || m.link_only.unwrap_or(false);
+        for (name, v) in [("threshold", self.threshold), ("review_low", self.review_low)] {
             if !(0.0..=1.0).contains(&v) || v.is_nan() {
                 return Err(Error::config(
                     format!("matching.{name} = {v} is not a probability"),
@@ -286,12 +300,17 @@ impl Config {
                 ));
             }
         }
-        if cfg.review_low > cfg.threshold {
+        if self.review_low > self.threshold {
             return Err(Error::config(
-                format!("matching.review_low ({}) is above the threshold ({})", cfg.review_low, cfg.threshold),
+                format!("matching.review_low ({}) is above the threshold ({})", self.review_low, self.threshold),
                 "review_low must be at most the match threshold",
             ));
         }
+        Ok(())
+    }
+
+    /// `[merge]`: the survivorship rules and source priority.
+    fn read_merge(&mut self, merge: &MergeFile) -> Result<()> {
         let rule = |key: String, v: &str| {
             Survivorship::parse(v).ok_or_else(|| {
                 Error::config(
@@ -300,19 +319,24 @@ impl Config {
                 )
             })
         };
-        if let Some(v) = &file.merge.rule {
-            cfg.survivorship = rule("merge.rule".into(), v)?;
+        if let Some(v) = &merge.rule {
+            self.survivorship = rule("merge.rule".into(), v)?;
         }
-        for (field, v) in &file.merge.fields {
+        for (field, v) in &merge.fields {
             let Some(golden) = GoldenField::parse(field) else {
                 return Err(Error::config(
                     format!("[merge.fields] names an unknown golden field \"{field}\""),
                     format!("use one of: {}", crate::schema::GOLDEN_FIELDS.join(", ")),
                 ));
             };
-            cfg.field_rules.insert(golden, rule(format!("merge.fields.{field}"), v)?);
+            self.field_rules.insert(golden, rule(format!("merge.fields.{field}"), v)?);
         }
-        cfg.source_priority = file.merge.source_priority.clone();
+        self.source_priority = merge.source_priority.clone();
+        Ok(())
+    }
+
+    /// `[quality]`: the stale and retention ages.
+    fn read_quality(&mut self, quality: &QualityFile) -> Result<()> {
         let age = |key: &str, v: &str| {
             parse_age(v).ok_or_else(|| {
                 Error::config(
@@ -321,38 +345,38 @@ impl Config {
                 )
             })
         };
-        if let Some(v) = &file.quality.stale_after {
-            cfg.stale_after_days = age("stale_after", v)?;
+        if let Some(v) = &quality.stale_after {
+            self.stale_after_days = age("stale_after", v)?;
         }
-        if let Some(v) = &file.quality.retention {
-            cfg.retention_days = Some(age("retention", v)?);
+        if let Some(v) = &quality.retention {
+            self.retention_days = Some(age("retention", v)?);
         }
-        let g = &file.gates;
-        for (key, v) in [
-            ("max_duplicate_rate", g.max_duplicate_rate),
-            ("max_invalid_email_rate", g.max_invalid_email_rate),
-            ("max_invalid_phone_rate", g.max_invalid_phone_rate),
-            ("max_stale_rate", g.max_stale_rate),
-        ] {
-            if let Some(v) = v {
-                check_rate(&format!("gates.{key}"), v)?;
-            }
-        }
-        for (field, v) in &g.min_completeness {
-            if Field::from_name(field).is_none() {
-                return Err(Error::config(
-                    format!("[gates.min_completeness] names an unknown field \"{field}\""),
-                    "use a field name such as email, phone or last_name",
-                ));
-            }
-            check_rate(&format!("gates.min_completeness.{field}"), *v)?;
-        }
-        cfg.gates = g.clone();
-        if cfg.max_block_size < 2 {
-            return Err(Error::config("matching.max_block_size must be at least 2", "the default is 100"));
-        }
-        Ok(cfg)
+        Ok(())
     }
+}
+
+/// `[gates]`, checked.
+fn checked_gates(g: &GatesFile) -> Result<GatesFile> {
+    for (key, v) in [
+        ("max_duplicate_rate", g.max_duplicate_rate),
+        ("max_invalid_email_rate", g.max_invalid_email_rate),
+        ("max_invalid_phone_rate", g.max_invalid_phone_rate),
+        ("max_stale_rate", g.max_stale_rate),
+    ] {
+        if let Some(v) = v {
+            check_rate(&format!("gates.{key}"), v)?;
+        }
+    }
+    for (field, v) in &g.min_completeness {
+        if Field::from_name(field).is_none() {
+            return Err(Error::config(
+                format!("[gates.min_completeness] names an unknown field \"{field}\""),
+                "use a field name such as email, phone or last_name",
+            ));
+        }
+        check_rate(&format!("gates.min_completeness.{field}"), *v)?;
+    }
+    Ok(g.clone())
 }
 
 /// Checks that a gate value is a rate between 0 and 1.

@@ -47,6 +47,11 @@ mod tests {
         for (_, words) in super::table(include_str!("data/name_words.tsv")) {
             assert!(words.iter().all(|w| !w.contains(' ') && *w == crate::text::alnum_key(w)), "{words:?}");
         }
+        let genders = super::table(include_str!("data/genders.tsv"));
+        assert_eq!(genders.iter().map(|(k, _)| *k).collect::<Vec<_>>(), ["male", "female"]);
+        for (_, words) in &genders {
+            assert!(words.iter().all(|w| *w == crate::text::alnum_key(w)), "{words:?}");
+        }
         let forms: Vec<&str> = super::lines(include_str!("data/legal_forms.txt")).collect();
         assert!(forms.contains(&"gmbh co kg") && forms.contains(&"sp z o o"));
         assert!(forms.iter().all(|f| *f == crate::text::alnum_key(f)), "{forms:?}");

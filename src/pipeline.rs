@@ -258,64 +258,24 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     let profiles = quality::profile(&ingested, &contacts);
     st.done("quality");
 
-    let (state, hashes, keys, statuses) = match &opts.state {
+    let Previous { state, hashes, keys, statuses } = match &opts.state {
         Some(dir) => {
             st.start("reading the state");
-            let state = state::load(dir)?;
-            let hashes = state::row_hashes(&ingested, &contacts);
-            let keys = state::record_keys(&ingested, &contacts, &hashes);
-            let statuses = state.as_ref().map(|s| state::statuses(s, &ingested, &contacts, &hashes, &keys));
+            let previous = Previous::read(dir, &ingested, &contacts)?;
             st.done("state");
-            (state, hashes, keys, statuses)
+            previous
         }
-        None => (None, Vec::new(), Vec::new(), None),
+        None => Previous { state: None, hashes: Vec::new(), keys: Vec::new(), statuses: None },
     };
 
-    st.start("blocking");
-    let rules = block::default_rules();
-    let mut candidates = block::block(&contacts, &rules, cfg.max_block_size, cfg.link_only);
-    // Unchanged data is not rescored: only pairs with a new or edited record go on.
-    let mut pairs_skipped = 0;
-    if let Some(statuses) = &statuses {
-        let before = candidates.pairs.len();
-        let dirty = |i: u32| statuses[i as usize].0 != state::Status::Unchanged;
-        candidates.pairs.retain(|&(a, b)| dirty(a) || dirty(b));
-        pairs_skipped = before - candidates.pairs.len();
-    }
-    st.done("block");
-
-    st.start(&format!("comparing {} candidate pairs", candidates.pairs.len()));
-    let table = crate::compare::Table::new(&contacts);
-    let vectors = score::vectors_with_progress(&table, &candidates.pairs, &st.counted(candidates.pairs.len()));
-    st.done("compare");
-
-    st.start("learning the match model");
-    let (model, reused_model) = learn_model(opts, state.as_ref(), &extras, &contacts, &table, &vectors)?;
-    drop(table);
-    let tf = TermFreq::new(&contacts);
-    let mut scored = score::score(&model, &tf, &contacts, &candidates.pairs, &vectors);
-    st.done("score");
-
-    if let Some(spec) = crate::io::debug_value("pair") {
-        debug_pair(spec, &ingested, &contacts, &model, &tf, &candidates);
-    }
-    if let Some(path) = crate::io::debug_value("pairs") {
-        debug_pairs(path, &ingested, &contacts, &scored)?;
-    }
-    // The scored pairs hold the pairs and their vectors: the separate lists are not needed any more
-    // (at 10M records they are about 1.7 GB).
-    drop(vectors);
-    candidates.pairs = Vec::new();
+    let Pairs { candidates, model, tf, mut scored, reused_model, pairs_skipped } =
+        find_pairs(opts, &mut st, &ingested, &contacts, &extras, state.as_ref(), statuses.as_deref())?;
     st.start("clustering");
     let (decisions, joins, kept_decisions) =
         read_decisions(opts, state.as_ref(), statuses.as_deref(), &ingested, &contacts, &keys)?;
     let mut clusters = cluster::cluster(&contacts, &scored, &model, &tf, cfg.threshold, cfg.link_only, &joins);
     if clusters.sampled_joins > 0 {
-        ingested.notes.push(format!(
-            "{} join(s) of very large groups were checked on an even sample of {} pairs across them, not on every pair",
-            clusters.sampled_joins,
-            cluster::JOIN_CHECK_PAIRS
-        ));
+        ingested.notes.push(sampled_joins_note(clusters.sampled_joins));
     }
     let pair_stats = PairStats::of(&scored);
     scored.retain(|p| p.is_link(cfg.threshold) || p.needs_review(cfg.review_low, cfg.threshold));
@@ -362,6 +322,95 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
         kept_decisions,
     };
     Ok((run, st))
+}
+
+/// Steps 4 and 5: the candidate pairs, the model and the scored pairs.
+struct Pairs {
+    candidates: Candidates,
+    model: Model,
+    tf: TermFreq,
+    scored: Vec<score::ScoredPair>,
+    /// The model is the state's.
+    reused_model: bool,
+    /// Candidate pairs of unchanged records, not scored again.
+    pairs_skipped: usize,
+}
+
+fn find_pairs(
+    opts: &DedupeOptions,
+    st: &mut Stages,
+    ingested: &Ingested,
+    contacts: &[Contact],
+    extras: &[normalize::Extra],
+    state: Option<&state::State>,
+    statuses: Option<&[(state::Status, Option<u64>)]>,
+) -> Result<Pairs> {
+    let cfg = &opts.config;
+    st.start("blocking");
+    let rules = block::default_rules();
+    let mut candidates = block::block(contacts, &rules, cfg.max_block_size, cfg.link_only);
+    // Unchanged data is not rescored: only pairs with a new or edited record go on.
+    let pairs_skipped = statuses.map_or(0, |s| keep_changed_pairs(&mut candidates.pairs, s));
+    st.done("block");
+
+    st.start(&format!("comparing {} candidate pairs", candidates.pairs.len()));
+    let table = crate::compare::Table::new(contacts);
+    let vectors = score::vectors_with_progress(&table, &candidates.pairs, &st.counted(candidates.pairs.len()));
+    st.done("compare");
+
+    st.start("learning the match model");
+    let (model, reused_model) = learn_model(opts, state, extras, contacts, &table, &vectors)?;
+    drop(table);
+    let tf = TermFreq::new(contacts);
+    let scored = score::score(&model, &tf, contacts, &candidates.pairs, &vectors);
+    st.done("score");
+
+    if let Some(spec) = crate::io::debug_value("pair") {
+        debug_pair(spec, ingested, contacts, &model, &tf, &candidates);
+    }
+    if let Some(path) = crate::io::debug_value("pairs") {
+        debug_pairs(path, ingested, contacts, &scored)?;
+    }
+    // The scored pairs hold the pairs and their vectors: the separate lists are not needed any more
+    // (at 10M records they are about 1.7 GB).
+    drop(vectors);
+    candidates.pairs = Vec::new();
+    Ok(Pairs { candidates, model, tf, scored, reused_model, pairs_skipped })
+}
+
+/// What the last `--state` run left, and this run's records held against it.
+struct Previous {
+    state: Option<state::State>,
+    /// Every record's row hash and stable key ([`state::row_hashes`], [`state::record_keys`]).
+    hashes: Vec<u64>,
+    keys: Vec<String>,
+    /// Every record's status against the state, and its cluster there.
+    statuses: Option<Vec<(state::Status, Option<u64>)>>,
+}
+
+impl Previous {
+    fn read(dir: &std::path::Path, ingested: &ingest::Ingested, contacts: &[normalize::Contact]) -> Result<Self> {
+        let state = state::load(dir)?;
+        let hashes = state::row_hashes(ingested, contacts);
+        let keys = state::record_keys(ingested, contacts, &hashes);
+        let statuses = state.as_ref().map(|s| state::statuses(s, ingested, contacts, &hashes, &keys));
+        Ok(Previous { state, hashes, keys, statuses })
+    }
+}
+
+/// Keeps the candidate pairs with a new or edited record; returns how many were dropped.
+fn keep_changed_pairs(pairs: &mut Vec<(u32, u32)>, statuses: &[(state::Status, Option<u64>)]) -> usize {
+    let before = pairs.len();
+    let dirty = |i: u32| statuses[i as usize].0 != state::Status::Unchanged;
+    pairs.retain(|&(a, b)| dirty(a) || dirty(b));
+    before - pairs.len()
+}
+
+fn sampled_joins_note(joins: usize) -> String {
+    format!(
+        "{joins} join(s) of very large groups were checked on an even sample of {} pairs across them, not on every pair",
+        cluster::JOIN_CHECK_PAIRS
+    )
 }
 
 /// Reads every input, after checking that it fits in memory, and checks that matching its records

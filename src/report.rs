@@ -1380,18 +1380,8 @@ fn review_section(run: &Run, review: &[ReviewRow], table: &ReviewTable) -> Strin
             _ => (review_cells(run, &review[i], &table.decided), differing(run, &review[i])),
         })
         .collect();
-    let count = |rows: &mut dyn Iterator<Item = ReviewKind>| {
-        let mut kinds: Vec<(ReviewKind, usize)> = Vec::new();
-        for k in rows {
-            match kinds.iter_mut().find(|(x, _)| *x == k) {
-                Some((_, n)) => *n += 1,
-                None => kinds.push((k, 1)),
-            }
-        }
-        kinds
-    };
     let on_page: std::collections::HashSet<usize> = selected.iter().copied().collect();
-    let left_off = count(&mut (0..review.len()).filter(|i| !on_page.contains(i)).map(|i| review[i].kind));
+    let left_off = count_kinds((0..review.len()).filter(|i| !on_page.contains(i)).map(|i| review[i].kind));
     let _ = write!(
         h,
         "<p>Decide each pair: <strong>Match</strong> if the two records are the same person or organisation, <strong>No match</strong> if not, <strong>Skip</strong> to leave it. This browser keeps your decisions. When done, <strong>Download decisions</strong> and run again with <code>--decisions decisions.csv</code>: matches are merged, no-matches are never put together. The file holds every decision this run applied too, so it is the only one the next run needs.{}</p>",
@@ -1406,7 +1396,7 @@ fn review_section(run: &Run, review: &[ReviewRow], table: &ReviewTable) -> Strin
             )
         }
     );
-    let kinds = count(&mut selected.iter().map(|&i| review[i].kind));
+    let kinds = count_kinds(selected.iter().map(|&i| review[i].kind));
     let _ = write!(
         h,
         "<div class=\"bar\"><label>Show <select id=\"review-kind\"><option value=\"\">every kind ({shown})</option>"
@@ -1416,6 +1406,38 @@ fn review_section(run: &Run, review: &[ReviewRow], table: &ReviewTable) -> Strin
     }
     h.push_str("</select></label><label><input type=\"checkbox\" id=\"review-open\"> only undecided</label><span id=\"review-progress\"></span><button id=\"review-export\">Download decisions</button><button id=\"review-prev\">&lsaquo; Previous</button><span id=\"review-page\"></span><button id=\"review-next\">Next &rsaquo;</button></div>");
     h.push_str("<p class=\"keys\">Keys, for the outlined pair: <kbd>M</kbd> match, <kbd>N</kbd> no match, <kbd>S</kbd> skip, <kbd>U</kbd> undo the last decision, <kbd>J</kbd> next, <kbd>K</kbd> previous. Highlighted values differ; a field's weight is the evidence it gives for (green) or against (red) one person.</p><p id=\"review-warning\" hidden></p><div id=\"review-list\"></div>");
+    let body = review_data(run, review, table, &selected, rows, differ);
+    let _ = write!(
+        h,
+        "<style>{}</style><script type=\"application/json\" id=\"review-data\">{body}</script><script>{}</script></section>",
+        include_str!("report/review.css"),
+        include_str!("report/review.js")
+    );
+    h
+}
+
+/// How many of each kind, in the order the kinds first come.
+fn count_kinds(rows: impl Iterator<Item = ReviewKind>) -> Vec<(ReviewKind, usize)> {
+    let mut kinds: Vec<(ReviewKind, usize)> = Vec::new();
+    for k in rows {
+        match kinds.iter_mut().find(|(x, _)| *x == k) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((k, 1)),
+        }
+    }
+    kinds
+}
+
+/// The review page's data for review.js: the rows shown, which of their fields differ, the fields,
+/// and the decisions applied to pairs not on the page (for the download), keyed by the run.
+fn review_data(
+    run: &Run,
+    review: &[ReviewRow],
+    table: &ReviewTable,
+    selected: &[usize],
+    rows: Vec<Vec<String>>,
+    differ: Vec<u64>,
+) -> String {
     let fields: Vec<[String; 2]> = COMPARISONS.iter().map(|c| [c.name.replace('_', " "), c.name.to_string()]).collect();
     // Decisions applied to pairs not on the page, for the download.
     let pairs_on_page: std::collections::HashSet<(u32, u32)> =
@@ -1442,14 +1464,7 @@ fn review_section(run: &Run, review: &[ReviewRow], table: &ReviewTable) -> Strin
     let key = body.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3));
     body.insert_str(1, &format!("\"run\":\"{key:016x}\","));
     // Inside <script>, "<" only ever appears in strings: written as \u003c, no value can end the element.
-    let body = body.replace('<', "\\u003c");
-    let _ = write!(
-        h,
-        "<style>{}</style><script type=\"application/json\" id=\"review-data\">{body}</script><script>{}</script></section>",
-        include_str!("report/review.css"),
-        include_str!("report/review.js")
-    );
-    h
+    body.replace('<', "\\u003c")
 }
 
 #[cfg(test)]

@@ -439,7 +439,51 @@ const SESSIONS: &[Session] = &[
 /// something, so their non-matches are not like random pairs and one global EM drifts.
 pub fn train(u_counts: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64) -> Model {
     let all: Vec<(Vector, f64)> = patterns(vectors).into_iter().map(|(p, c)| (unpack(p), c)).collect();
-    let mut u = shrink_u(&u_counts);
+    let trained = train_sessions(&all, &shrink_u(&u_counts));
+    let population = (total_pairs as f64).max(vectors.len() as f64).max(1.0);
+    // When no training session could run at all (an export with one identifying column, such as a
+    // list of company names), m is learned on all candidate pairs: its only evidence. (Otherwise
+    // not: candidate pairs that are not matches share more than random pairs — restaurants in one
+    // hotel share its address and switchboard — and would teach that names differ.)
+    let seen = |i: usize| all.iter().filter(|(v, _)| v[i] > 0).map(|p| p.1).sum::<f64>();
+    let untrained = trained.sessions.iter().all(|&s| s == 0);
+    let unlearned: Vec<usize> = (0..N).filter(|&i| untrained && seen(i) >= 30.0).collect();
+    let learn = |i: usize| unlearned.contains(&i);
+    let share = u_samples as f64 / population;
+    let fit = fit_prior(&all, &u_counts, share, population, vectors.len(), trained.m, &learn);
+    let sessions = trained.sessions;
+    Model {
+        version: MODEL_VERSION,
+        prior: fit.prior,
+        comparisons: COMPARISONS
+            .iter()
+            .zip(fit.m.into_iter().zip(fit.u))
+            .enumerate()
+            .map(|(i, (c, (m, u)))| ComparisonParams {
+                name: c.name.to_string(),
+                levels: c.levels.iter().map(|s| s.to_string()).collect(),
+                m,
+                u,
+                learned: sessions[i] > 0 || learn(i),
+            })
+            .collect(),
+        u_sample_pairs: u_samples,
+        em_iterations: trained.iterations + fit.iterations,
+        em_converged: trained.converged && fit.converged,
+    }
+}
+
+/// m learned in the training sessions: each comparison's mean over the sessions that learned it, and
+/// how many did (0: the initial m).
+struct Trained {
+    m: Counts,
+    sessions: [usize; N],
+    iterations: u32,
+    converged: bool,
+}
+
+/// Runs the training sessions ([`SESSIONS`]) with u fixed.
+fn train_sessions(all: &[(Vector, f64)], u: &Counts) -> Trained {
     let mut sums = empty_counts();
     let mut sessions = [0usize; N];
     let mut total_iterations = 0;
@@ -450,7 +494,7 @@ pub fn train(u_counts: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64
         if pairs < 30.0 {
             continue;
         }
-        let (m, pr, it, conv) = em_session(&pats, &u, session.uses, &|_| true, (initial_m(), 0.9), None, 200);
+        let (m, pr, it, conv) = em_session(&pats, u, session.uses, &|_| true, (initial_m(), 0.9), None, 200);
         total_iterations += it;
         all_converged &= conv;
         if crate::io::debug("em") {
@@ -489,24 +533,33 @@ pub fn train(u_counts: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64
                 }
             })
             .collect();
-    let population = (total_pairs as f64).max(vectors.len() as f64).max(1.0);
-    // When no training session could run at all (an export with one identifying column, such as a
-    // list of company names), m is learned on all candidate pairs: its only evidence. (Otherwise
-    // not: candidate pairs that are not matches share more than random pairs — restaurants in one
-    // hotel share its address and switchboard — and would teach that names differ.)
-    let seen = |i: usize| all.iter().filter(|(v, _)| v[i] > 0).map(|p| p.1).sum::<f64>();
-    let untrained = sessions.iter().all(|&s| s == 0);
-    let unlearned: Vec<usize> = (0..N).filter(|&i| untrained && seen(i) >= 30.0).collect();
-    let learn = |i: usize| unlearned.contains(&i);
-    // When the random pairs are a large share of all pairs (a small file), the duplicates among them make
-    // agreement look common between different people: in a file of 134 records of 50 companies, 1
-    // random pair in 90 has the same name. Their expected share (each candidate pair weighted by its
-    // match probability, starting from "all of them") is taken out of the counts u is made of, and u,
-    // the prior and the unlearned m are fitted again until they settle.
-    let share = u_samples as f64 / population;
+    Trained { m, sessions, iterations: total_iterations, converged: all_converged }
+}
+
+/// m, u and the prior after the final fit over all record pairs.
+struct Fit {
+    m: Counts,
+    u: Counts,
+    prior: f64,
+    iterations: u32,
+    converged: bool,
+}
+
+/// Fits the prior over all `population` record pairs with m fixed (except the comparisons `learn`
+/// names), correcting u for the duplicates among the random pairs when they are `share` ≥ 1% of all.
+fn fit_prior(
+    all: &[(Vector, f64)],
+    u_counts: &Counts,
+    share: f64,
+    population: f64,
+    candidates: usize,
+    m: Counts,
+    learn: &dyn Fn(usize) -> bool,
+) -> Fit {
+    let mut u = shrink_u(u_counts);
     let correct = share >= 0.01;
     let mut prior =
-        if correct { vectors.len().max(1) as f64 / population } else { vectors.len().max(1) as f64 / population * 0.5 };
+        if correct { candidates.max(1) as f64 / population } else { candidates.max(1) as f64 / population * 0.5 };
     let mut post = vec![1.0; all.len()];
     let (mut m, mut it, mut conv) = (m, 0, true);
     // With the correction, u changes with the match probabilities, so each round is one EM step of u,
@@ -525,7 +578,7 @@ pub fn train(u_counts: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64
         }
         let before = prior;
         let steps = if correct { 1 } else { 200 };
-        let (m2, p, i2, c2) = em_session(&all, &u, &[], &learn, (m, prior), Some(population), steps);
+        let (m2, p, i2, c2) = em_session(all, &u, &[], &learn, (m, prior), Some(population), steps);
         (m, prior, it, conv) = (m2, p, it + i2, c2);
         post = all.iter().map(|(v, _)| posterior(v, &m, &u, prior)).collect();
         if crate::io::debug("em") {
@@ -536,25 +589,7 @@ pub fn train(u_counts: Counts, u_samples: u64, vectors: &[u64], total_pairs: u64
             break;
         }
     }
-    Model {
-        version: MODEL_VERSION,
-        prior,
-        comparisons: COMPARISONS
-            .iter()
-            .zip(m.into_iter().zip(u))
-            .enumerate()
-            .map(|(i, (c, (m, u)))| ComparisonParams {
-                name: c.name.to_string(),
-                levels: c.levels.iter().map(|s| s.to_string()).collect(),
-                m,
-                u,
-                learned: sessions[i] > 0 || learn(i),
-            })
-            .collect(),
-        u_sample_pairs: u_samples,
-        em_iterations: total_iterations + it,
-        em_converged: all_converged && conv,
-    }
+    Fit { m, u, prior, iterations: it, converged: conv }
 }
 
 /// Match probability of a comparison vector under m, u and the prior (no term frequencies).

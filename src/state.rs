@@ -71,6 +71,12 @@ struct Meta {
     extras: Vec<String>,
 }
 
+/// `(source, key)` ([`record_keys`]) → (row hash, cluster id number, record id then).
+pub type Records = HashMap<(String, String), (u64, u64, String)>;
+
+/// Cluster id number → its golden.csv row as read (one buffer a row, not a string a value).
+pub type GoldenRows = BTreeMap<u64, csv::StringRecord>;
+
 /// The last run, as loaded from a state directory.
 #[derive(Debug, Clone)]
 pub struct State {
@@ -79,9 +85,9 @@ pub struct State {
     pub extras: Vec<String>,
     pub model: Option<Model>,
     /// `(source, key)` ([`record_keys`]) → (row hash, cluster id number, record id then).
-    pub records: HashMap<(String, String), (u64, u64, String)>,
+    pub records: Records,
     /// Cluster id number → its golden.csv row as read (one buffer a row, not a string a value).
-    pub golden: BTreeMap<u64, csv::StringRecord>,
+    pub golden: GoldenRows,
     /// Per [`GOLDEN_FIELDS`], its column in the state's golden.csv; `None` for a field the file does
     /// not have (written before the field existed: no change to report).
     pub golden_at: Vec<Option<usize>>,
@@ -271,6 +277,29 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
     }
     let name = std::fs::read_to_string(&current).map_err(|source| Error::Read { path: current.clone(), source })?;
     let version = dir.join(name.trim());
+    let meta = read_meta(&version)?;
+    // A model written by another crmclean version is not reused: the run learns a new one and keeps
+    // the records and cluster ids.
+    let model = match Model::load(&version.join("model.json")) {
+        Ok(m) => Some(m),
+        Err(Error::Artifact { .. }) => None,
+        Err(e) => return Err(e),
+    };
+    let (golden, golden_at) = read_golden(&version)?;
+    Ok(Some(State {
+        run: meta.run,
+        next_id: meta.next_id,
+        extras: meta.extras,
+        model,
+        records: read_records(&version)?,
+        golden,
+        golden_at,
+        decisions: read_kept_decisions(&version)?,
+    }))
+}
+
+/// A version's state.json, checked to be a state this crmclean reads.
+fn read_meta(version: &Path) -> Result<Meta> {
     let meta_path = version.join("state.json");
     let text = std::fs::read_to_string(&meta_path).map_err(|source| Error::Read { path: meta_path.clone(), source })?;
     let meta: Meta = serde_json::from_str(&text).map_err(|e| bad_state(&meta_path, format!("unreadable: {e}")))?;
@@ -286,13 +315,11 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
             ),
         ));
     }
-    // A model written by another crmclean version is not reused: the run learns a new one and keeps
-    // the records and cluster ids.
-    let model = match Model::load(&version.join("model.json")) {
-        Ok(m) => Some(m),
-        Err(Error::Artifact { .. }) => None,
-        Err(e) => return Err(e),
-    };
+    Ok(meta)
+}
+
+/// A version's records.csv: (source, record key) → (row hash, cluster id, record id).
+fn read_records(version: &Path) -> Result<Records> {
     let mut records = HashMap::new();
     for_each_row(&version.join("records.csv"), 5, |row| {
         let hash = u64::from_str_radix(&row[2], 16).ok()?;
@@ -300,6 +327,11 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
         records.insert((row[0].to_string(), row[4].to_string()), (hash, id, row[1].to_string()));
         Some(())
     })?;
+    Ok(records)
+}
+
+/// A version's golden.csv by cluster id, and where each golden field is in its rows.
+fn read_golden(version: &Path) -> Result<(GoldenRows, Vec<Option<usize>>)> {
     let mut golden = BTreeMap::new();
     // By header: a state written by a version with fewer golden fields (before consent was kept)
     // reads with those fields empty.
@@ -312,7 +344,11 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
         golden.insert(parse_id(&row[0])?, row);
         Some(())
     })?;
-    // Kept decisions (a state written before they were kept has none).
+    Ok((golden, at))
+}
+
+/// A version's kept decisions (a state written before they were kept has none).
+fn read_kept_decisions(version: &Path) -> Result<Vec<KeptDecision>> {
     let mut decisions = Vec::new();
     let path = version.join("decisions.csv");
     if path.exists() {
@@ -330,16 +366,7 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
             Some(())
         })?;
     }
-    Ok(Some(State {
-        run: meta.run,
-        next_id: meta.next_id,
-        extras: meta.extras,
-        model,
-        records,
-        golden,
-        golden_at: at,
-        decisions,
-    }))
+    Ok(decisions)
 }
 
 /// Reads a state CSV, calling `f` on every row of `width` cells; a row it cannot use is an error.
@@ -497,20 +524,35 @@ pub fn changes(
     keys: &[String],
 ) -> Vec<Change> {
     let heirs = heirs(statuses, clusters);
-    let id = |c: u32| clusters.id(c);
+    // A record's source and id (borrowed: a million records are a million keys).
     let record = |i: usize| {
         let s = &ingested.sources[contacts[i].source as usize];
         (s.name.as_str(), s.record_ids[contacts[i].row as usize].as_str())
     };
     let mut out = Vec::new();
-    // Clusters: new ones, merges (old ids that lost to an older id in the same cluster), splits.
+    cluster_changes(state, statuses, clusters, &heirs, &mut out);
+    record_changes(state, &record, statuses, clusters, &heirs, keys, &mut out);
+    golden_changes(state, clusters, golden, &mut out);
+    out
+}
+
+/// Clusters: new ones, merges (old ids that lost to an older id in the same cluster), splits, and
+/// old clusters with no heir.
+fn cluster_changes(
+    state: &State,
+    statuses: &[(Status, Option<u64>)],
+    clusters: &Clusters,
+    heirs: &BTreeMap<u64, u32>,
+    out: &mut Vec<Change>,
+) {
+    let id = |c: u32| clusters.id(c);
     for c in 0..clusters.members.len() as u32 {
         let n = clusters.ids[c as usize];
         if !state.golden.contains_key(&n) {
             out.push(Change { change: ChangeKind::NewCluster, cluster_id: id(c), ..Default::default() });
         }
     }
-    for (&old, &c) in &heirs {
+    for (&old, &c) in heirs {
         if clusters.ids[c as usize] != old {
             out.push(Change {
                 change: ChangeKind::MergedCluster,
@@ -537,6 +579,19 @@ pub fn changes(
             out.push(Change { change: ChangeKind::RemovedCluster, cluster_id: format_id(old), ..Default::default() });
         }
     }
+}
+
+/// Records added, edited, moved (not explained by their old cluster merging into the new one) and deleted.
+fn record_changes<'a>(
+    state: &State,
+    record: &dyn Fn(usize) -> (&'a str, &'a str),
+    statuses: &[(Status, Option<u64>)],
+    clusters: &Clusters,
+    heirs: &BTreeMap<u64, u32>,
+    keys: &[String],
+    out: &mut Vec<Change>,
+) {
+    let id = |c: u32| clusters.id(c);
     // Records (borrowed: a million records are a million keys).
     let mut present: std::collections::HashSet<(&str, &str)> = Default::default();
     for (i, (st, old)) in statuses.iter().enumerate() {
@@ -579,7 +634,11 @@ pub fn changes(
             ..Default::default()
         });
     }
-    // Golden values of clusters that kept their id.
+}
+
+/// Golden values of clusters that kept their id.
+fn golden_changes(state: &State, clusters: &Clusters, golden: &[Golden], out: &mut Vec<Change>) {
+    let id = |c: u32| clusters.id(c);
     for g in golden {
         let n = clusters.ids[g.cluster as usize];
         let Some(old) = state.golden.get(&n) else { continue };
@@ -598,7 +657,6 @@ pub fn changes(
             }
         }
     }
-    out
 }
 
 /// Everything [`save`] writes.

@@ -331,24 +331,52 @@ pub(crate) fn is_weak_id_header(key: &str) -> bool {
 }
 
 /// Refines the header mapping of one file by its values (see the module doc).
+/// Refines the header mapping of one file by its values (see the module doc).
 pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Result<()> {
-    let height = frame.height().max(1);
-    let values_of = |header: &str| -> Vec<&str> {
-        frame.column(header).ok().and_then(|c| c.str().ok()).map(|c| sample(c, 2000)).unwrap_or_default()
-    };
-    let filled_of = |header: &str| -> f64 {
-        frame.column(header).map(|c| (c.len() - c.null_count()) as f64 / height as f64).unwrap_or(0.0)
-    };
-    let has = |columns: &[ColumnMap], f: Field| columns.iter().any(|c| c.field == Some(f));
+    let data = Values { frame, height: frame.height().max(1) };
+    check_record_numbers(columns, &data)?;
+    unmap_contradicted_headers(columns, &data);
+    find_subscription_status(columns, &data);
+    find_organisation_names(columns, &data);
+    let unknown = map_unknown_by_values(columns, &data);
+    find_birth_dates(columns, &data, &unknown);
+    find_birth_date_parts(columns, &data);
+    resolve_repeated_fields(columns, frame)?;
+    check_birth_dates_agree(path, columns, frame)
+}
 
-    // Record numbers: unique values, or not the id.
+/// A file's columns, as [`refine`] reads them.
+struct Values<'a> {
+    frame: &'a DataFrame,
+    /// Rows (at least 1).
+    height: usize,
+}
+
+impl Values<'_> {
+    /// A sample of a column's values.
+    fn of(&self, header: &str) -> Vec<&str> {
+        self.frame.column(header).ok().and_then(|c| c.str().ok()).map(|c| sample(c, 2000)).unwrap_or_default()
+    }
+
+    /// The share of rows that have a value in the column.
+    fn filled(&self, header: &str) -> f64 {
+        self.frame.column(header).map(|c| (c.len() - c.null_count()) as f64 / self.height as f64).unwrap_or(0.0)
+    }
+}
+
+fn has(columns: &[ColumnMap], f: Field) -> bool {
+    columns.iter().any(|c| c.field == Some(f))
+}
+
+/// Record numbers: unique values, or not the id.
+fn check_record_numbers(columns: &mut [ColumnMap], data: &Values) -> Result<()> {
     for c in columns.iter_mut().filter(|c| c.field == Some(Field::Id) && c.how == MappedBy::Header) {
         if is_weak_id_header(&header_key(&c.header)) {
-            let col = frame.column(&c.header)?.str()?;
+            let col = data.frame.column(&c.header)?.str()?;
             let values: Vec<&str> = col.iter().flatten().collect();
             let distinct = values.iter().collect::<HashSet<_>>().len();
             let unique = distinct as f64 / values.len().max(1) as f64;
-            if unique < 0.95 || filled_of(&c.header) < 0.9 {
+            if unique < 0.95 || data.filled(&c.header) < 0.9 {
                 c.field = None;
                 c.how = MappedBy::Values;
                 c.evidence =
@@ -358,9 +386,12 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
             }
         }
     }
+    Ok(())
+}
 
-    // A header that its values contradict (a "Website" column of yes/no, an "Email Address" column of
-    // dates: columns shifted in an export) maps nothing.
+/// A header that its values contradict (a "Website" column of yes/no, an "Email Address" column of
+/// dates: columns shifted in an export) maps nothing.
+fn unmap_contradicted_headers(columns: &mut [ColumnMap], data: &Values) {
     for c in columns.iter_mut().filter(|c| c.how == MappedBy::Header) {
         let fits: fn(&str) -> bool = match c.field {
             Some(Field::Email) => |v| v.contains('@'),
@@ -372,7 +403,7 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
             Some(Field::EmailOptOut | Field::DoNotCall) => |v| crate::text::yes_no(v).is_some(),
             _ => continue,
         };
-        let values = values_of(&c.header);
+        let values = data.of(&c.header);
         let s = share(&values, fits);
         if values.len() >= 10 && s < 0.2 {
             c.evidence = format!(
@@ -385,9 +416,11 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
             c.confidence = 1.0 - s;
         }
     }
+}
 
-    // A mailing list's subscription status (Mailchimp's "Status": subscribed, unsubscribed, cleaned,
-    // pending) under any header: whether the person opted out of email.
+/// A mailing list's subscription status (Mailchimp's "Status": subscribed, unsubscribed, cleaned,
+/// pending) under any header: whether the person opted out of email.
+fn find_subscription_status(columns: &mut [ColumnMap], data: &Values) {
     if !has(columns, Field::EmailOptOut) {
         let status = |v: &str| {
             matches!(
@@ -396,7 +429,7 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
             )
         };
         for c in columns.iter_mut().filter(|c| c.field.is_none()) {
-            let values = values_of(&c.header);
+            let values = data.of(&c.header);
             let s = share(&values, status);
             let out = values.iter().any(|v| crate::text::yes_no(v) == Some(true));
             if values.len() >= 2 && s >= 0.9 && out {
@@ -408,12 +441,14 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
             }
         }
     }
+}
 
-    // Organisation names under a person-name header, in a file without split person names.
+/// Organisation names under a person-name header, in a file without split person names.
+fn find_organisation_names(columns: &mut [ColumnMap], data: &Values) {
     let split_names = has(columns, Field::FirstName) || has(columns, Field::LastName);
     for c in columns.iter_mut().filter(|c| c.field == Some(Field::FullName) && c.how == MappedBy::Header) {
-        let s = organisation_share(&values_of(&c.header));
-        if !split_names && s >= ORGANISATION_SHARE && marked_share(&values_of(&c.header)) >= 0.1 {
+        let s = organisation_share(&data.of(&c.header));
+        if !split_names && s >= ORGANISATION_SHARE && marked_share(&data.of(&c.header)) >= 0.1 {
             c.field = Some(Field::Company);
             c.how = MappedBy::Values;
             c.confidence = s.min(1.0);
@@ -423,12 +458,14 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
             );
         }
     }
+}
 
-    // Unknown columns by what they hold (a column headed like a code holds codes, not phone numbers).
+/// Unknown columns by what they hold (a column headed like a code holds codes, not phone numbers).
+fn map_unknown_by_values(columns: &mut [ColumnMap], data: &Values) -> Vec<usize> {
     let unknown: Vec<usize> =
         (0..columns.len()).filter(|&i| columns[i].field.is_none() && columns[i].how == MappedBy::Header).collect();
     for &i in &unknown {
-        let values = values_of(&columns[i].header);
+        let values = data.of(&columns[i].header);
         if values.len() < 3 {
             continue;
         }
@@ -455,16 +492,19 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
             c.evidence = format!("{:.0}% of its values are {what}", s * 100.0);
         }
     }
+    unknown
+}
 
-    // Dates: a column of birth-like dates (no times, years from 1900 to ten years ago, many years).
+/// Dates: a column of birth-like dates (no times, years from 1900 to ten years ago, many years).
+fn find_birth_dates(columns: &mut [ColumnMap], data: &Values, unknown: &[usize]) {
     let this_year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
     if !has(columns, Field::BirthDate) {
         let mut birth: Option<(usize, f64)> = None;
-        for &i in &unknown {
+        for &i in unknown {
             if columns[i].field.is_some() {
                 continue;
             }
-            let values = values_of(&columns[i].header);
+            let values = data.of(&columns[i].header);
             let dates: Vec<(i32, bool)> = values.iter().filter_map(|v| date_year(v)).collect();
             if values.len() < 3 || (dates.len() as f64) < 0.9 * values.len() as f64 {
                 continue;
@@ -485,8 +525,11 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
                 format!("{:.0}% of its values are dates of birth (no times, years 1900–{})", s * 100.0, this_year - 10);
         }
     }
+}
 
-    // Birth dates in day, month and year columns with names no table knows.
+/// Birth dates in day, month and year columns with names no table knows.
+fn find_birth_date_parts(columns: &mut [ColumnMap], data: &Values) {
+    let this_year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
     if !has(columns, Field::BirthDate) {
         let ints = |v: &str| v.trim().parse::<i64>().ok();
         let mut found: HashMap<Field, Vec<usize>> = HashMap::new();
@@ -494,7 +537,7 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
             if column.field.is_some() || column.how != MappedBy::Header {
                 continue;
             }
-            let values = values_of(&column.header);
+            let values = data.of(&column.header);
             if values.len() < 10 {
                 continue;
             }
@@ -537,10 +580,12 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
             );
         }
     }
+}
 
-    // Several columns, one field: a column that repeats another's name on most rows is a copy (a
-    // shop's billing and shipping name, a display name) and is left out; a second given name is the
-    // middle name; a second surname stays, as part of a compound surname; two birth dates must agree.
+/// Several columns, one field: a column that repeats another's name on most rows is a copy (a
+/// shop's billing and shipping name, a display name) and is left out; a second given name is the
+/// middle name; a second surname stays, as part of a compound surname; two birth dates must agree.
+fn resolve_repeated_fields(columns: &mut [ColumnMap], frame: &DataFrame) -> Result<()> {
     for field in [Field::FirstName, Field::LastName, Field::FullName] {
         let same: Vec<usize> = (0..columns.len()).filter(|&i| columns[i].field == Some(field)).collect();
         for &j in same.iter().skip(1) {
@@ -575,6 +620,11 @@ pub fn refine(path: &Path, columns: &mut [ColumnMap], frame: &DataFrame) -> Resu
         c.how = MappedBy::Values;
         c.evidence = format!("the second given-name column (the first is \"{first}\")");
     }
+    Ok(())
+}
+
+/// Two birth-date columns must agree.
+fn check_birth_dates_agree(path: &Path, columns: &[ColumnMap], frame: &DataFrame) -> Result<()> {
     let births: Vec<usize> = (0..columns.len()).filter(|&i| columns[i].field == Some(Field::BirthDate)).collect();
     if births.len() >= 2 {
         let (a, b) = (&columns[births[0]].header, &columns[births[1]].header);

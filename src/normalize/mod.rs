@@ -87,8 +87,8 @@ pub struct Contact {
     /// ISO 3166 alpha-2, or empty.
     pub country: Text,
     pub birth: Option<NaiveDate>,
-    /// `"m"`, `"f"` or empty, from a gender column or an honorific (Herr/Frau, Pan/Pani, Mr/Ms, ...).
-    pub gender: Text,
+    /// From a gender column or an honorific (Herr/Frau, Pan/Pani, Mr/Ms, ...).
+    pub gender: Option<name::Gender>,
     pub national_id: Text,
     pub created: Option<NaiveDate>,
     pub last_activity: Option<NaiveDate>,
@@ -340,236 +340,320 @@ fn normalize_source(
     progress: &indicatif::ProgressBar,
     out: &mut Vec<Contact>,
 ) -> Result<()> {
-    let c = |f| cols(source, f);
-    let (first, middle, last, full, salutation) =
-        (c(Field::FirstName)?, c(Field::MiddleName)?, c(Field::LastName)?, c(Field::FullName)?, c(Field::Salutation)?);
-    let (emails, phones, mobiles) = (c(Field::Email)?, c(Field::Phone)?, c(Field::Mobile)?);
-    let company = c(Field::Company)?;
-    let (number, street, street2, city, postcode, country) = (
-        c(Field::StreetNumber)?,
-        c(Field::Street)?,
-        c(Field::Street2)?,
-        c(Field::City)?,
-        c(Field::PostalCode)?,
-        c(Field::Country)?,
-    );
-    let (birth, by, bm, bd) = (c(Field::BirthDate)?, c(Field::BirthYear)?, c(Field::BirthMonth)?, c(Field::BirthDay)?);
-    let (gender, nid, created, activity) =
-        (c(Field::Gender)?, c(Field::NationalId)?, c(Field::Created)?, c(Field::LastActivity)?);
-
-    // The source's usual country decides defaults for phones and dates.
-    // The source's usual country: from its country column, else the configured default region, else
-    // the country most of its internationally written phone numbers belong to.
-    let usual_country = dominant_country(&country, source.frame.height())
-        .or(cfg.default_region.clone())
-        .or_else(|| phone::dominant_region(phones.iter().chain(&mobiles).flat_map(|c| c.iter().flatten())));
-    let fallback_order = if usual_country.as_deref() == Some("US") { DayOrder::MonthFirst } else { DayOrder::DayFirst };
-    let order_of = |cols: &[&StringChunked]| detect_order(cols.iter().flat_map(|c| c.iter().flatten()), fallback_order);
-    let (birth_order, created_order, activity_order) = (order_of(&birth), order_of(&created), order_of(&activity));
-
-    let extra_cols: Vec<Option<(&StringChunked, &'static str, DayOrder)>> = extras
-        .iter()
-        .map(|e| {
-            let h = e.columns.get(si as usize)?.as_ref()?;
-            let col = source.frame.column(h).ok()?.str().ok()?;
-            Some((col, e.kind, detect_order(col.iter().flatten(), fallback_order)))
-        })
-        .collect();
-    let organisations = !company.is_empty() && first.is_empty() && last.is_empty() && full.is_empty();
-    let duplicate_ids: std::collections::HashSet<&str> = source.duplicate_ids.iter().map(String::as_str).collect();
+    let cols = Columns::new(si, source, cfg, extras)?;
+    let height = source.frame.height();
     // Phone numbers are parsed beside the other fields, in parallel (each thread compiles the
     // metadata's patterns it meets once: phone::fast_parse). A number met twice is parsed once per
     // part of the work.
-    let height = source.frame.height();
-    let row_phones = |cache: &mut PhoneCache, row: usize| -> Vec<phone::Phone> {
-        let cells: Vec<&str> = phones.iter().chain(&mobiles).filter_map(|c| c.get(row)).collect();
+    let parse_phones = || -> Vec<Vec<Phone>> {
+        (0..height).into_par_iter().map_init(PhoneCache::default, |cache, row| cols.phones(cache, row)).collect()
+    };
+    let start = out.len();
+    let normalize_rows = || {
+        out.par_extend((0..height).into_par_iter().map(|row| {
+            let k = cols.contact(row);
+            if row % PROGRESS_STEP == 0 {
+                progress.inc(PROGRESS_STEP.min(height - row) as u64);
+            }
+            k
+        }))
+    };
+    let (phones_of_row, ()) = rayon::join(parse_phones, normalize_rows);
+    out[start..].par_iter_mut().zip(phones_of_row).for_each(|(k, phones)| set_phones(k, phones));
+    Ok(())
+}
+
+/// A row's phone numbers, each once, in order, and the flags they raise.
+fn set_phones(k: &mut Contact, mut phones: Vec<Phone>) {
+    if phones.iter().any(|p| !p.valid) {
+        k.flags |= flag::INVALID_PHONE;
+    }
+    let mut i = 0;
+    while i < phones.len() {
+        if phones[..i].iter().any(|o| o.key == phones[i].key) {
+            phones.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+    k.phones = phones;
+    if k.emails.is_empty() && k.phones.is_empty() && k.street.is_empty() {
+        k.flags |= flag::NO_CONTACT_POINT;
+    }
+}
+
+/// A source's columns, field by field, and what holds for all of its rows.
+struct Columns<'a> {
+    si: u16,
+    source: &'a Source,
+    first: Vec<&'a StringChunked>,
+    middle: Vec<&'a StringChunked>,
+    last: Vec<&'a StringChunked>,
+    full: Vec<&'a StringChunked>,
+    salutation: Vec<&'a StringChunked>,
+    emails: Vec<&'a StringChunked>,
+    /// Phone and mobile columns.
+    phones: Vec<&'a StringChunked>,
+    company: Vec<&'a StringChunked>,
+    number: Vec<&'a StringChunked>,
+    street: Vec<&'a StringChunked>,
+    street2: Vec<&'a StringChunked>,
+    city: Vec<&'a StringChunked>,
+    postcode: Vec<&'a StringChunked>,
+    country: Vec<&'a StringChunked>,
+    /// Birth date, and its year, month and day columns.
+    birth: Vec<&'a StringChunked>,
+    birth_parts: [Vec<&'a StringChunked>; 3],
+    gender: Vec<&'a StringChunked>,
+    national_id: Vec<&'a StringChunked>,
+    created: Vec<&'a StringChunked>,
+    activity: Vec<&'a StringChunked>,
+    /// The source's usual country, the default for phone numbers written without one.
+    usual_country: Option<String>,
+    /// The day order of the birth, created and last-activity columns.
+    orders: [DayOrder; 3],
+    /// Every extra comparison's column here, its kind and day order.
+    extras: Vec<Option<(&'a StringChunked, &'static str, DayOrder)>>,
+    /// The source lists organisations, not people.
+    organisations: bool,
+    duplicate_ids: std::collections::HashSet<&'a str>,
+    stale_cutoff: NaiveDate,
+    retention_cutoff: Option<NaiveDate>,
+}
+
+impl<'a> Columns<'a> {
+    fn new(si: u16, source: &'a Source, cfg: &Config, extras: &[Extra]) -> Result<Self> {
+        let c = |f| cols(source, f);
+        let phones: Vec<_> = c(Field::Phone)?.into_iter().chain(c(Field::Mobile)?).collect();
+        let country = c(Field::Country)?;
+        // The source's usual country: from its country column, else the configured default region, else
+        // the country most of its internationally written phone numbers belong to. It decides defaults
+        // for phones and dates.
+        let usual_country = dominant_country(&country, source.frame.height())
+            .or(cfg.default_region.clone())
+            .or_else(|| phone::dominant_region(phones.iter().flat_map(|c| c.iter().flatten())));
+        let fallback = if usual_country.as_deref() == Some("US") { DayOrder::MonthFirst } else { DayOrder::DayFirst };
+        let order_of = |cols: &[&StringChunked]| detect_order(cols.iter().flat_map(|c| c.iter().flatten()), fallback);
+        let (birth, created, activity) = (c(Field::BirthDate)?, c(Field::Created)?, c(Field::LastActivity)?);
+        let orders = [order_of(&birth), order_of(&created), order_of(&activity)];
+        let extras = extras
+            .iter()
+            .map(|e| {
+                let h = e.columns.get(si as usize)?.as_ref()?;
+                let col = source.frame.column(h).ok()?.str().ok()?;
+                Some((col, e.kind, detect_order(col.iter().flatten(), fallback)))
+            })
+            .collect();
+        let (first, last, full, company) =
+            (c(Field::FirstName)?, c(Field::LastName)?, c(Field::FullName)?, c(Field::Company)?);
+        let organisations = !company.is_empty() && first.is_empty() && last.is_empty() && full.is_empty();
+        let today = chrono::Utc::now().date_naive();
+        Ok(Columns {
+            si,
+            source,
+            first,
+            middle: c(Field::MiddleName)?,
+            last,
+            full,
+            salutation: c(Field::Salutation)?,
+            emails: c(Field::Email)?,
+            phones,
+            company,
+            number: c(Field::StreetNumber)?,
+            street: c(Field::Street)?,
+            street2: c(Field::Street2)?,
+            city: c(Field::City)?,
+            postcode: c(Field::PostalCode)?,
+            country,
+            birth,
+            birth_parts: [c(Field::BirthYear)?, c(Field::BirthMonth)?, c(Field::BirthDay)?],
+            gender: c(Field::Gender)?,
+            national_id: c(Field::NationalId)?,
+            created,
+            activity,
+            usual_country,
+            orders,
+            extras,
+            organisations,
+            duplicate_ids: source.duplicate_ids.iter().map(String::as_str).collect(),
+            stale_cutoff: today - chrono::Duration::days(cfg.stale_after_days as i64),
+            retention_cutoff: cfg.retention_days.map(|d| today - chrono::Duration::days(d as i64)),
+        })
+    }
+
+    /// A row's phone numbers, parsed (a number met before by this part of the work is taken from `cache`).
+    fn phones(&self, cache: &mut PhoneCache, row: usize) -> Vec<Phone> {
+        let cells: Vec<&str> = self.phones.iter().filter_map(|c| c.get(row)).collect();
         if cells.is_empty() {
             return Vec::new();
         }
-        let own = first_value(&country, row).and_then(crate::countries::country_code);
-        let region = own.or(usual_country.as_deref());
+        let own = first_value(&self.country, row).and_then(crate::countries::country_code);
+        let region = own.or(self.usual_country.as_deref());
         cells
             .into_iter()
             .filter_map(phone::prepare)
             .map(|p| {
                 let key = (p.number, if p.international { None } else { region.map(str::to_string) });
                 let (e164, valid) = cache.entry(key).or_insert_with_key(|(n, r)| phone::parse(n, r.as_deref())).clone();
-                phone::Phone { key: e164.into(), valid, extension: p.extension.into() }
+                Phone { key: e164.into(), valid, extension: p.extension.into() }
             })
             .collect()
-    };
-    let parse_phones = || -> Vec<Vec<phone::Phone>> {
-        (0..height).into_par_iter().map_init(PhoneCache::default, row_phones).collect()
-    };
-    let today = chrono::Utc::now().date_naive();
-    let stale_cutoff = today - chrono::Duration::days(cfg.stale_after_days as i64);
-    let retention_cutoff = cfg.retention_days.map(|d| today - chrono::Duration::days(d as i64));
-    let start = out.len();
-    let normalize_rows = || {
-        out.par_extend((0..source.frame.height()).into_par_iter().map(|row| {
-            let mut k = Contact { source: si, row: row as u32, ..Default::default() };
-            // Names: split columns win; a full-name column fills what they lack.
-            let first_raw = first_value(&first, row);
-            let mut f = first_raw.map(name::strip_honorific).unwrap_or_default();
-            let mut honorific = first_value(&salutation, row).map(str::to_string).unwrap_or_default();
-            if let Some(raw) = first_raw {
-                // The honorific is what the cell had before the name ("Dr. Anna" → "Dr. ").
-                if let Some(prefix) = raw.trim().strip_suffix(f.as_str()) {
-                    honorific.push(' ');
-                    honorific.push_str(prefix);
-                } else if f.is_empty() || raw.len() > f.len() {
-                    honorific.push(' ');
-                    honorific.push_str(raw);
+    }
+
+    /// A row's contact, all but its phone numbers.
+    fn contact(&self, row: usize) -> Contact {
+        let mut k = Contact { source: self.si, row: row as u32, ..Default::default() };
+        let honorific = self.names(row, &mut k);
+        let country = first_value(&self.country, row);
+        k.country = country.and_then(crate::countries::country_code).map(Text::from).unwrap_or_default();
+        if k.country.is_empty() && country.is_some() {
+            k.flags |= flag::UNKNOWN_COUNTRY;
+        }
+        for col in &self.emails {
+            if let Some(e) = col.get(row).and_then(email::normalize_email) {
+                if !e.valid {
+                    k.flags |= flag::INVALID_EMAIL;
+                } else if e.placeholder {
+                    k.flags |= flag::PLACEHOLDER_EMAIL;
+                } else if e.role {
+                    k.flags |= flag::ROLE_EMAIL;
+                }
+                if !k.emails.iter().any(|o| o.key == e.key) {
+                    k.emails.push(e);
                 }
             }
-            let mut m = first_value(&middle, row).map(str::to_string).unwrap_or_default();
-            // A second surname column ("surname_c2", "Segundo apellido") makes a compound surname.
-            let mut l = joined_values(&last, row);
-            if let Some(fullv) = first_value(&full, row) {
-                let p = name::split_full_name(fullv);
+        }
+        k.company = first_value(&self.company, row).map(company::company_key).unwrap_or_default().into();
+        self.address(row, &mut k);
+        self.dates(row, &mut k);
+        k.gender = first_value(&self.gender, row).and_then(name::gender_of).or_else(|| name::gender_of(&honorific));
+        k.national_id = first_value(&self.national_id, row)
+            .map(|v| v.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect())
+            .unwrap_or_default();
+        for (slot, col) in self.extras.iter().enumerate() {
+            if let Some((col, kind, order)) = col {
+                if let Some(v) = col.get(row).filter(|v| !text::is_placeholder(v)) {
+                    let key = extra_key(kind, v, *order);
+                    if *kind == "identifier" {
+                        k.national_id = key.into();
+                    } else {
+                        k.extras[slot] = key.into();
+                    }
+                }
+            }
+        }
+        self.flag_record(row, &mut k);
+        k
+    }
+
+    /// A row's name keys and display names; returns the honorifics its cells had.
+    fn names(&self, row: usize, k: &mut Contact) -> String {
+        // Split columns win; a full-name column fills what they lack.
+        let first_raw = first_value(&self.first, row);
+        let mut f = first_raw.map(name::strip_honorific).unwrap_or_default();
+        let mut honorific = first_value(&self.salutation, row).map(str::to_string).unwrap_or_default();
+        if let Some(raw) = first_raw {
+            // The honorific is what the cell had before the name ("Dr. Anna" → "Dr. ").
+            if let Some(prefix) = raw.trim().strip_suffix(f.as_str()) {
                 honorific.push(' ');
-                honorific.push_str(&p.salutation);
-                if f.is_empty() && l.is_empty() {
-                    (f, m, l) = (p.first, p.middle, p.last);
-                } else if l.is_empty() && !p.last.is_empty() {
-                    l = p.last;
-                } else if f.is_empty() {
-                    f = p.first;
-                }
-            }
-            if f.contains(' ') && m.is_empty() {
-                // "Anna Maria" in a first-name cell: the first word is the given name for matching.
-                let (a, b) = f.split_once(' ').unwrap_or((&f, ""));
-                (f, m) = (a.to_string(), b.to_string());
-            }
-            k.first = name::name_key(&f).replace(' ', "").into();
-            k.display_name =
-                [name::display_case(&f).into(), name::display_case(&m).into(), name::display_case(&l).into()];
-            k.first_canon = name::canonical_first(&k.first).into();
-            k.middle = name::name_key(&m).into();
-            k.last = name::name_key(&l).replace(' ', "").into();
-            k.first_phonetic = name::phonetic(&k.first_canon).into();
-            k.last_phonetic = name::phonetic(&k.last).into();
-
-            k.country =
-                first_value(&country, row).and_then(crate::countries::country_code).map(Text::from).unwrap_or_default();
-            if k.country.is_empty() && first_value(&country, row).is_some() {
-                k.flags |= flag::UNKNOWN_COUNTRY;
-            }
-
-            for col in &emails {
-                if let Some(e) = col.get(row).and_then(email::normalize_email) {
-                    if !e.valid {
-                        k.flags |= flag::INVALID_EMAIL;
-                    } else if e.placeholder {
-                        k.flags |= flag::PLACEHOLDER_EMAIL;
-                    } else if e.role {
-                        k.flags |= flag::ROLE_EMAIL;
-                    }
-                    if !k.emails.iter().any(|o| o.key == e.key) {
-                        k.emails.push(e);
-                    }
-                }
-            }
-            k.company = first_value(&company, row).map(company::company_key).unwrap_or_default().into();
-
-            let street_raw = first_value(&street, row).unwrap_or("");
-            let number_raw = first_value(&number, row).unwrap_or("");
-            let (s, n) = split_house_number(&address::street_key(street_raw), &text::alnum_key(number_raw));
-            k.street = s.into();
-            k.street_number = n.into();
-            k.street2 = first_value(&street2, row).map(address::street_key).unwrap_or_default().into();
-            k.city = first_value(&city, row).map(text::alnum_key).unwrap_or_default().into();
-            k.postcode = first_value(&postcode, row).map(address::postal_key).unwrap_or_default().into();
-
-            let mut bad_date = false;
-            let mut date_of = |cols: &[&StringChunked], order| {
-                let v = first_value(cols, row)?;
-                let d = date::parse_date(v, order);
-                bad_date |= d.is_none() || date::month_day_swapped(v);
-                d
-            };
-            k.birth = date_of(&birth, birth_order)
-                .or_else(|| first_value(&birth, row).and_then(|v| date::parse_partial_date(v, birth_order)))
-                .or_else(|| {
-                    let y: i32 = first_value(&by, row)?.trim().parse().ok()?;
-                    let m = month_number(first_value(&bm, row)?)?;
-                    let d: u32 = first_value(&bd, row)?.trim().parse().ok()?;
-                    NaiveDate::from_ymd_opt(y, m, d)
-                });
-            k.created = date_of(&created, created_order);
-            k.last_activity = date_of(&activity, activity_order);
-            if bad_date {
-                k.flags |= flag::INVALID_DATE;
-            }
-            k.gender = first_value(&gender, row)
-                .and_then(name::gender_of)
-                .or_else(|| name::gender_of(&honorific))
-                .map(|g| Text::from(String::from(g)))
-                .unwrap_or_default();
-            k.national_id = first_value(&nid, row)
-                .map(|v| v.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect())
-                .unwrap_or_default();
-            for (slot, col) in extra_cols.iter().enumerate() {
-                if let Some((col, kind, order)) = col {
-                    if let Some(v) = col.get(row).filter(|v| !text::is_placeholder(v)) {
-                        let key = extra_key(kind, v, *order);
-                        if *kind == "identifier" {
-                            k.national_id = key.into();
-                        } else {
-                            k.extras[slot] = key.into();
-                        }
-                    }
-                }
-            }
-            // No activity recorded: the creation date is the last sign of life.
-            if k.last_activity.or(k.created).is_some_and(|d| d < stale_cutoff) {
-                k.flags |= flag::STALE;
-            }
-            if retention_cutoff.is_some_and(|cut| k.created.is_some_and(|d| d < cut)) {
-                k.flags |= flag::PAST_RETENTION;
-            }
-            if !duplicate_ids.is_empty() && duplicate_ids.contains(source.record_ids[row].as_str()) {
-                k.flags |= flag::DUPLICATE_ID;
-            }
-            // An export of organisations, or a row of a contact export that names a company and
-            // no person and has no personal mailbox: an account (its switchboard and address),
-            // not a contact whose name is missing.
-            let account_row = k.first.is_empty()
-                && k.last.is_empty()
-                && !k.company.is_empty()
-                && !k.emails.iter().any(|e| e.personal());
-            if organisations || account_row {
-                k.flags |= flag::ORGANISATION;
-            } else if k.first.is_empty() && k.last.is_empty() {
-                k.flags |= flag::NO_NAME;
-            }
-            if row % PROGRESS_STEP == 0 {
-                progress.inc(PROGRESS_STEP.min(source.frame.height() - row) as u64);
-            }
-            k
-        }))
-    };
-    let (phones_of_row, ()) = rayon::join(parse_phones, normalize_rows);
-    out[start..].par_iter_mut().zip(phones_of_row).for_each(|(k, mut phones)| {
-        if phones.iter().any(|p| !p.valid) {
-            k.flags |= flag::INVALID_PHONE;
-        }
-        // The row's own list, each number once, in order.
-        let mut i = 0;
-        while i < phones.len() {
-            if phones[..i].iter().any(|o| o.key == phones[i].key) {
-                phones.remove(i);
-            } else {
-                i += 1;
+                honorific.push_str(prefix);
+            } else if f.is_empty() || raw.len() > f.len() {
+                honorific.push(' ');
+                honorific.push_str(raw);
             }
         }
-        k.phones = phones;
-        if k.emails.is_empty() && k.phones.is_empty() && k.street.is_empty() {
-            k.flags |= flag::NO_CONTACT_POINT;
+        let mut m = first_value(&self.middle, row).map(str::to_string).unwrap_or_default();
+        // A second surname column ("surname_c2", "Segundo apellido") makes a compound surname.
+        let mut l = joined_values(&self.last, row);
+        if let Some(fullv) = first_value(&self.full, row) {
+            let p = name::split_full_name(fullv);
+            honorific.push(' ');
+            honorific.push_str(&p.salutation);
+            if f.is_empty() && l.is_empty() {
+                (f, m, l) = (p.first, p.middle, p.last);
+            } else if l.is_empty() && !p.last.is_empty() {
+                l = p.last;
+            } else if f.is_empty() {
+                f = p.first;
+            }
         }
-    });
-    Ok(())
+        if f.contains(' ') && m.is_empty() {
+            // "Anna Maria" in a first-name cell: the first word is the given name for matching.
+            let (a, b) = f.split_once(' ').unwrap_or((&f, ""));
+            (f, m) = (a.to_string(), b.to_string());
+        }
+        k.first = name::name_key(&f).replace(' ', "").into();
+        k.display_name = [name::display_case(&f).into(), name::display_case(&m).into(), name::display_case(&l).into()];
+        k.first_canon = name::canonical_first(&k.first).into();
+        k.middle = name::name_key(&m).into();
+        k.last = name::name_key(&l).replace(' ', "").into();
+        k.first_phonetic = name::phonetic(&k.first_canon).into();
+        k.last_phonetic = name::phonetic(&k.last).into();
+        honorific
+    }
+
+    fn address(&self, row: usize, k: &mut Contact) {
+        let street_raw = first_value(&self.street, row).unwrap_or("");
+        let number_raw = first_value(&self.number, row).unwrap_or("");
+        let (s, n) = split_house_number(&address::street_key(street_raw), &text::alnum_key(number_raw));
+        k.street = s.into();
+        k.street_number = n.into();
+        k.street2 = first_value(&self.street2, row).map(address::street_key).unwrap_or_default().into();
+        k.city = first_value(&self.city, row).map(text::alnum_key).unwrap_or_default().into();
+        k.postcode = first_value(&self.postcode, row).map(address::postal_key).unwrap_or_default().into();
+    }
+
+    /// Birth, created and last-activity dates; a value that is no date, or whose month and day look
+    /// swapped, flags the record.
+    fn dates(&self, row: usize, k: &mut Contact) {
+        let [birth_order, created_order, activity_order] = self.orders;
+        let mut bad_date = false;
+        let mut date_of = |cols: &[&StringChunked], order| {
+            let v = first_value(cols, row)?;
+            let d = date::parse_date(v, order);
+            bad_date |= d.is_none() || date::month_day_swapped(v);
+            d
+        };
+        let [by, bm, bd] = &self.birth_parts;
+        k.birth = date_of(&self.birth, birth_order)
+            .or_else(|| first_value(&self.birth, row).and_then(|v| date::parse_partial_date(v, birth_order)))
+            .or_else(|| {
+                let y: i32 = first_value(by, row)?.trim().parse().ok()?;
+                let m = month_number(first_value(bm, row)?)?;
+                let d: u32 = first_value(bd, row)?.trim().parse().ok()?;
+                NaiveDate::from_ymd_opt(y, m, d)
+            });
+        k.created = date_of(&self.created, created_order);
+        k.last_activity = date_of(&self.activity, activity_order);
+        if bad_date {
+            k.flags |= flag::INVALID_DATE;
+        }
+    }
+
+    /// The flags that need the whole record: stale, past retention, a duplicate id, an organisation
+    /// or no name.
+    fn flag_record(&self, row: usize, k: &mut Contact) {
+        // No activity recorded: the creation date is the last sign of life.
+        if k.last_activity.or(k.created).is_some_and(|d| d < self.stale_cutoff) {
+            k.flags |= flag::STALE;
+        }
+        if self.retention_cutoff.is_some_and(|cut| k.created.is_some_and(|d| d < cut)) {
+            k.flags |= flag::PAST_RETENTION;
+        }
+        if !self.duplicate_ids.is_empty() && self.duplicate_ids.contains(self.source.record_ids[row].as_str()) {
+            k.flags |= flag::DUPLICATE_ID;
+        }
+        // An export of organisations, or a row of a contact export that names a company and no
+        // person and has no personal mailbox: an account (its switchboard and address), not a
+        // contact whose name is missing.
+        let account_row =
+            k.first.is_empty() && k.last.is_empty() && !k.company.is_empty() && !k.emails.iter().any(|e| e.personal());
+        if self.organisations || account_row {
+            k.flags |= flag::ORGANISATION;
+        } else if k.first.is_empty() && k.last.is_empty() {
+            k.flags |= flag::NO_NAME;
+        }
+    }
 }
 
 fn detect_order<'a>(values: impl Iterator<Item = &'a str>, fallback: DayOrder) -> DayOrder {

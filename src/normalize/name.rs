@@ -100,107 +100,45 @@ fn split_tokens(s: &str, parts: &mut NameParts) -> Vec<String> {
     tokens
 }
 
-/// The gender an honorific or a gender cell states: `Some('m')`, `Some('f')`, or `None` (Dr., Prof.,
-/// unknown).
+/// A person's gender as a record states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Gender {
+    Male,
+    Female,
+}
+
+impl Gender {
+    /// The key compared and written: `m` or `f`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Gender::Male => "m",
+            Gender::Female => "f",
+        }
+    }
+
+    /// The words that state it (`data/genders.tsv`).
+    fn words(self) -> &'static [&'static str] {
+        static TABLE: std::sync::OnceLock<crate::data::Table> = std::sync::OnceLock::new();
+        let table = TABLE.get_or_init(|| crate::data::table(include_str!("../data/genders.tsv")));
+        crate::data::values(table, if self == Gender::Male { "male" } else { "female" })
+    }
+}
+
+/// The gender an honorific or a gender cell states, or `None` (Dr., Prof., unknown).
 ///
 /// ```
-/// use crmclean::normalize::name::gender_of;
-/// assert_eq!(gender_of("Frau Dr."), Some('f'));
-/// assert_eq!(gender_of("Pan"), Some('m'));
-/// assert_eq!(gender_of("Sig.ra"), Some('f'));
+/// use crmclean::normalize::name::{gender_of, Gender};
+/// assert_eq!(gender_of("Frau Dr."), Some(Gender::Female));
+/// assert_eq!(gender_of("Pan"), Some(Gender::Male));
+/// assert_eq!(gender_of("Sig.ra"), Some(Gender::Female));
 /// assert_eq!(gender_of("Dr."), None);
-/// assert_eq!(gender_of("weiblich"), Some('f'));
+/// assert_eq!(gender_of("weiblich"), Some(Gender::Female));
 /// ```
-pub fn gender_of(s: &str) -> Option<char> {
-    const MALE: &[&str] = &[
-        "mr",
-        "mister",
-        "herr",
-        "hr",
-        "sig",
-        "signor",
-        "signore",
-        "pan",
-        "bapak",
-        "bpk",
-        "pak",
-        "m",
-        "monsieur",
-        "sr",
-        "senor",
-        "don",
-        "male",
-        "man",
-        "maennlich",
-        "mannlich",
-        "maschio",
-        "uomo",
-        "mezczyzna",
-        "laki laki",
-        "pria",
-        "homme",
-        "masculin",
-        "hombre",
-        "masculino",
-        "h",
-    ];
-    const FEMALE: &[&str] = &[
-        "mrs",
-        "ms",
-        "miss",
-        "frau",
-        "fraulein",
-        "fr",
-        "sigra",
-        "sig ra",
-        "signora",
-        "signorina",
-        "pani",
-        "panna",
-        "ibu",
-        "bu",
-        "mme",
-        "mlle",
-        "madame",
-        "mademoiselle",
-        "sra",
-        "srta",
-        "senora",
-        "senorita",
-        "dona",
-        "female",
-        "woman",
-        "weiblich",
-        "femmina",
-        "donna",
-        "kobieta",
-        "perempuan",
-        "wanita",
-        "femme",
-        "feminin",
-        "mujer",
-        "femenino",
-        "f",
-        "w",
-    ];
+pub fn gender_of(s: &str) -> Option<Gender> {
     let key = alnum_key(s);
-    let whole = key.as_str();
-    if MALE.contains(&whole) {
-        return Some('m');
-    }
-    if FEMALE.contains(&whole) {
-        return Some('f');
-    }
-    for w in key.split(' ') {
-        let joined = w.replace(' ', "");
-        if w.len() > 1 && MALE.contains(&joined.as_str()) {
-            return Some('m');
-        }
-        if w.len() > 1 && FEMALE.contains(&joined.as_str()) {
-            return Some('f');
-        }
-    }
-    None
+    let stated = |w: &str| [Gender::Male, Gender::Female].into_iter().find(|g| g.words().contains(&w));
+    // The whole cell, then its words of more than one letter.
+    stated(&key).or_else(|| key.split(' ').filter(|w| w.len() > 1).find_map(stated))
 }
 
 /// Removes a leading honorific from a first-name cell ("Dr. Anna" → "Anna"); a cell holding only a
