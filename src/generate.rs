@@ -31,867 +31,42 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::score::SplitMix;
 
+/// One country's pools (`data/generator.toml`).
+#[derive(serde::Deserialize)]
 struct Locale {
-    country: &'static str,
-    country_names: &'static [&'static str],
-    calling: &'static str,
-    first_m: &'static [&'static str],
-    first_f: &'static [&'static str],
-    last: &'static [&'static str],
-    cities: &'static [(&'static str, &'static str)],
-    streets: &'static [&'static str],
+    country: String,
+    country_names: Vec<String>,
+    calling: String,
+    first_male: Vec<String>,
+    first_female: Vec<String>,
+    last: Vec<String>,
+    /// City and the first digits of its postcodes.
+    cities: Vec<(String, String)>,
+    streets: Vec<String>,
     street_first: bool,
-    domains: &'static [&'static str],
+    domains: Vec<String>,
 }
 
-const LOCALES: &[Locale] = &[
-    Locale {
-        country: "US",
-        country_names: &["United States", "USA", "US", "U.S.A."],
-        calling: "1",
-        first_m: &[
-            "James",
-            "Robert",
-            "John",
-            "Michael",
-            "William",
-            "David",
-            "Richard",
-            "Joseph",
-            "Thomas",
-            "Christopher",
-            "Daniel",
-            "Matthew",
-            "Anthony",
-            "Steven",
-            "Andrew",
-            "Joshua",
-            "Kevin",
-            "Brian",
-            "George",
-            "Edward",
-            "Ronald",
-            "Timothy",
-            "Jason",
-            "Jeffrey",
-            "Ryan",
-            "Jacob",
-            "Gary",
-            "Nicholas",
-            "Eric",
-            "Jonathan",
-        ],
-        first_f: &[
-            "Mary",
-            "Patricia",
-            "Jennifer",
-            "Linda",
-            "Elizabeth",
-            "Barbara",
-            "Susan",
-            "Jessica",
-            "Sarah",
-            "Karen",
-            "Nancy",
-            "Lisa",
-            "Margaret",
-            "Sandra",
-            "Ashley",
-            "Kimberly",
-            "Emily",
-            "Donna",
-            "Michelle",
-            "Katherine",
-            "Amanda",
-            "Melissa",
-            "Deborah",
-            "Stephanie",
-            "Rebecca",
-            "Laura",
-            "Sharon",
-            "Cynthia",
-            "Amy",
-            "Angela",
-        ],
-        last: &[
-            "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson", "Taylor",
-            "Thomas", "Moore", "Jackson", "Martin", "Thompson", "White", "Harris", "Clark", "Lewis", "Robinson",
-            "Walker", "Young", "Allen", "King", "Wright", "Scott", "Hill", "Green", "Adams", "Baker", "Nelson",
-            "Carter", "Mitchell", "Roberts", "Turner", "Phillips", "Campbell", "Parker", "Evans", "Edwards",
-            "McDonald", "O'Neil", "Collins", "Stewart", "Morris",
-        ],
-        cities: &[
-            ("New York", "100"),
-            ("Chicago", "606"),
-            ("Boston", "021"),
-            ("Austin", "787"),
-            ("Seattle", "981"),
-            ("Denver", "802"),
-            ("Portland", "972"),
-            ("Atlanta", "303"),
-        ],
-        streets: &[
-            "Main Street",
-            "Oak Avenue",
-            "Maple Drive",
-            "Cedar Lane",
-            "Park Road",
-            "Washington Boulevard",
-            "Elm Street",
-            "Lake Court",
-            "Hill Place",
-            "Sunset Boulevard",
-        ],
-        street_first: false,
-        domains: &["gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com"],
-    },
-    Locale {
-        country: "DE",
-        country_names: &["Deutschland", "Germany", "DE"],
-        calling: "49",
-        first_m: &[
-            "Jürgen",
-            "Hans",
-            "Klaus",
-            "Stefan",
-            "Michael",
-            "Andreas",
-            "Thomas",
-            "Wolfgang",
-            "Peter",
-            "Uwe",
-            "Frank",
-            "Matthias",
-            "Jörg",
-            "Sebastian",
-            "Tobias",
-            "Florian",
-            "Maximilian",
-            "Lukas",
-            "Jonas",
-            "Felix",
-            "Dieter",
-            "Günter",
-            "Bernd",
-            "Ralf",
-            "Sven",
-        ],
-        first_f: &[
-            "Ursula",
-            "Sabine",
-            "Monika",
-            "Petra",
-            "Andrea",
-            "Claudia",
-            "Susanne",
-            "Birgit",
-            "Katharina",
-            "Julia",
-            "Anna",
-            "Lena",
-            "Sophie",
-            "Jana",
-            "Stefanie",
-            "Gabriele",
-            "Brigitte",
-            "Renate",
-            "Karin",
-            "Heike",
-            "Jutta",
-            "Anja",
-            "Nicole",
-            "Sandra",
-            "Tanja",
-        ],
-        last: &[
-            "Müller",
-            "Schmidt",
-            "Schneider",
-            "Fischer",
-            "Weber",
-            "Meyer",
-            "Wagner",
-            "Becker",
-            "Schulz",
-            "Hoffmann",
-            "Schäfer",
-            "Koch",
-            "Bauer",
-            "Richter",
-            "Klein",
-            "Wolf",
-            "Schröder",
-            "Neumann",
-            "Schwarz",
-            "Zimmermann",
-            "Braun",
-            "Krüger",
-            "Hofmann",
-            "Hartmann",
-            "Lange",
-            "Schmitt",
-            "Werner",
-            "Krause",
-            "Meier",
-            "Lehmann",
-            "Köhler",
-            "Maier",
-            "Jäger",
-            "Groß",
-            "Vogel",
-        ],
-        cities: &[
-            ("Berlin", "10"),
-            ("München", "80"),
-            ("Hamburg", "20"),
-            ("Köln", "50"),
-            ("Frankfurt am Main", "60"),
-            ("Stuttgart", "70"),
-            ("Düsseldorf", "40"),
-            ("Leipzig", "04"),
-        ],
-        streets: &[
-            "Hauptstraße",
-            "Bahnhofstraße",
-            "Gartenstraße",
-            "Schulstraße",
-            "Dorfstraße",
-            "Bergstraße",
-            "Lindenstraße",
-            "Goethestraße",
-            "Kirchweg",
-            "Am Markt",
-        ],
-        street_first: true,
-        domains: &["web.de", "gmx.de", "t-online.de", "gmail.com", "gmx.net"],
-    },
-    Locale {
-        country: "IT",
-        country_names: &["Italia", "Italy", "IT"],
-        calling: "39",
-        first_m: &[
-            "Giuseppe",
-            "Giovanni",
-            "Antonio",
-            "Mario",
-            "Luigi",
-            "Francesco",
-            "Angelo",
-            "Vincenzo",
-            "Pietro",
-            "Salvatore",
-            "Carlo",
-            "Franco",
-            "Domenico",
-            "Bruno",
-            "Paolo",
-            "Michele",
-            "Giorgio",
-            "Aldo",
-            "Sergio",
-            "Luca",
-            "Marco",
-            "Alessandro",
-            "Matteo",
-            "Lorenzo",
-            "Andrea",
-        ],
-        first_f: &[
-            "Maria",
-            "Anna",
-            "Giuseppina",
-            "Rosa",
-            "Angela",
-            "Giovanna",
-            "Teresa",
-            "Lucia",
-            "Carmela",
-            "Caterina",
-            "Francesca",
-            "Antonella",
-            "Chiara",
-            "Giulia",
-            "Sara",
-            "Federica",
-            "Valentina",
-            "Alessia",
-            "Martina",
-            "Elena",
-            "Silvia",
-            "Laura",
-            "Paola",
-            "Roberta",
-            "Simona",
-        ],
-        last: &[
-            "Rossi",
-            "Russo",
-            "Ferrari",
-            "Esposito",
-            "Bianchi",
-            "Romano",
-            "Colombo",
-            "Ricci",
-            "Marino",
-            "Greco",
-            "Bruno",
-            "Gallo",
-            "Conti",
-            "De Luca",
-            "Mancini",
-            "Costa",
-            "Giordano",
-            "Rizzo",
-            "Lombardi",
-            "Moretti",
-            "Barbieri",
-            "Fontana",
-            "Santoro",
-            "Mariani",
-            "Rinaldi",
-            "Caruso",
-            "Ferrara",
-            "Galli",
-            "Martini",
-            "Leone",
-            "Longo",
-            "Gentile",
-            "Martinelli",
-            "Vitale",
-            "D'Angelo",
-        ],
-        cities: &[
-            ("Roma", "001"),
-            ("Milano", "201"),
-            ("Napoli", "801"),
-            ("Torino", "101"),
-            ("Palermo", "901"),
-            ("Bologna", "401"),
-            ("Firenze", "501"),
-            ("Genova", "161"),
-        ],
-        streets: &[
-            "Via Roma",
-            "Via Garibaldi",
-            "Via Mazzini",
-            "Via Verdi",
-            "Corso Italia",
-            "Via Dante",
-            "Viale Europa",
-            "Piazza Cavour",
-            "Via Marconi",
-            "Via Cavour",
-        ],
-        street_first: true,
-        domains: &["libero.it", "gmail.com", "virgilio.it", "alice.it", "tiscali.it"],
-    },
-    Locale {
-        country: "PL",
-        country_names: &["Polska", "Poland", "PL"],
-        calling: "48",
-        first_m: &[
-            "Piotr",
-            "Krzysztof",
-            "Andrzej",
-            "Tomasz",
-            "Paweł",
-            "Jan",
-            "Michał",
-            "Marcin",
-            "Stanisław",
-            "Jakub",
-            "Adam",
-            "Marek",
-            "Łukasz",
-            "Grzegorz",
-            "Mateusz",
-            "Wojciech",
-            "Mariusz",
-            "Dariusz",
-            "Zbigniew",
-            "Jerzy",
-            "Bartłomiej",
-            "Kamil",
-            "Rafał",
-            "Robert",
-            "Józef",
-        ],
-        first_f: &[
-            "Anna",
-            "Maria",
-            "Katarzyna",
-            "Małgorzata",
-            "Agnieszka",
-            "Barbara",
-            "Ewa",
-            "Krystyna",
-            "Elżbieta",
-            "Zofia",
-            "Joanna",
-            "Magdalena",
-            "Monika",
-            "Teresa",
-            "Danuta",
-            "Natalia",
-            "Karolina",
-            "Aleksandra",
-            "Marta",
-            "Beata",
-            "Dorota",
-            "Halina",
-            "Jadwiga",
-            "Justyna",
-            "Iwona",
-        ],
-        last: &[
-            "Nowak",
-            "Kowalski",
-            "Wiśniewski",
-            "Wójcik",
-            "Kowalczyk",
-            "Kamiński",
-            "Lewandowski",
-            "Zieliński",
-            "Szymański",
-            "Woźniak",
-            "Dąbrowski",
-            "Kozłowski",
-            "Jankowski",
-            "Mazur",
-            "Kwiatkowski",
-            "Krawczyk",
-            "Piotrowski",
-            "Grabowski",
-            "Nowakowski",
-            "Pawłowski",
-            "Michalski",
-            "Nowicki",
-            "Adamczyk",
-            "Dudek",
-            "Zając",
-            "Wieczorek",
-            "Jabłoński",
-            "Król",
-            "Majewski",
-            "Olszewski",
-        ],
-        cities: &[
-            ("Warszawa", "00"),
-            ("Kraków", "30"),
-            ("Łódź", "90"),
-            ("Wrocław", "50"),
-            ("Poznań", "60"),
-            ("Gdańsk", "80"),
-            ("Szczecin", "70"),
-            ("Lublin", "20"),
-        ],
-        streets: &[
-            "ul. Marszałkowska",
-            "ul. Piłsudskiego",
-            "ul. Mickiewicza",
-            "ul. Słowackiego",
-            "ul. Kościuszki",
-            "ul. Długa",
-            "ul. Polna",
-            "ul. Leśna",
-            "Aleje Jerozolimskie",
-            "ul. Ogrodowa",
-        ],
-        street_first: true,
-        domains: &["wp.pl", "onet.pl", "interia.pl", "gmail.com", "o2.pl"],
-    },
-    Locale {
-        country: "ID",
-        country_names: &["Indonesia", "ID", "RI"],
-        calling: "62",
-        first_m: &[
-            "Budi", "Agus", "Ahmad", "Andi", "Dedi", "Eko", "Hendra", "Joko", "Rudi", "Bambang", "Wahyu", "Yudi",
-            "Arif", "Dwi", "Hadi", "Rizki", "Fajar", "Irfan", "Teguh", "Bayu", "Gilang", "Reza", "Aditya", "Dimas",
-            "Putra",
-        ],
-        first_f: &[
-            "Siti", "Sri", "Dewi", "Ani", "Rina", "Wati", "Nur", "Ratna", "Yuni", "Lestari", "Indah", "Fitri", "Ayu",
-            "Putri", "Dian", "Maya", "Rini", "Tuti", "Eka", "Novi", "Wulan", "Intan", "Nadia", "Sari", "Kartika",
-        ],
-        last: &[
-            "Santoso",
-            "Wijaya",
-            "Saputra",
-            "Hidayat",
-            "Kusuma",
-            "Pratama",
-            "Setiawan",
-            "Nugroho",
-            "Susanto",
-            "Gunawan",
-            "Halim",
-            "Tanjung",
-            "Siregar",
-            "Nasution",
-            "Hutapea",
-            "Lubis",
-            "Sitompul",
-            "Wibowo",
-            "Purnomo",
-            "Hartono",
-            "Sulistyo",
-            "Rahman",
-            "Permana",
-            "Utomo",
-            "Kurniawan",
-        ],
-        cities: &[
-            ("Jakarta", "10"),
-            ("Surabaya", "60"),
-            ("Bandung", "40"),
-            ("Medan", "20"),
-            ("Semarang", "50"),
-            ("Yogyakarta", "55"),
-            ("Denpasar", "80"),
-            ("Makassar", "90"),
-        ],
-        streets: &[
-            "Jalan Sudirman",
-            "Jalan Thamrin",
-            "Jl. Gatot Subroto",
-            "Jalan Diponegoro",
-            "Jalan Merdeka",
-            "Jl. Ahmad Yani",
-            "Jalan Pemuda",
-            "Jalan Veteran",
-            "Jl. Gajah Mada",
-            "Jalan Asia Afrika",
-        ],
-        street_first: true,
-        domains: &["gmail.com", "yahoo.co.id", "yahoo.com", "outlook.com", "ymail.com"],
-    },
-    Locale {
-        country: "FR",
-        country_names: &["France", "FR", "Frankreich"],
-        calling: "33",
-        first_m: &[
-            "Jean",
-            "Pierre",
-            "Michel",
-            "André",
-            "Philippe",
-            "Alain",
-            "Jacques",
-            "Bernard",
-            "Éric",
-            "Nicolas",
-            "François",
-            "Patrick",
-            "Christophe",
-            "Daniel",
-            "Laurent",
-            "Thierry",
-            "Julien",
-            "Sébastien",
-            "Olivier",
-            "Emmanuel",
-            "Hugo",
-            "Louis",
-            "Lucas",
-            "Mathieu",
-            "Vincent",
-        ],
-        first_f: &[
-            "Marie",
-            "Nathalie",
-            "Isabelle",
-            "Sylvie",
-            "Catherine",
-            "Françoise",
-            "Valérie",
-            "Christine",
-            "Sophie",
-            "Monique",
-            "Céline",
-            "Julie",
-            "Sandrine",
-            "Stéphanie",
-            "Camille",
-            "Chloé",
-            "Léa",
-            "Manon",
-            "Émilie",
-            "Aurélie",
-            "Hélène",
-            "Anne",
-            "Claire",
-            "Élodie",
-            "Margaux",
-        ],
-        last: &[
-            "Martin",
-            "Bernard",
-            "Dubois",
-            "Thomas",
-            "Robert",
-            "Richard",
-            "Petit",
-            "Durand",
-            "Leroy",
-            "Moreau",
-            "Simon",
-            "Laurent",
-            "Lefèvre",
-            "Michel",
-            "Garcia",
-            "David",
-            "Bertrand",
-            "Roux",
-            "Vincent",
-            "Fournier",
-            "Morel",
-            "Girard",
-            "André",
-            "Lefebvre",
-            "Mercier",
-            "Dupont",
-            "Lambert",
-            "Bonnet",
-            "François",
-            "Martinez",
-        ],
-        cities: &[
-            ("Paris", "750"),
-            ("Marseille", "130"),
-            ("Lyon", "690"),
-            ("Toulouse", "310"),
-            ("Nice", "060"),
-            ("Nantes", "440"),
-            ("Strasbourg", "670"),
-            ("Bordeaux", "330"),
-        ],
-        streets: &[
-            "Rue de la Paix",
-            "Rue Victor Hugo",
-            "Avenue Jean Jaurès",
-            "Boulevard Voltaire",
-            "Rue Pasteur",
-            "Rue de la République",
-            "Avenue de la Gare",
-            "Rue du Moulin",
-            "Place de l'Église",
-            "Rue des Écoles",
-        ],
-        street_first: false,
-        domains: &["orange.fr", "free.fr", "gmail.com", "laposte.net", "sfr.fr"],
-    },
-    Locale {
-        country: "ES",
-        country_names: &["España", "Spain", "ES"],
-        calling: "34",
-        first_m: &[
-            "Antonio",
-            "José",
-            "Manuel",
-            "Francisco",
-            "David",
-            "Juan",
-            "Javier",
-            "Daniel",
-            "Carlos",
-            "Jesús",
-            "Alejandro",
-            "Miguel",
-            "Rafael",
-            "Pedro",
-            "Pablo",
-            "Ángel",
-            "Sergio",
-            "Fernando",
-            "Jorge",
-            "Luis",
-            "Alberto",
-            "Álvaro",
-            "Diego",
-            "Adrián",
-            "Raúl",
-        ],
-        first_f: &[
-            "María",
-            "Carmen",
-            "Ana",
-            "Isabel",
-            "Laura",
-            "Cristina",
-            "Marta",
-            "Lucía",
-            "Dolores",
-            "Pilar",
-            "Elena",
-            "Rosa",
-            "Sara",
-            "Paula",
-            "Raquel",
-            "Concepción",
-            "Manuela",
-            "Mercedes",
-            "Beatriz",
-            "Nuria",
-            "Silvia",
-            "Julia",
-            "Irene",
-            "Patricia",
-            "Rocío",
-        ],
-        last: &[
-            "García",
-            "Rodríguez",
-            "González",
-            "Fernández",
-            "López",
-            "Martínez",
-            "Sánchez",
-            "Pérez",
-            "Gómez",
-            "Martín",
-            "Jiménez",
-            "Ruiz",
-            "Hernández",
-            "Díaz",
-            "Moreno",
-            "Muñoz",
-            "Álvarez",
-            "Romero",
-            "Alonso",
-            "Gutiérrez",
-            "Navarro",
-            "Torres",
-            "Domínguez",
-            "Vázquez",
-            "Ramos",
-            "Gil",
-            "Ramírez",
-            "Serrano",
-            "Blanco",
-            "Molina",
-        ],
-        cities: &[
-            ("Madrid", "280"),
-            ("Barcelona", "080"),
-            ("Valencia", "460"),
-            ("Sevilla", "410"),
-            ("Zaragoza", "500"),
-            ("Málaga", "290"),
-            ("Bilbao", "480"),
-            ("Murcia", "300"),
-        ],
-        streets: &[
-            "Calle Mayor",
-            "Calle Real",
-            "Avenida de la Constitución",
-            "Calle Nueva",
-            "Plaza de España",
-            "Calle Sol",
-            "Avenida de Andalucía",
-            "Calle Iglesia",
-            "Paseo de Gracia",
-            "Calle Toledo",
-        ],
-        street_first: true,
-        domains: &["gmail.com", "hotmail.es", "yahoo.es", "telefonica.net", "outlook.es"],
-    },
-];
+/// Everything the generator draws from (`data/generator.toml`).
+#[derive(serde::Deserialize)]
+struct Pools {
+    locale: Vec<Locale>,
+    /// Formal first name and nickname.
+    nicknames: Vec<(String, String)>,
+    company_words: Vec<String>,
+    company_tails: Vec<String>,
+    legal_forms: std::collections::BTreeMap<String, Vec<String>>,
+    titles: Vec<String>,
+    /// One tag, the ways exports write it.
+    tags: Vec<Vec<String>>,
+}
 
-const NICKS: &[(&str, &str)] = &[
-    ("Robert", "Bob"),
-    ("William", "Bill"),
-    ("James", "Jim"),
-    ("Michael", "Mike"),
-    ("Richard", "Rick"),
-    ("Thomas", "Tom"),
-    ("Anthony", "Tony"),
-    ("Katherine", "Kate"),
-    ("Elizabeth", "Liz"),
-    ("Margaret", "Peggy"),
-    ("Daniel", "Dan"),
-    ("Joseph", "Joe"),
-    ("Christopher", "Chris"),
-    ("Matthew", "Matt"),
-    ("Nicholas", "Nick"),
-    ("Jennifer", "Jenny"),
-    ("Rebecca", "Becky"),
-    ("Deborah", "Debbie"),
-    ("Amanda", "Mandy"),
-    ("Steven", "Steve"),
-    ("Katarzyna", "Kasia"),
-    ("Małgorzata", "Gosia"),
-    ("Aleksandra", "Ola"),
-    ("Jakub", "Kuba"),
-    ("Wojciech", "Wojtek"),
-    ("Bartłomiej", "Bartek"),
-    ("Stanisław", "Staszek"),
-    ("Zofia", "Zosia"),
-    ("Giuseppe", "Beppe"),
-    ("Giovanni", "Gianni"),
-    ("Salvatore", "Totò"),
-    ("Alessandro", "Sandro"),
-    ("Francisco", "Paco"),
-    ("José", "Pepe"),
-    ("Dolores", "Lola"),
-    ("Manuel", "Manolo"),
-    ("Rafael", "Rafa"),
-    ("Concepción", "Concha"),
-    ("Stefanie", "Steffi"),
-    ("Wolfgang", "Wolfi"),
-    ("Gabriele", "Gabi"),
-    ("Katharina", "Kathi"),
-    ("Emmanuel", "Manu"),
-    ("Nicolas", "Nico"),
-];
-
-const COMPANY_WORDS: &[&str] = &[
-    "Nord", "Alpha", "Blue", "Sun", "Green", "Tech", "Data", "Smart", "Global", "Prime", "Nova", "Delta", "Vista",
-    "Terra", "Astra", "Fox", "Iron", "Silver", "Bright", "Rapid",
-];
-const COMPANY_TAILS: &[&str] = &[
-    "Systems",
-    "Logistics",
-    "Solutions",
-    "Consulting",
-    "Software",
-    "Foods",
-    "Energy",
-    "Media",
-    "Labs",
-    "Partners",
-    "Industries",
-    "Trading",
-];
-const LEGAL: &[(&str, &[&str])] = &[
-    ("US", &["Inc.", "LLC", "Corp."]),
-    ("DE", &["GmbH", "AG", "GmbH & Co. KG"]),
-    ("IT", &["S.p.A.", "S.r.l."]),
-    ("PL", &["Sp. z o.o.", "S.A."]),
-    ("ID", &["PT", "Tbk"]),
-    ("FR", &["SARL", "SAS", "S.A."]),
-    ("ES", &["S.L.", "S.A."]),
-];
-const TITLES: &[&str] = &[
-    "Sales Manager",
-    "CEO",
-    "Head of Marketing",
-    "Account Executive",
-    "Software Engineer",
-    "Office Manager",
-    "CFO",
-    "Procurement Lead",
-    "Consultant",
-    "Director of Operations",
-];
-const TAGS: &[&[&str]] = &[
-    &["VIP", "vip", "V.I.P."],
-    &["Newsletter", "news letter", "newsletter"],
-    &["Webinar 2024", "webinar-2024"],
-    &["Customer", "customer"],
-    &["Lead"],
-    &["Partner"],
-    &["Event Berlin"],
-];
+fn pools() -> &'static Pools {
+    static POOLS: std::sync::OnceLock<Pools> = std::sync::OnceLock::new();
+    POOLS.get_or_init(|| {
+        toml::from_str(include_str!("data/generator.toml")).expect("data/generator.toml is well-formed")
+    })
+}
 
 struct Company {
     name: String,
@@ -1023,11 +198,11 @@ struct Companies {
 }
 
 fn new_person(rng: &mut Rng, entity: usize, companies: &Companies) -> Person {
-    let locale = rng.below(LOCALES.len());
-    let l = &LOCALES[locale];
+    let locale = rng.below(pools().locale.len());
+    let l = &pools().locale[locale];
     let female = rng.chance(0.5);
-    let first = rng.pick(if female { l.first_f } else { l.first_m }).to_string();
-    let last = rng.pick(l.last).to_string();
+    let first = rng.pick(if female { &l.first_female } else { &l.first_male }).to_string();
+    let last = rng.pick(&l.last).to_string();
     new_person_named(rng, entity, companies, locale, &first, &last, female)
 }
 
@@ -1040,15 +215,15 @@ fn new_person_named(
     last: &str,
     female: bool,
 ) -> Person {
-    let l = &LOCALES[locale];
+    let l = &pools().locale[locale];
     let (first, last) = (first.to_string(), last.to_string());
     let city = rng.below(l.cities.len());
-    let postcode_len = match l.country {
+    let postcode_len = match l.country.as_str() {
         "US" | "DE" | "IT" | "FR" | "ES" => 5,
         "PL" => 5,
         _ => 5,
     };
-    let prefix = l.cities[city].1;
+    let prefix = &l.cities[city].1;
     let mut postcode = format!("{prefix}{}", rng.digits(postcode_len - prefix.len()));
     if l.country == "PL" {
         postcode = format!("{}-{}", &postcode[..2], &postcode[2..]);
@@ -1070,7 +245,7 @@ fn new_person_named(
             2 => format!("{}{ll}", &fl[..1]),
             _ => format!("{fl}_{ll}"),
         };
-        format!("{local}@{}", rng.pick(l.domains))
+        format!("{local}@{}", rng.pick(&l.domains))
     });
     let work_email = company.map(|c| format!("{fl}.{ll}@{}", companies.list[c].domain));
     Person {
@@ -1080,19 +255,19 @@ fn new_person_named(
         birth: date_in(rng, 1945, 2003),
         personal_email,
         work_email,
-        mobile: rng.chance(0.75).then(|| mobile_number(rng, l.country)),
-        landline: rng.chance(0.35).then(|| landline_number(rng, l.country)),
+        mobile: rng.chance(0.75).then(|| mobile_number(rng, &l.country)),
+        landline: rng.chance(0.35).then(|| landline_number(rng, &l.country)),
         company,
-        title: rng.pick(TITLES).to_string(),
+        title: rng.pick(&pools().titles).to_string(),
         maiden: None,
         previous: None,
-        street: rng.pick(l.streets).to_string(),
+        street: rng.pick(&l.streets).to_string(),
         number: 1 + rng.below(180) as u32,
         city,
         postcode,
         created: date_in(rng, 2015, 2024),
         activity: date_in(rng, 2019, 2026),
-        tags: (0..rng.below(3)).map(|_| rng.below(TAGS.len())).collect(),
+        tags: (0..rng.below(3)).map(|_| rng.below(pools().tags.len())).collect(),
         first,
         last,
     }
@@ -1117,36 +292,57 @@ pub fn generate_with(dir: &Path, records: usize, seed: u64, hard: bool) -> Resul
     let mut rng = Rng(SplitMix(seed));
     // About 1.8 records per person on average.
     let people_target = (records as f64 / 1.8).ceil() as usize;
+    let company_index = new_companies(&mut rng, people_target);
+    let people = new_people(&mut rng, people_target, &company_index, hard);
+    let companies = &company_index.list;
+    let mut exports = Exports::new();
+    for p in &people {
+        exports.write_person(&mut rng, p, companies, hard);
+    }
+    if hard {
+        exports.write_organisations(&mut rng, companies);
+    }
+    write_files(dir, exports, &people, companies)
+}
+
+/// The companies people work for: about one for every twelve people, at least three.
+fn new_companies(rng: &mut Rng, people_target: usize) -> Companies {
     let companies: Vec<Company> = (0..(people_target / 12).max(3))
         .map(|i| {
-            let locale = rng.below(LOCALES.len());
-            let l = &LOCALES[locale];
-            let base = format!("{}{}", rng.pick(COMPANY_WORDS), rng.pick(COMPANY_TAILS).to_lowercase());
-            let legal = LEGAL.iter().find(|(c, _)| *c == l.country).map(|(_, f)| *rng.pick(f)).unwrap_or("Ltd");
+            let locale = rng.below(pools().locale.len());
+            let l = &pools().locale[locale];
+            let base =
+                format!("{}{}", rng.pick(&pools().company_words), rng.pick(&pools().company_tails).to_lowercase());
+            let legal = pools().legal_forms.get(&l.country).map_or("Ltd", |f| rng.pick(f).as_str());
             let name = if legal == "PT" { format!("PT {base} {i}") } else { format!("{base} {i} {legal}") };
             let domain = format!("{}{i}.{}", base.to_lowercase(), l.country.to_lowercase());
-            let switchboard = landline_number(&mut rng, l.country);
+            let switchboard = landline_number(rng, &l.country);
             Company { name, domain, switchboard, locale }
         })
         .collect();
-    let mut by_locale = vec![Vec::new(); LOCALES.len()];
+    let mut by_locale = vec![Vec::new(); pools().locale.len()];
     for (i, c) in companies.iter().enumerate() {
         by_locale[c.locale].push(i);
     }
-    let company_index = Companies { list: companies, by_locale };
+    Companies { list: companies, by_locale }
+}
+
+/// The people, with namesakes and households (and, with `hard`, married names, changed employers,
+/// team and family mailboxes).
+fn new_people(rng: &mut Rng, people_target: usize, company_index: &Companies, hard: bool) -> Vec<Person> {
     let companies = &company_index.list;
     let mut people: Vec<Person> = Vec::with_capacity(people_target);
     let mut emails_taken: std::collections::HashSet<String> = std::collections::HashSet::new();
     while people.len() < people_target {
         let id = people.len();
-        let mut p = new_person(&mut rng, id, &company_index);
+        let mut p = new_person(rng, id, company_index);
         if rng.chance(0.03) && !people.is_empty() {
             // Namesake: someone else with exactly the same name (and so often the same email style).
             let other = rng.below(people.len());
             p = new_person_named(
-                &mut rng,
+                rng,
                 id,
-                &company_index,
+                company_index,
                 people[other].locale,
                 &people[other].first,
                 &people[other].last,
@@ -1154,10 +350,10 @@ pub fn generate_with(dir: &Path, records: usize, seed: u64, hard: bool) -> Resul
             );
         }
         let household = rng.chance(0.08);
-        let l = &LOCALES[p.locale];
+        let l = &pools().locale[p.locale];
         if hard && p.female && rng.chance(0.12) {
             // Married since the older records were made: they carry her earlier surname.
-            let maiden = rng.pick(l.last).to_string();
+            let maiden = rng.pick(&l.last).to_string();
             if maiden != p.last {
                 p.maiden = Some(maiden);
             }
@@ -1165,10 +361,10 @@ pub fn generate_with(dir: &Path, records: usize, seed: u64, hard: bool) -> Resul
         if hard && p.company.is_some() && rng.chance(0.12) {
             let other = rng.below(companies.len());
             if Some(other) != p.company {
-                p.previous = Some((other, rng.pick(TITLES).to_string()));
+                p.previous = Some((other, rng.pick(&pools().titles).to_string()));
             }
         }
-        unique_email(&mut rng, &mut p, &mut emails_taken);
+        unique_email(rng, &mut p, &mut emails_taken);
         if let Some(c) = p.company.filter(|_| hard && rng.chance(0.03)) {
             // A team mailbox several colleagues write from.
             let team = rng.pick(&["events.team", "backoffice", "buchhaltung", "amministrazione", "procurement"]);
@@ -1177,18 +373,18 @@ pub fn generate_with(dir: &Path, records: usize, seed: u64, hard: bool) -> Resul
         people.push(p.clone());
         if household && people.len() < people_target {
             // Household: same surname, address and landline; own first name, email and mobile.
-            let l = &LOCALES[p.locale];
-            let first = rng.pick(if p.female { l.first_m } else { l.first_f }).to_string();
-            let mut h = new_person_named(&mut rng, people.len(), &company_index, p.locale, &first, &p.last, !p.female);
+            let l = &pools().locale[p.locale];
+            let first = rng.pick(if p.female { &l.first_male } else { &l.first_female }).to_string();
+            let mut h = new_person_named(rng, people.len(), company_index, p.locale, &first, &p.last, !p.female);
             h.street = p.street.clone();
             h.number = p.number;
             h.city = p.city;
             h.postcode = p.postcode.clone();
-            h.landline = p.landline.clone().or_else(|| Some(landline_number(&mut rng, l.country)));
+            h.landline = p.landline.clone().or_else(|| Some(landline_number(rng, &l.country)));
             if let Some(i) = people.len().checked_sub(1) {
                 people[i].landline = h.landline.clone();
             }
-            unique_email(&mut rng, &mut h, &mut emails_taken);
+            unique_email(rng, &mut h, &mut emails_taken);
             if hard && p.personal_email.is_some() && rng.chance(0.3) {
                 // One family mailbox for both.
                 h.personal_email = p.personal_email.clone();
@@ -1197,73 +393,99 @@ pub fn generate_with(dir: &Path, records: usize, seed: u64, hard: bool) -> Resul
         }
     }
 
-    let mut sf = Export::new(&[
-        "Id",
-        "Salutation",
-        "First Name",
-        "Last Name",
-        "Email",
-        "Phone",
-        "Mobile",
-        "Account Name",
-        "Title",
-        "Mailing Street",
-        "Mailing City",
-        "Mailing Zip/Postal Code",
-        "Mailing Country",
-        "Birthdate",
-        "Created Date",
-        "Last Activity",
-    ]);
-    let mut hs = Export::new(&[
-        "Record ID",
-        "First Name",
-        "Last Name",
-        "Email",
-        "Phone Number",
-        "Company Name",
-        "Job Title",
-        "Street Address",
-        "City",
-        "Postal Code",
-        "Country/Region",
-        "Create Date",
-        "Last Activity Date",
-        "Lists",
-    ]);
-    let mut wb = Export::new(&[
-        "Name",
-        "E-Mail",
-        "Telefon",
-        "Firma",
-        "Straße",
-        "PLZ",
-        "Ort",
-        "Land",
-        "Geburtsdatum",
-        "Anmeldedatum",
-    ]);
-    let mut it = Export::new(&[
-        "ID Contatto",
-        "Nome",
-        "Cognome",
-        "Email",
-        "Cellulare",
-        "Telefono",
-        "Azienda",
-        "Indirizzo",
-        "CAP",
-        "Città",
-        "Paese",
-        "Data di nascita",
-        "Ultima modifica",
-    ]);
-    let mut next_it = 0usize;
-    let mut truth: Vec<(String, String, String)> = Vec::new();
-    let mut next_sf = 0usize;
-    let mut next_hs = 0usize;
-    for p in &people {
-        let mut wrote = false;
+    people
+}
+
+/// The four exports being written, and the truth of their records.
+struct Exports {
+    sf: Export,
+    hs: Export,
+    wb: Export,
+    it: Export,
+    truth: Vec<(String, String, String)>,
+    next_sf: usize,
+    next_hs: usize,
+    next_it: usize,
+}
+
+impl Exports {
+    fn new() -> Self {
+        let sf = Export::new(&[
+            "Id",
+            "Salutation",
+            "First Name",
+            "Last Name",
+            "Email",
+            "Phone",
+            "Mobile",
+            "Account Name",
+            "Title",
+            "Mailing Street",
+            "Mailing City",
+            "Mailing Zip/Postal Code",
+            "Mailing Country",
+            "Birthdate",
+            "Created Date",
+            "Last Activity",
+        ]);
+        let hs = Export::new(&[
+            "Record ID",
+            "First Name",
+            "Last Name",
+            "Email",
+            "Phone Number",
+            "Company Name",
+            "Job Title",
+            "Street Address",
+            "City",
+            "Postal Code",
+            "Country/Region",
+            "Create Date",
+            "Last Activity Date",
+            "Lists",
+        ]);
+        let wb = Export::new(&[
+            "Name",
+            "E-Mail",
+            "Telefon",
+            "Firma",
+            "Straße",
+            "PLZ",
+            "Ort",
+            "Land",
+            "Geburtsdatum",
+            "Anmeldedatum",
+        ]);
+        let it = Export::new(&[
+            "ID Contatto",
+            "Nome",
+            "Cognome",
+            "Email",
+            "Cellulare",
+            "Telefono",
+            "Azienda",
+            "Indirizzo",
+            "CAP",
+            "Città",
+            "Paese",
+            "Data di nascita",
+            "Ultima modifica",
+        ]);
+        Exports { sf, hs, wb, it, truth: Vec::new(), next_sf: 0, next_hs: 0, next_it: 0 }
+    }
+
+    fn salesforce_id(&mut self) -> String {
+        self.next_sf += 1;
+        format!("003{:012}", self.next_sf * 7919 % 1_000_000_000_000)
+    }
+
+    fn italian_id(&mut self) -> String {
+        self.next_it += 1;
+        format!("IT-{:06}", self.next_it)
+    }
+
+    /// A person's records: in one to four exports, sometimes twice in one.
+    fn write_person(&mut self, rng: &mut Rng, p: &Person, companies: &[Company], hard: bool) {
         let mut copies: Vec<u8> = Vec::new();
         if rng.chance(0.7) {
             copies.push(0);
@@ -1285,144 +507,152 @@ pub fn generate_with(dir: &Path, records: usize, seed: u64, hard: bool) -> Resul
             copies.push(copies[0]);
         }
         for (n, &src) in copies.iter().enumerate() {
-            let v = variant(&mut rng, p, companies, n > 0, hard);
+            let v = variant(rng, p, companies, n > 0, hard);
             match src {
-                0 => {
-                    next_sf += 1;
-                    let id = format!("003{:012}", next_sf * 7919 % 1_000_000_000_000);
-                    let b = v.birth.map(|(y, m, d)| format!("{m:02}/{d:02}/{y}")).unwrap_or_default();
-                    sf.push(vec![
-                        id.clone(),
-                        v.salutation,
-                        v.first,
-                        v.last,
-                        v.email,
-                        v.phone,
-                        v.mobile,
-                        v.company,
-                        v.title,
-                        v.street,
-                        v.city,
-                        v.postcode,
-                        v.country,
-                        b,
-                        fmt_date(p.created, "us"),
-                        fmt_date(p.activity, "us"),
-                    ]);
-                    truth.push(("crm_salesforce".into(), id, format!("P{}", p.entity)));
-                }
-                1 => {
-                    next_hs += 1;
-                    let id = (100_000 + next_hs * 13).to_string();
-                    let phone = if v.phone.is_empty() { v.mobile.clone() } else { v.phone.clone() };
-                    hs.push(vec![
-                        id.clone(),
-                        v.first,
-                        v.last,
-                        v.email,
-                        phone,
-                        v.company,
-                        v.title,
-                        v.street,
-                        v.city,
-                        v.postcode,
-                        v.country,
-                        fmt_date(p.created, "iso"),
-                        fmt_date(p.activity, "iso"),
-                        v.tags,
-                    ]);
-                    truth.push(("hubspot_export".into(), id, format!("P{}", p.entity)));
-                }
-                3 => {
-                    next_it += 1;
-                    let id = format!("IT-{next_it:06}");
-                    let b = v.birth.map(|(y, m, d)| format!("{d:02}/{m:02}/{y}")).unwrap_or_default();
-                    let (y, m, d) = p.activity;
-                    it.push(vec![
-                        id.clone(),
-                        v.first,
-                        v.last,
-                        v.email,
-                        v.mobile,
-                        v.phone,
-                        v.company,
-                        v.street,
-                        v.postcode,
-                        v.city,
-                        v.country,
-                        b,
-                        format!("{d:02}/{m:02}/{y}"),
-                    ]);
-                    truth.push(("contatti_it".into(), id, format!("P{}", p.entity)));
-                }
-                _ => {
-                    let name = if rng.chance(0.5) {
-                        format!("{}, {}", v.last, v.first)
-                    } else {
-                        format!("{} {}", v.first, v.last)
-                    };
-                    let phone = if v.mobile.is_empty() { v.phone.clone() } else { v.mobile.clone() };
-                    let b = v.birth.map(|(y, m, d)| format!("{d:02}.{m:02}.{y}")).unwrap_or_default();
-                    wb.push(vec![
-                        name,
-                        v.email,
-                        phone,
-                        v.company,
-                        v.street,
-                        v.postcode,
-                        v.city,
-                        v.country,
-                        b,
-                        fmt_date(p.activity, "de"),
-                    ]);
-                    truth.push(("webinar_anmeldungen".into(), wb.rows.len().to_string(), format!("P{}", p.entity)));
-                }
-            }
-            wrote = true;
-        }
-        debug_assert!(wrote);
-    }
-    // Organisation rows: an account with its switchboard and address and no person, in the Salesforce
-    // or the Italian export, once or a few times, beside the contacts who work there.
-    for (ci, c) in companies.iter().enumerate().filter(|_| hard) {
-        if !rng.chance(0.1) {
-            continue;
-        }
-        let l = &LOCALES[c.locale];
-        let city = rng.below(l.cities.len());
-        let postcode = format!("{}{}", l.cities[city].1, rng.digits(5 - l.cities[city].1.len()));
-        let street_name = rng.pick(l.streets).to_string();
-        let number = 1 + rng.below(180);
-        for _ in 0..1 + rng.below(3) {
-            let name = if rng.chance(0.3) { c.name.rsplit_once(' ').map_or(c.name.as_str(), |x| x.0) } else { &c.name };
-            let phone = if rng.chance(0.1) {
-                String::new()
-            } else {
-                write_phone(&mut rng, l.calling, l.country, &c.switchboard)
-            };
-            let street =
-                if l.street_first { format!("{street_name} {number}") } else { format!("{number} {street_name}") };
-            let country = rng.pick(l.country_names).to_string();
-            if rng.chance(0.5) {
-                next_sf += 1;
-                let id = format!("003{:012}", next_sf * 7919 % 1_000_000_000_000);
-                let row = [&id, "", "", "", "", &phone, "", name, "", &street, l.cities[city].0, &postcode, &country];
-                let mut row: Vec<String> = row.iter().map(|x| x.to_string()).collect();
-                row.extend(["".into(), fmt_date(date_in(&mut rng, 2015, 2024), "us"), String::new()]);
-                sf.push(row);
-                truth.push(("crm_salesforce".into(), id, format!("O{ci}")));
-            } else {
-                next_it += 1;
-                let id = format!("IT-{next_it:06}");
-                let row = [&id, "", "", "", "", &phone, name, &street, &postcode, l.cities[city].0, &country, ""];
-                let mut row: Vec<String> = row.iter().map(|x| x.to_string()).collect();
-                let (y, m, d) = date_in(&mut rng, 2019, 2026);
-                row.push(format!("{d:02}/{m:02}/{y}"));
-                it.push(row);
-                truth.push(("contatti_it".into(), id, format!("O{ci}")));
+                0 => self.push_salesforce(p, v),
+                1 => self.push_hubspot(p, v),
+                3 => self.push_italian(p, v),
+                _ => self.push_webinar(rng, p, v),
             }
         }
     }
+
+    fn push_salesforce(&mut self, p: &Person, v: Variant) {
+        let id = self.salesforce_id();
+        let b = v.birth.map(|(y, m, d)| format!("{m:02}/{d:02}/{y}")).unwrap_or_default();
+        self.sf.push(vec![
+            id.clone(),
+            v.salutation,
+            v.first,
+            v.last,
+            v.email,
+            v.phone,
+            v.mobile,
+            v.company,
+            v.title,
+            v.street,
+            v.city,
+            v.postcode,
+            v.country,
+            b,
+            fmt_date(p.created, "us"),
+            fmt_date(p.activity, "us"),
+        ]);
+        self.truth.push(("crm_salesforce".into(), id, format!("P{}", p.entity)));
+    }
+
+    fn push_hubspot(&mut self, p: &Person, v: Variant) {
+        self.next_hs += 1;
+        let id = (100_000 + self.next_hs * 13).to_string();
+        let phone = if v.phone.is_empty() { v.mobile.clone() } else { v.phone.clone() };
+        self.hs.push(vec![
+            id.clone(),
+            v.first,
+            v.last,
+            v.email,
+            phone,
+            v.company,
+            v.title,
+            v.street,
+            v.city,
+            v.postcode,
+            v.country,
+            fmt_date(p.created, "iso"),
+            fmt_date(p.activity, "iso"),
+            v.tags,
+        ]);
+        self.truth.push(("hubspot_export".into(), id, format!("P{}", p.entity)));
+    }
+
+    fn push_italian(&mut self, p: &Person, v: Variant) {
+        let id = self.italian_id();
+        let b = v.birth.map(|(y, m, d)| format!("{d:02}/{m:02}/{y}")).unwrap_or_default();
+        let (y, m, d) = p.activity;
+        self.it.push(vec![
+            id.clone(),
+            v.first,
+            v.last,
+            v.email,
+            v.mobile,
+            v.phone,
+            v.company,
+            v.street,
+            v.postcode,
+            v.city,
+            v.country,
+            b,
+            format!("{d:02}/{m:02}/{y}"),
+        ]);
+        self.truth.push(("contatti_it".into(), id, format!("P{}", p.entity)));
+    }
+
+    fn push_webinar(&mut self, rng: &mut Rng, p: &Person, v: Variant) {
+        let name = if rng.chance(0.5) { format!("{}, {}", v.last, v.first) } else { format!("{} {}", v.first, v.last) };
+        let phone = if v.mobile.is_empty() { v.phone.clone() } else { v.mobile.clone() };
+        let b = v.birth.map(|(y, m, d)| format!("{d:02}.{m:02}.{y}")).unwrap_or_default();
+        self.wb.push(vec![
+            name,
+            v.email,
+            phone,
+            v.company,
+            v.street,
+            v.postcode,
+            v.city,
+            v.country,
+            b,
+            fmt_date(p.activity, "de"),
+        ]);
+        self.truth.push(("webinar_anmeldungen".into(), self.wb.rows.len().to_string(), format!("P{}", p.entity)));
+    }
+
+    /// Organisation rows: an account with its switchboard and address and no person, in the Salesforce
+    /// or the Italian export, once or a few times, beside the contacts who work there.
+    fn write_organisations(&mut self, rng: &mut Rng, companies: &[Company]) {
+        for (ci, c) in companies.iter().enumerate() {
+            if !rng.chance(0.1) {
+                continue;
+            }
+            let l = &pools().locale[c.locale];
+            let city = rng.below(l.cities.len());
+            let postcode = format!("{}{}", l.cities[city].1, rng.digits(5 - l.cities[city].1.len()));
+            let street_name = rng.pick(&l.streets).to_string();
+            let number = 1 + rng.below(180);
+            for _ in 0..1 + rng.below(3) {
+                let name =
+                    if rng.chance(0.3) { c.name.rsplit_once(' ').map_or(c.name.as_str(), |x| x.0) } else { &c.name };
+                let phone = if rng.chance(0.1) {
+                    String::new()
+                } else {
+                    write_phone(rng, &l.calling, &l.country, &c.switchboard)
+                };
+                let street =
+                    if l.street_first { format!("{street_name} {number}") } else { format!("{number} {street_name}") };
+                let country = rng.pick(&l.country_names).to_string();
+                if rng.chance(0.5) {
+                    let id = self.salesforce_id();
+                    let row =
+                        [&id, "", "", "", "", &phone, "", name, "", &street, &l.cities[city].0, &postcode, &country];
+                    let mut row: Vec<String> = row.iter().map(|x| x.to_string()).collect();
+                    row.extend(["".into(), fmt_date(date_in(rng, 2015, 2024), "us"), String::new()]);
+                    self.sf.push(row);
+                    self.truth.push(("crm_salesforce".into(), id, format!("O{ci}")));
+                } else {
+                    let id = self.italian_id();
+                    let row = [&id, "", "", "", "", &phone, name, &street, &postcode, &l.cities[city].0, &country, ""];
+                    let mut row: Vec<String> = row.iter().map(|x| x.to_string()).collect();
+                    let (y, m, d) = date_in(rng, 2019, 2026);
+                    row.push(format!("{d:02}/{m:02}/{y}"));
+                    self.it.push(row);
+                    self.truth.push(("contatti_it".into(), id, format!("O{ci}")));
+                }
+            }
+        }
+    }
+}
+
+/// Writes the exports, truth.csv and entities.csv.
+fn write_files(dir: &Path, exports: Exports, people: &[Person], companies: &[Company]) -> Result<Generated> {
+    let Exports { sf, hs, mut wb, it, truth, .. } = exports;
     // Sign-up tools export free text unquoted: a company name with the delimiter in it breaks the row.
     // These rows are not in the truth: crmclean must reject them with their line number.
     for i in 0..(wb.rows.len() / 400).max(1) {
@@ -1450,8 +680,8 @@ pub fn generate_with(dir: &Path, records: usize, seed: u64, hard: bool) -> Resul
     // right when it is one of these.
     let mut e =
         Export::new(&["entity_id", "first_name", "last_name", "emails", "phones", "company", "street", "postal_code"]);
-    for p in &people {
-        let l = &LOCALES[p.locale];
+    for p in people {
+        let l = &pools().locale[p.locale];
         let emails: Vec<&str> = [&p.personal_email, &p.work_email].into_iter().flatten().map(String::as_str).collect();
         let phones: Vec<String> =
             [&p.mobile, &p.landline].into_iter().flatten().map(|n| format!("+{}{n}", l.calling)).collect();
@@ -1498,7 +728,7 @@ struct Variant {
 }
 
 fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool, hard: bool) -> Variant {
-    let l = &LOCALES[p.locale];
+    let l = &pools().locale[p.locale];
     let mut first = p.first.clone();
     let mut last = p.last.clone();
     if let Some(maiden) = p.maiden.as_ref().filter(|_| rng.chance(0.4)) {
@@ -1511,8 +741,91 @@ fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool, h
         (Some((c, _)), Some(w)) => w.split_once('@').map(|(local, _)| format!("{local}@{}", companies[*c].domain)),
         _ => p.work_email.clone(),
     };
+    (first, last) = messy_names(rng, first, last, later_copy, hard);
+    // A salutation picked wrongly now and then.
+    let female = if hard && rng.chance(0.03) { !p.female } else { p.female };
+    let salutation = if rng.chance(0.5) { salutation_of(&l.country, female).to_string() } else { String::new() };
+    let email = variant_email(rng, p, work_email.as_ref(), company_index.map(|c| &companies[c]));
+    let (phone, mobile) = variant_phones(rng, p, company_index.map(|c| &companies[c]));
+    let company = company_index
+        .map(|c| {
+            let name = &companies[c].name;
+            if rng.chance(0.3) {
+                // Drop or change the legal form.
+                name.rsplit_once(' ').map(|x| x.0).unwrap_or(name).to_string()
+            } else {
+                name.clone()
+            }
+        })
+        .unwrap_or_default();
+    let street = variant_street(rng, p, later_copy);
+    let missing_address = rng.chance(0.2);
+    let (street, city, postcode) = if missing_address {
+        (String::new(), String::new(), String::new())
+    } else {
+        (street, l.cities[p.city].0.to_string(), p.postcode.clone())
+    };
+    let country = if rng.chance(0.15) { String::new() } else { rng.pick(&l.country_names).to_string() };
+    let tags = p.tags.iter().map(|&t| rng.pick(&pools().tags[t]).to_string()).collect::<Vec<_>>().join(";");
+    let title = match (previous, p.company) {
+        (Some((_, t)), _) => t.clone(),
+        (None, Some(_)) => p.title.clone(),
+        (None, None) => String::new(),
+    };
+    let birth = (!rng.chance(0.4)).then(|| birth_variant(rng, p.birth, hard));
+    let mut v = Variant {
+        salutation,
+        first,
+        last,
+        email,
+        phone,
+        mobile,
+        company,
+        title,
+        street,
+        city,
+        postcode,
+        country,
+        birth,
+        tags,
+    };
+    if hard && rng.chance(0.05) {
+        // A sign-up that asked for a name and an email only.
+        (v.phone, v.mobile, v.company, v.title, v.street, v.city, v.postcode) = Default::default();
+        v.birth = None;
+    } else if hard && rng.chance(0.03) {
+        // A call note: a name and a phone number.
+        (v.email, v.company, v.title, v.street, v.city, v.postcode) = Default::default();
+        v.birth = None;
+    }
+    v
+}
+
+/// The salutation a record of this country writes before a man's or a woman's name.
+fn salutation_of(country: &str, female: bool) -> &'static str {
+    match (country, female) {
+        ("DE", false) => "Herr",
+        ("DE", true) => "Frau",
+        ("IT", false) => "Sig.",
+        ("IT", true) => "Sig.ra",
+        ("PL", false) => "Pan",
+        ("PL", true) => "Pani",
+        ("FR", false) => "M.",
+        ("FR", true) => "Mme",
+        ("ES", false) => "Sr.",
+        ("ES", true) => "Sra.",
+        ("ID", false) => "Bapak",
+        ("ID", true) => "Ibu",
+        (_, false) => "Mr.",
+        (_, true) => "Ms.",
+    }
+}
+
+/// A name as one record writes it: a nickname, transliterated, mistyped, in capitals, an initial,
+/// or (with `hard`) first and last swapped.
+fn messy_names(rng: &mut Rng, mut first: String, mut last: String, later_copy: bool, hard: bool) -> (String, String) {
     if rng.chance(0.15) {
-        if let Some((_, nick)) = NICKS.iter().find(|(f, _)| *f == first) {
+        if let Some((_, nick)) = pools().nicknames.iter().find(|(f, _)| *f == first) {
             first = nick.to_string();
         }
     }
@@ -1547,31 +860,12 @@ fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool, h
         // Typed into each other's boxes.
         std::mem::swap(&mut first, &mut last);
     }
-    // A salutation picked wrongly now and then.
-    let female = if hard && rng.chance(0.03) { !p.female } else { p.female };
-    let salutation = if rng.chance(0.5) {
-        match (l.country, female) {
-            ("DE", false) => "Herr",
-            ("DE", true) => "Frau",
-            ("IT", false) => "Sig.",
-            ("IT", true) => "Sig.ra",
-            ("PL", false) => "Pan",
-            ("PL", true) => "Pani",
-            ("FR", false) => "M.",
-            ("FR", true) => "Mme",
-            ("ES", false) => "Sr.",
-            ("ES", true) => "Sra.",
-            ("ID", false) => "Bapak",
-            ("ID", true) => "Ibu",
-            (_, false) => "Mr.",
-            (_, true) => "Ms.",
-        }
-        .to_string()
-    } else {
-        String::new()
-    };
-    // Email: the work or the personal address, sometimes missing, sometimes messy.
-    let options: Vec<&String> = [&work_email, &p.personal_email].into_iter().flatten().collect();
+    (first, last)
+}
+
+/// The email a record shows: the work or the personal address, sometimes missing, sometimes messy.
+fn variant_email(rng: &mut Rng, p: &Person, work_email: Option<&String>, company: Option<&Company>) -> String {
+    let options: Vec<&String> = work_email.into_iter().chain(&p.personal_email).collect();
     let mut email = if options.is_empty() || rng.chance(0.12) { String::new() } else { rng.pick(&options).to_string() };
     if !email.is_empty() && rng.chance(0.15) {
         email = email.to_uppercase();
@@ -1582,18 +876,24 @@ fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool, h
     if email.is_empty() && rng.chance(0.1) {
         email = rng.pick(&["noemail@noemail.com", "test@test.com", "n/a"]).to_string();
     }
-    if let Some(c) = company_index {
+    if let Some(c) = company {
         if email.is_empty() && rng.chance(0.05) {
-            email = format!("info@{}", companies[c].domain);
+            email = format!("info@{}", c.domain);
         }
     }
+    email
+}
+
+/// The landline (or the company's switchboard) and the mobile a record shows, as written in its country.
+fn variant_phones(rng: &mut Rng, p: &Person, company: Option<&Company>) -> (String, String) {
+    let l = &pools().locale[p.locale];
     let phone_of = |rng: &mut Rng, nsn: &Option<String>| {
-        nsn.as_ref().map(|n| write_phone(rng, l.calling, l.country, n)).unwrap_or_default()
+        nsn.as_ref().map(|n| write_phone(rng, &l.calling, &l.country, n)).unwrap_or_default()
     };
     let mut phone = phone_of(rng, &p.landline);
-    if let Some(c) = company_index {
+    if let Some(c) = company {
         if phone.is_empty() && rng.chance(0.5) {
-            phone = write_phone(rng, l.calling, l.country, &companies[c].switchboard.clone());
+            phone = write_phone(rng, &l.calling, &l.country, &c.switchboard);
         }
     }
     let mut mobile = phone_of(rng, &p.mobile);
@@ -1603,17 +903,12 @@ fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool, h
     if rng.chance(0.15) {
         mobile.clear();
     }
-    let company = company_index
-        .map(|c| {
-            let name = &companies[c].name;
-            if rng.chance(0.3) {
-                // Drop or change the legal form.
-                name.rsplit_once(' ').map(|x| x.0).unwrap_or(name).to_string()
-            } else {
-                name.clone()
-            }
-        })
-        .unwrap_or_default();
+    (phone, mobile)
+}
+
+/// The street and house number as a record writes them: abbreviated, or mistyped on a later copy.
+fn variant_street(rng: &mut Rng, p: &Person, later_copy: bool) -> String {
+    let l = &pools().locale[p.locale];
     let mut street_name = p.street.clone();
     if rng.chance(0.3) {
         street_name = street_name
@@ -1628,64 +923,30 @@ fn variant(rng: &mut Rng, p: &Person, companies: &[Company], later_copy: bool, h
     if later_copy && rng.chance(0.05) {
         street_name = typo(rng, &street_name);
     }
-    let street =
-        if l.street_first { format!("{street_name} {}", p.number) } else { format!("{} {street_name}", p.number) };
-    let missing_address = rng.chance(0.2);
-    let (street, city, postcode) = if missing_address {
-        (String::new(), String::new(), String::new())
+    if l.street_first {
+        format!("{street_name} {}", p.number)
     } else {
-        (street, l.cities[p.city].0.to_string(), p.postcode.clone())
-    };
-    let country = if rng.chance(0.15) { String::new() } else { rng.pick(l.country_names).to_string() };
-    let tags = p.tags.iter().map(|&t| rng.pick(TAGS[t]).to_string()).collect::<Vec<_>>().join(";");
-    let title = match (previous, p.company) {
-        (Some((_, t)), _) => t.clone(),
-        (None, Some(_)) => p.title.clone(),
-        (None, None) => String::new(),
-    };
-    let birth = (!rng.chance(0.4)).then(|| {
-        let (y, m, d) = p.birth;
-        if !hard {
-            (y, m, d)
-        } else if rng.chance(0.03) {
-            // One digit mistyped: the day's or the year's last one.
-            if rng.chance(0.5) {
-                (y, m, (d / 10 * 10 + (d + 1 + rng.below(8) as u32) % 10).clamp(1, 28))
-            } else {
-                (y / 10 * 10 + (y + 1 + rng.below(8) as i32) % 10, m, d)
-            }
-        } else if d <= 12 && d != m && rng.chance(0.02) {
-            (y, d, m)
-        } else {
-            (y, m, d)
-        }
-    });
-    let mut v = Variant {
-        salutation,
-        first,
-        last,
-        email,
-        phone,
-        mobile,
-        company,
-        title,
-        street,
-        city,
-        postcode,
-        country,
-        birth,
-        tags,
-    };
-    if hard && rng.chance(0.05) {
-        // A sign-up that asked for a name and an email only.
-        (v.phone, v.mobile, v.company, v.title, v.street, v.city, v.postcode) = Default::default();
-        v.birth = None;
-    } else if hard && rng.chance(0.03) {
-        // A call note: a name and a phone number.
-        (v.email, v.company, v.title, v.street, v.city, v.postcode) = Default::default();
-        v.birth = None;
+        format!("{} {street_name}", p.number)
     }
-    v
+}
+
+/// A birth date as a record writes it; with `hard`, now and then with one digit mistyped or the day
+/// and month swapped.
+fn birth_variant(rng: &mut Rng, (y, m, d): (i32, u32, u32), hard: bool) -> (i32, u32, u32) {
+    if !hard {
+        (y, m, d)
+    } else if rng.chance(0.03) {
+        // One digit mistyped: the day's or the year's last one.
+        if rng.chance(0.5) {
+            (y, m, (d / 10 * 10 + (d + 1 + rng.below(8) as u32) % 10).clamp(1, 28))
+        } else {
+            (y / 10 * 10 + (y + 1 + rng.below(8) as i32) % 10, m, d)
+        }
+    } else if d <= 12 && d != m && rng.chance(0.02) {
+        (y, d, m)
+    } else {
+        (y, m, d)
+    }
 }
 
 struct Export {

@@ -96,19 +96,26 @@ mod layers {
         "cli",
     ];
 
+    /// Every `.rs` file under `src/`, sorted.
+    fn sources() -> Vec<std::path::PathBuf> {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let (mut files, mut todo) = (Vec::new(), vec![src]);
+        while let Some(path) = todo.pop() {
+            if path.is_dir() {
+                todo.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+        files.sort();
+        files
+    }
+
     /// Top-level module → the other top-level modules its production code names as `crate::…`.
     fn imports() -> BTreeMap<String, BTreeSet<String>> {
         let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut files = vec![src.clone()];
-        while let Some(path) = files.pop() {
-            if path.is_dir() {
-                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
-                continue;
-            }
-            if path.extension().is_none_or(|e| e != "rs") {
-                continue;
-            }
+        for path in sources() {
             let rel = path.strip_prefix(&src).unwrap();
             let top = rel.iter().next().unwrap().to_string_lossy().trim_end_matches(".rs").to_string();
             if top == "lib" || top == "main" {
@@ -154,6 +161,42 @@ mod layers {
             }
         }
         assert!(wrong.is_empty(), "imports against the layer order (bottom to top {ORDER:?}): {wrong:?}");
+    }
+
+    /// The functions of more than `max` lines: (file, line, name, lines), by rustfmt's layout (a
+    /// function ends at the first `}` at its own indentation).
+    fn long_functions(max: usize) -> Vec<(String, usize, String, usize)> {
+        let mut long = Vec::new();
+        for path in sources() {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                let body = line.trim_start();
+                let indent = &line[..line.len() - body.len()];
+                let rest = ["pub(crate) ", "pub ", "const ", "async "]
+                    .iter()
+                    .fold(body, |b, p| b.strip_prefix(p).unwrap_or(b));
+                let Some(name) = rest.strip_prefix("fn ") else { continue };
+                if line.trim_end().ends_with(';') {
+                    continue;
+                }
+                let end = lines[i..].iter().position(|l| l.strip_prefix(indent) == Some("}")).unwrap_or(0);
+                if end + 1 > max {
+                    let name: String = name.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                    long.push((path.display().to_string(), i + 1, name, end + 1));
+                }
+            }
+        }
+        long
+    }
+
+    /// Every function fits on a screen or two; data belongs in tables (`src/data/`, or a `const`).
+    #[test]
+    fn no_function_is_longer_than_80_lines() {
+        let long = long_functions(80);
+        assert!(long.is_empty(), "split these functions (file, line, name, lines): {long:#?}");
+        // The checker finds functions: this module's own checker is longer than 10 lines.
+        assert!(long_functions(10).iter().any(|f| f.2 == "long_functions"));
     }
 
     #[test]

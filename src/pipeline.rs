@@ -258,15 +258,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     let profiles = quality::profile(&ingested, &contacts);
     st.done("quality");
 
-    let Previous { state, hashes, keys, statuses } = match &opts.state {
-        Some(dir) => {
-            st.start("reading the state");
-            let previous = Previous::read(dir, &ingested, &contacts)?;
-            st.done("state");
-            previous
-        }
-        None => Previous { state: None, hashes: Vec::new(), keys: Vec::new(), statuses: None },
-    };
+    let Previous { state, hashes, keys, statuses } = Previous::read(opts, &mut st, &ingested, &contacts)?;
 
     let Pairs { candidates, model, tf, mut scored, reused_model, pairs_skipped } =
         find_pairs(opts, &mut st, &ingested, &contacts, &extras, state.as_ref(), statuses.as_deref())?;
@@ -389,11 +381,17 @@ struct Previous {
 }
 
 impl Previous {
-    fn read(dir: &std::path::Path, ingested: &ingest::Ingested, contacts: &[normalize::Contact]) -> Result<Self> {
+    /// The `--state` directory's last run, if one is given.
+    fn read(opts: &DedupeOptions, st: &mut Stages, ingested: &Ingested, contacts: &[Contact]) -> Result<Self> {
+        let Some(dir) = &opts.state else {
+            return Ok(Previous { state: None, hashes: Vec::new(), keys: Vec::new(), statuses: None });
+        };
+        st.start("reading the state");
         let state = state::load(dir)?;
         let hashes = state::row_hashes(ingested, contacts);
         let keys = state::record_keys(ingested, contacts, &hashes);
         let statuses = state.as_ref().map(|s| state::statuses(s, ingested, contacts, &hashes, &keys));
+        st.done("state");
         Ok(Previous { state, hashes, keys, statuses })
     }
 }
