@@ -1,17 +1,37 @@
 //! Country names and codes → ISO 3166-1 alpha-2, a bottom-layer table shared by config (the
-//! default region) and normalize (addresses, phones). The names live in `data/countries.tsv`.
+//! default region) and normalize (addresses, phones). The names people write in the languages
+//! crmclean supports live in `data/countries.tsv`; every other country is known by its ISO 3166-1
+//! codes and English name (the `isocountry` crate).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::text::alnum_key;
 
-/// Every name of `data/countries.tsv` ([`alnum_key`] form) → its code.
-fn names() -> &'static HashMap<&'static str, &'static str> {
-    static NAMES: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+/// Every name ([`alnum_key`] form) → its code: those of `data/countries.tsv` first, then each
+/// country's ISO 3166-1 alpha-2 and alpha-3 codes and English name, then that name without its
+/// qualifier ("Bolivia (Plurinational State of)" is also "bolivia", "Taiwan, Province of China"
+/// "taiwan") where no other country has it.
+fn names() -> &'static HashMap<String, &'static str> {
+    static NAMES: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
     NAMES.get_or_init(|| {
         let table = crate::data::table(include_str!("data/countries.tsv"));
-        table.into_iter().flat_map(|(code, names)| names.into_iter().map(move |name| (name, code))).collect()
+        let mut names: HashMap<String, &'static str> = table
+            .into_iter()
+            .flat_map(|(code, names)| names.into_iter().map(move |name| (name.to_string(), code)))
+            .collect();
+        let iso = || isocountry::CountryCode::iter();
+        for c in iso() {
+            for name in [c.alpha2(), c.alpha3(), c.name()] {
+                names.entry(alnum_key(name)).or_insert(c.alpha2());
+            }
+        }
+        for c in iso() {
+            let short = c.name().split(['(', ',']).next().unwrap_or_default();
+            names.entry(alnum_key(short)).or_insert(c.alpha2());
+        }
+        names.remove("");
+        names
     })
 }
 
@@ -23,10 +43,15 @@ fn names() -> &'static HashMap<&'static str, &'static str> {
 /// assert_eq!(country_code("U.S.A."), Some("US"));
 /// assert_eq!(country_code("Polska"), Some("PL"));
 /// assert_eq!(country_code("España"), Some("ES"));
+/// assert_eq!(country_code("Brazil"), Some("BR"));
+/// assert_eq!(country_code("BRA"), Some("BR"));
+/// assert_eq!(country_code("Viet Nam"), Some("VN"));
+/// assert_eq!(country_code("Bolivia"), Some("BO"));
+/// assert_eq!(country_code("Congo"), Some("CG"));
 /// assert_eq!(country_code("Atlantis"), None);
 /// ```
 pub fn country_code(raw: &str) -> Option<&'static str> {
-    names().get(alnum_key(raw).as_str()).copied()
+    names().get(&alnum_key(raw)).copied()
 }
 
 /// A region code for phone parsing: an ISO alpha-2 code that the phone metadata knows, or a country
@@ -41,6 +66,18 @@ pub fn parse_region_code(raw: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    /// Every ISO 3166-1 country is known by its codes and its English name.
+    #[test]
+    fn every_iso_country_is_known() {
+        for c in isocountry::CountryCode::iter() {
+            for name in [c.alpha2(), c.alpha3(), c.name()] {
+                assert_eq!(super::country_code(name), Some(c.alpha2()), "{name}");
+            }
+        }
+        assert_eq!(super::country_code("Korea (Republic of)"), Some("KR"));
+        assert_eq!(super::country_code("Deutschland"), Some("DE"));
+    }
+
     #[test]
     fn every_name_has_one_code() {
         let mut seen = std::collections::HashMap::new();
