@@ -386,14 +386,30 @@ pub struct Candidates {
     /// [`crate::score::ScoredPair`]s hold them).
     pub pairs: Vec<(u32, u32)>,
     pub rules: Vec<RuleStats>,
+    /// With [`block_changed`]: blocks (of every rule) whose records are all unchanged, not paired again.
+    pub unchanged_blocks: u64,
 }
 
 /// Runs every rule and returns the de-duplicated candidate pairs. With `link_only`, only pairs of
 /// contacts from different sources are kept.
 pub fn block(contacts: &[Contact], rules: &[Rule], max_block_size: usize, link_only: bool) -> Candidates {
+    block_changed(contacts, rules, max_block_size, link_only, None)
+}
+
+/// [`block`], keeping only pairs with a record that `changed` marks (a nightly run: pairs of two
+/// unchanged records were scored and clustered before). A block of unchanged records is not paired
+/// at all, so a night with few changes costs the keys and their sort, not the pairs.
+pub fn block_changed(
+    contacts: &[Contact],
+    rules: &[Rule],
+    max_block_size: usize,
+    link_only: bool,
+    changed: Option<&[bool]>,
+) -> Candidates {
     let secondary: Vec<Secondary> = contacts.par_iter().map(secondary_keys).collect();
     let mut all: Vec<u64> = Vec::new();
     let mut stats = Vec::new();
+    let mut skipped = 0;
     for (ri, rule) in rules.iter().enumerate() {
         let mut keyed: Vec<(u64, u32)> = contacts
             .par_iter()
@@ -432,11 +448,20 @@ pub fn block(contacts: &[Contact], rules: &[Rule], max_block_size: usize, link_o
                 st.largest_block = st.largest_block.max(n);
             }
         }
-        let keep =
-            |a: u32, b: u32| a != b && !(link_only && contacts[a as usize].source == contacts[b as usize].source);
+        let keep = |a: u32, b: u32| {
+            a != b
+                && !(link_only && contacts[a as usize].source == contacts[b as usize].source)
+                && changed.is_none_or(|ch| ch[a as usize] || ch[b as usize])
+        };
+        let touched = |g: &[(u64, u32)]| changed.is_none_or(|ch| g.iter().any(|&(_, i)| ch[i as usize]));
+        let usable = |g: &&[(u64, u32)]| g.len() >= 2 && g.len() <= max_block_size;
+        if changed.is_some() {
+            skipped += keyed.par_chunk_by(|a, b| a.0 == b.0).filter(usable).filter(|g| !touched(g)).count() as u64;
+        }
         let mut pairs: Vec<u64> = keyed
             .par_chunk_by(|a, b| a.0 == b.0)
-            .filter(|g| g.len() >= 2 && g.len() <= max_block_size)
+            .filter(usable)
+            .filter(|g| touched(g))
             .flat_map_iter(|group| {
                 let mut out = Vec::new();
                 let mut push = |a: u32, b: u32| {
@@ -466,7 +491,11 @@ pub fn block(contacts: &[Contact], rules: &[Rule], max_block_size: usize, link_o
         st.new_pairs = (all.len() - before) as u64;
         stats.push(st);
     }
-    Candidates { pairs: all.into_iter().map(|p| ((p >> 32) as u32, p as u32)).collect(), rules: stats }
+    Candidates {
+        pairs: all.into_iter().map(|p| ((p >> 32) as u32, p as u32)).collect(),
+        rules: stats,
+        unchanged_blocks: skipped,
+    }
 }
 
 #[cfg(test)]

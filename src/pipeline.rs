@@ -260,7 +260,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
 
     let Previous { state, hashes, keys, statuses } = Previous::read(opts, &mut st, &ingested, &contacts)?;
 
-    let Pairs { candidates, model, tf, mut scored, reused_model, pairs_skipped } =
+    let Pairs { candidates, model, tf, mut scored, reused_model, blocks_skipped } =
         find_pairs(opts, &mut st, &ingested, &contacts, &extras, state.as_ref(), statuses.as_deref())?;
     st.start("clustering");
     let (decisions, joins, kept_decisions) =
@@ -287,7 +287,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
             st.start("listing changes");
             let changes = state::changes(state, &ingested, &contacts, statuses, &clusters, &golden, &keys);
             st.done("changes");
-            Some(incremental(state, statuses, changes, next_id, pairs_skipped, reused_model))
+            Some(incremental(state, statuses, changes, next_id, blocks_skipped, reused_model))
         }
         _ => None,
     };
@@ -324,8 +324,8 @@ struct Pairs {
     scored: Vec<score::ScoredPair>,
     /// The model is the state's.
     reused_model: bool,
-    /// Candidate pairs of unchanged records, not scored again.
-    pairs_skipped: usize,
+    /// Blocks of unchanged records, not paired again.
+    blocks_skipped: u64,
 }
 
 fn find_pairs(
@@ -340,9 +340,10 @@ fn find_pairs(
     let cfg = &opts.config;
     st.start("blocking");
     let rules = block::default_rules();
-    let mut candidates = block::block(contacts, &rules, cfg.max_block_size, cfg.link_only);
     // Unchanged data is not rescored: only pairs with a new or edited record go on.
-    let pairs_skipped = statuses.map_or(0, |s| keep_changed_pairs(&mut candidates.pairs, s));
+    let changed: Option<Vec<bool>> =
+        statuses.map(|s| s.iter().map(|(status, _)| *status != state::Status::Unchanged).collect());
+    let mut candidates = block::block_changed(contacts, &rules, cfg.max_block_size, cfg.link_only, changed.as_deref());
     st.done("block");
 
     st.start(&format!("comparing {} candidate pairs", candidates.pairs.len()));
@@ -367,7 +368,8 @@ fn find_pairs(
     // (at 10M records they are about 1.7 GB).
     drop(vectors);
     candidates.pairs = Vec::new();
-    Ok(Pairs { candidates, model, tf, scored, reused_model, pairs_skipped })
+    let blocks_skipped = candidates.unchanged_blocks;
+    Ok(Pairs { candidates, model, tf, scored, reused_model, blocks_skipped })
 }
 
 /// What the last `--state` run left, and this run's records held against it.
@@ -394,14 +396,6 @@ impl Previous {
         st.done("state");
         Ok(Previous { state, hashes, keys, statuses })
     }
-}
-
-/// Keeps the candidate pairs with a new or edited record; returns how many were dropped.
-fn keep_changed_pairs(pairs: &mut Vec<(u32, u32)>, statuses: &[(state::Status, Option<u64>)]) -> usize {
-    let before = pairs.len();
-    let dirty = |i: u32| statuses[i as usize].0 != state::Status::Unchanged;
-    pairs.retain(|&(a, b)| dirty(a) || dirty(b));
-    before - pairs.len()
 }
 
 fn sampled_joins_note(joins: usize) -> String {
@@ -501,7 +495,7 @@ fn incremental(
     statuses: &[(state::Status, Option<u64>)],
     changes: Vec<state::Change>,
     next_id: u64,
-    pairs_skipped: usize,
+    blocks_skipped: u64,
     reused_model: bool,
 ) -> Incremental {
     let count = |s: state::Status| statuses.iter().filter(|x| x.0 == s).count();
@@ -513,7 +507,7 @@ fn incremental(
         edited_records: count(state::Status::Changed),
         unchanged_records: count(state::Status::Unchanged),
         deleted_records,
-        pairs_skipped,
+        blocks_skipped,
         reused_model,
         changes,
     }

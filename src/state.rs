@@ -14,8 +14,8 @@
 //! What a run with a state does differently:
 //! * Records whose row is unchanged since the last run keep their grouping: unchanged records that
 //!   shared a cluster are joined before matching starts. Only candidate pairs with a new or edited
-//!   record are compared and scored, with the saved model (no retraining), so unchanged data is
-//!   not rescored.
+//!   record are formed, compared and scored, with the saved model (no retraining): a block of
+//!   unchanged records is not paired at all ([`crate::block::block_changed`]).
 //! * Cluster ids are stable ([`assign_ids`]): a cluster keeps the id of the old cluster most of
 //!   its records come from; when old clusters merge, the oldest (lowest) id survives; when one
 //!   splits, the part holding most of its records keeps the id and the others get new ids. New ids
@@ -45,8 +45,9 @@ pub struct Incremental {
     pub edited_records: usize,
     pub unchanged_records: usize,
     pub deleted_records: usize,
-    /// Candidate pairs not compared because both records are unchanged.
-    pub pairs_skipped: usize,
+    /// Blocks (of every blocking rule) whose records are all unchanged: not paired, compared or
+    /// scored again ([`crate::block::block_changed`]).
+    pub blocks_skipped: u64,
     /// The saved model was used (false when the compared columns changed and it was relearned).
     pub reused_model: bool,
     #[serde(skip)]

@@ -242,7 +242,10 @@ fn review_pairs_in_the_page_and_the_next_run_honours_them() {
         b.screenshot(&dir.join("review.png"));
     }
 
-    // The browser keeps the decisions: they are there after the page is opened again.
+    // The browser keeps the decisions: they are there after the page is opened again. (Chromium
+    // commits a page's local storage to its storage service in the background, so a page opened at
+    // once on a busy machine can read it before the write lands: give it a moment.)
+    std::thread::sleep(std::time::Duration::from_millis(1500));
     b.open(&url);
     assert_eq!(b.text("#review-progress"), progress, "decisions lost on reload");
     let problems = b.console_problems();

@@ -1153,7 +1153,12 @@ fn nightly_runs_keep_ids_list_changes_and_survive_a_kill() {
     assert_eq!(summary["incremental"]["run"]["new_records"], 2);
     assert_eq!(summary["incremental"]["run"]["deleted_records"], 3);
     assert_eq!(summary["incremental"]["run"]["reused_model"], true);
-    assert!(summary["incremental"]["run"]["pairs_skipped"].as_u64().unwrap() > 100, "unchanged pairs are not rescored");
+    // Unchanged pairs are not formed or rescored: blocks of unchanged records are skipped, and day 2
+    // scores a fraction of day 1's pairs.
+    assert!(summary["incremental"]["run"]["blocks_skipped"].as_u64().unwrap() > 100, "{summary}");
+    let day1_pairs = json(&d.join("out1/summary.json"))["blocking"]["candidate_pairs"].as_u64().unwrap();
+    let day2_pairs = summary["blocking"]["candidate_pairs"].as_u64().unwrap();
+    assert!(day2_pairs * 4 < day1_pairs, "day 2 scored {day2_pairs} pairs, day 1 {day1_pairs}");
     assert!(std::fs::read_to_string(d.join("out2/report.html")).unwrap().contains("Changes since the last run"));
 
     // Running day 2 again changes nothing.

@@ -115,8 +115,8 @@ fn changes_section(run: &Run) -> Markup {
         h2 { "Changes since the last run (run " (inc.run - 1) ")" }
         p {
             (inc.new_records) " new, " (inc.edited_records) " edited, " (inc.unchanged_records) " unchanged and "
-            (inc.deleted_records) " deleted records; " (inc.pairs_skipped)
-            " candidate pairs of unchanged records were not rescored; " (model) "."
+            (inc.deleted_records) " deleted records; " (inc.blocks_skipped)
+            " blocks of unchanged records were not paired or scored again; " (model) "."
         }
         table {
             tr { th { "change" } th { "count" } }
