@@ -23,6 +23,8 @@
 //! * [`Change`]s against the last run go to `changes.csv` and the report.
 
 use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -73,7 +75,7 @@ struct Meta {
 }
 
 /// `(source, key)` ([`record_keys`]) → (row hash, cluster id number, record id then).
-pub type Records = HashMap<(String, String), (u64, u64, String)>;
+pub type Records = polars::prelude::PlHashMap<(String, String), (u64, u64, String)>;
 
 /// Cluster id number → its golden.csv row as read (one buffer a row, not a string a value).
 pub type GoldenRows = BTreeMap<u64, csv::StringRecord>;
@@ -286,13 +288,15 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
         Err(Error::Artifact { .. }) => None,
         Err(e) => return Err(e),
     };
-    let (golden, golden_at) = read_golden(&version)?;
+    // The two large files are read side by side.
+    let (golden, records) = rayon::join(|| read_golden(&version), || read_records(&version));
+    let (golden, golden_at) = golden?;
     Ok(Some(State {
         run: meta.run,
         next_id: meta.next_id,
         extras: meta.extras,
         model,
-        records: read_records(&version)?,
+        records: records?,
         golden,
         golden_at,
         decisions: read_kept_decisions(&version)?,
@@ -321,8 +325,12 @@ fn read_meta(version: &Path) -> Result<Meta> {
 
 /// A version's records.csv: (source, record key) → (row hash, cluster id, record id).
 fn read_records(version: &Path) -> Result<Records> {
-    let mut records = HashMap::new();
-    for_each_row(&version.join("records.csv"), 5, |row| {
+    let path = version.join("records.csv");
+    // Sized first (a row takes about 65 bytes): grown as it fills, a map of a million records is
+    // rebuilt a dozen times.
+    let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
+    let mut records = Records::with_capacity_and_hasher(bytes as usize / 60, Default::default());
+    for_each_row(&path, 5, |row| {
         let hash = u64::from_str_radix(&row[2], 16).ok()?;
         let id = parse_id(&row[3])?;
         records.insert((row[0].to_string(), row[4].to_string()), (hash, id, row[1].to_string()));
@@ -396,7 +404,7 @@ pub fn row_hashes(ingested: &Ingested, contacts: &[Contact]) -> Vec<u64> {
         })
         .collect();
     contacts
-        .iter()
+        .par_iter()
         .map(|c| {
             let (header, cols) = &per_source[c.source as usize];
             cols.iter().fold(*header, |h, col| {
@@ -444,7 +452,7 @@ pub fn statuses(
     keys: &[String],
 ) -> Vec<(Status, Option<u64>)> {
     contacts
-        .iter()
+        .par_iter()
         .zip(hashes)
         .zip(keys)
         .map(|((c, &h), key)| {
@@ -594,7 +602,8 @@ fn record_changes<'a>(
 ) {
     let id = |c: u32| clusters.id(c);
     // Records (borrowed: a million records are a million keys).
-    let mut present: std::collections::HashSet<(&str, &str)> = Default::default();
+    let mut present: polars::prelude::PlHashSet<(&str, &str)> =
+        polars::prelude::PlHashSet::with_capacity_and_hasher(statuses.len(), Default::default());
     for (i, (st, old)) in statuses.iter().enumerate() {
         let (source, record_id) = record(i);
         let c = clusters.of[i];
@@ -783,7 +792,7 @@ mod tests {
             next_id: 20,
             extras: Vec::new(),
             model: None,
-            records: HashMap::new(),
+            records: Default::default(),
             golden: BTreeMap::new(),
             golden_at: (0..GOLDEN_FIELDS.len()).map(Some).collect(),
             decisions: Vec::new(),
