@@ -285,7 +285,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
     let incremental = match (&state, &statuses) {
         (Some(state), Some(statuses)) => {
             st.start("listing changes");
-            let changes = state::changes(state, &ingested, &contacts, statuses, &clusters, &golden, &keys);
+            let changes = state::changes(state, &ingested, &contacts, statuses, &clusters, &golden, &keys)?;
             st.done("changes");
             Some(incremental(state, statuses, changes, next_id, blocks_skipped, reused_model))
         }

@@ -77,9 +77,6 @@ struct Meta {
 /// `(source, key)` ([`record_keys`]) → (row hash, cluster id number, record id then).
 pub type Records = polars::prelude::PlHashMap<(String, String), (u64, u64, String)>;
 
-/// Cluster id number → its golden.csv row as read (one buffer a row, not a string a value).
-pub type GoldenRows = BTreeMap<u64, csv::StringRecord>;
-
 /// The last run, as loaded from a state directory.
 #[derive(Debug, Clone)]
 pub struct State {
@@ -89,11 +86,17 @@ pub struct State {
     pub model: Option<Model>,
     /// `(source, key)` ([`record_keys`]) → (row hash, cluster id number, record id then).
     pub records: Records,
-    /// Cluster id number → its golden.csv row as read (one buffer a row, not a string a value).
-    pub golden: GoldenRows,
+    /// The last run's cluster id numbers, ascending (each has a golden record).
+    pub golden_ids: Vec<u64>,
+    /// The last run's golden.csv, read again row by row when the changes are listed (holding a
+    /// million golden records from the load to the end of the run costs hundreds of MB); empty for
+    /// none.
+    pub golden_path: std::path::PathBuf,
     /// Per [`GOLDEN_FIELDS`], its column in the state's golden.csv; `None` for a field the file does
     /// not have (written before the field existed: no change to report).
     pub golden_at: Vec<Option<usize>>,
+    /// The number of columns of golden.csv.
+    pub golden_width: usize,
     /// Reviewers' decisions of earlier runs, kept so that every later run honours them.
     pub decisions: Vec<KeptDecision>,
 }
@@ -288,17 +291,23 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
         Err(Error::Artifact { .. }) => None,
         Err(e) => return Err(e),
     };
-    // The two large files are read side by side.
-    let (golden, records) = rayon::join(|| read_golden(&version), || read_records(&version));
-    let (golden, golden_at) = golden?;
+    let records = read_records(&version)?;
+    // Every cluster has a record, and every cluster a golden record.
+    let mut golden_ids: Vec<u64> = records.values().map(|r| r.1).collect();
+    golden_ids.par_sort_unstable();
+    golden_ids.dedup();
+    let golden_path = version.join("golden.csv");
+    let (golden_at, golden_width) = golden_columns(&golden_path)?;
     Ok(Some(State {
         run: meta.run,
         next_id: meta.next_id,
         extras: meta.extras,
         model,
-        records: records?,
-        golden,
+        records,
+        golden_ids,
+        golden_path,
         golden_at,
+        golden_width,
         decisions: read_kept_decisions(&version)?,
     }))
 }
@@ -339,21 +348,15 @@ fn read_records(version: &Path) -> Result<Records> {
     Ok(records)
 }
 
-/// A version's golden.csv by cluster id, and where each golden field is in its rows.
-fn read_golden(version: &Path) -> Result<(GoldenRows, Vec<Option<usize>>)> {
-    let mut golden = BTreeMap::new();
+/// Where each golden field is in a golden.csv, and its number of columns.
+fn golden_columns(path: &Path) -> Result<(Vec<Option<usize>>, usize)> {
     // By header: a state written by a version with fewer golden fields (before consent was kept)
     // reads with those fields empty.
-    let path = version.join("golden.csv");
-    let header: Vec<String> = csv::Reader::from_path(&path)
+    let header: Vec<String> = csv::Reader::from_path(path)
         .and_then(|mut r| Ok(r.headers()?.iter().map(String::from).collect()))
-        .map_err(|e| Error::Read { path: path.clone(), source: std::io::Error::other(e.to_string()) })?;
+        .map_err(|e| Error::Read { path: path.to_path_buf(), source: std::io::Error::other(e.to_string()) })?;
     let at: Vec<Option<usize>> = GOLDEN_FIELDS.iter().map(|f| header.iter().position(|h| h == f)).collect();
-    for_each_row(&path, header.len(), |row| {
-        golden.insert(parse_id(&row[0])?, row);
-        Some(())
-    })?;
-    Ok((golden, at))
+    Ok((at, header.len()))
 }
 
 /// A version's kept decisions (a state written before they were kept has none).
@@ -531,7 +534,7 @@ pub fn changes(
     clusters: &Clusters,
     golden: &[Golden],
     keys: &[String],
-) -> Vec<Change> {
+) -> Result<Vec<Change>> {
     let heirs = heirs(statuses, clusters);
     // A record's source and id (borrowed: a million records are a million keys).
     let record = |i: usize| {
@@ -541,8 +544,8 @@ pub fn changes(
     let mut out = Vec::new();
     cluster_changes(state, statuses, clusters, &heirs, &mut out);
     record_changes(state, &record, statuses, clusters, &heirs, keys, &mut out);
-    golden_changes(state, clusters, golden, &mut out);
-    out
+    golden_changes(state, clusters, golden, &mut out)?;
+    Ok(out)
 }
 
 /// Clusters: new ones, merges (old ids that lost to an older id in the same cluster), splits, and
@@ -557,7 +560,7 @@ fn cluster_changes(
     let id = |c: u32| clusters.id(c);
     for c in 0..clusters.members.len() as u32 {
         let n = clusters.ids[c as usize];
-        if !state.golden.contains_key(&n) {
+        if state.golden_ids.binary_search(&n).is_err() {
             out.push(Change { change: ChangeKind::NewCluster, cluster_id: id(c), ..Default::default() });
         }
     }
@@ -583,7 +586,7 @@ fn cluster_changes(
             });
         }
     }
-    for &old in state.golden.keys() {
+    for &old in &state.golden_ids {
         if !heirs.contains_key(&old) {
             out.push(Change { change: ChangeKind::RemovedCluster, cluster_id: format_id(old), ..Default::default() });
         }
@@ -646,19 +649,26 @@ fn record_changes<'a>(
     }
 }
 
-/// Golden values of clusters that kept their id.
-fn golden_changes(state: &State, clusters: &Clusters, golden: &[Golden], out: &mut Vec<Change>) {
-    let id = |c: u32| clusters.id(c);
-    for g in golden {
-        let n = clusters.ids[g.cluster as usize];
-        let Some(old) = state.golden.get(&n) else { continue };
+/// Golden values of clusters that kept their id, in the order of the golden records (the last
+/// run's golden.csv is read row by row).
+fn golden_changes(state: &State, clusters: &Clusters, golden: &[Golden], out: &mut Vec<Change>) -> Result<()> {
+    if state.golden_path.as_os_str().is_empty() {
+        return Ok(());
+    }
+    let at: polars::prelude::PlHashMap<u64, usize> =
+        golden.iter().enumerate().map(|(k, g)| (clusters.ids[g.cluster as usize], k)).collect();
+    let mut changed: Vec<(usize, Vec<Change>)> = Vec::new();
+    for_each_row(&state.golden_path, state.golden_width, |old| {
+        let Some(&k) = at.get(&parse_id(&old[0])?) else { return Some(()) };
+        let g = &golden[k];
+        let mut fields = Vec::new();
         for ((field, v), at) in GOLDEN_FIELDS.iter().zip(&g.values).zip(&state.golden_at) {
             let Some(before) = at.and_then(|i| old.get(i)) else { continue };
             let now = v.as_ref().map(|v| v.value.as_str()).unwrap_or("");
             if now != before {
-                out.push(Change {
+                fields.push(Change {
                     change: ChangeKind::GoldenValueChanged,
-                    cluster_id: id(g.cluster),
+                    cluster_id: clusters.id(g.cluster),
                     field: field.to_string(),
                     old_value: before.to_string(),
                     new_value: now.to_string(),
@@ -666,7 +676,14 @@ fn golden_changes(state: &State, clusters: &Clusters, golden: &[Golden], out: &m
                 });
             }
         }
-    }
+        if !fields.is_empty() {
+            changed.push((k, fields));
+        }
+        Some(())
+    })?;
+    changed.sort_by_key(|c| c.0);
+    out.extend(changed.into_iter().flat_map(|c| c.1));
+    Ok(())
 }
 
 /// Everything [`save`] writes.
@@ -793,8 +810,10 @@ mod tests {
             extras: Vec::new(),
             model: None,
             records: Default::default(),
-            golden: BTreeMap::new(),
+            golden_ids: Vec::new(),
+            golden_path: Default::default(),
             golden_at: (0..GOLDEN_FIELDS.len()).map(Some).collect(),
+            golden_width: GOLDEN_FIELDS.len(),
             decisions: Vec::new(),
         };
         use Status::*;
