@@ -411,26 +411,7 @@ pub fn block_changed(
     let mut stats = Vec::new();
     let mut skipped = 0;
     for (ri, rule) in rules.iter().enumerate() {
-        let mut keyed: Vec<(u64, u32)> = contacts
-            .par_iter()
-            .enumerate()
-            .fold(
-                || (Vec::new(), Keys { seed: hash_seed(ri), hashes: Vec::new() }),
-                |(mut acc, mut keys): (Vec<(u64, u32)>, Keys), (i, c)| {
-                    keys.hashes.clear();
-                    (rule.keys)(c, &mut keys);
-                    keys.hashes.sort_unstable();
-                    keys.hashes.dedup();
-                    acc.extend(keys.hashes.iter().map(|&k| (k, i as u32)));
-                    (acc, keys)
-                },
-            )
-            .map(|(acc, _)| acc)
-            .reduce(Vec::new, |mut a, mut b| {
-                a.append(&mut b);
-                a
-            });
-        keyed.par_sort_unstable();
+        let keyed = keyed_records(contacts, rule, ri);
         let mut st = RuleStats {
             rule: rule.name,
             pairs: 0,
@@ -448,40 +429,21 @@ pub fn block_changed(
                 st.largest_block = st.largest_block.max(n);
             }
         }
-        let keep = |a: u32, b: u32| {
-            a != b
-                && !(link_only && contacts[a as usize].source == contacts[b as usize].source)
-                && changed.is_none_or(|ch| ch[a as usize] || ch[b as usize])
-        };
         let touched = |g: &[(u64, u32)]| changed.is_none_or(|ch| g.iter().any(|&(_, i)| ch[i as usize]));
         let usable = |g: &&[(u64, u32)]| g.len() >= 2 && g.len() <= max_block_size;
         if changed.is_some() {
             skipped += keyed.par_chunk_by(|a, b| a.0 == b.0).filter(usable).filter(|g| !touched(g)).count() as u64;
         }
+        let keep = |a: u32, b: u32| {
+            a != b
+                && !(link_only && contacts[a as usize].source == contacts[b as usize].source)
+                && changed.is_none_or(|ch| ch[a as usize] || ch[b as usize])
+        };
         let mut pairs: Vec<u64> = keyed
             .par_chunk_by(|a, b| a.0 == b.0)
             .filter(usable)
             .filter(|g| touched(g))
-            .flat_map_iter(|group| {
-                let mut out = Vec::new();
-                let mut push = |a: u32, b: u32| {
-                    if keep(a, b) {
-                        out.push(((a.min(b) as u64) << 32) | a.max(b) as u64);
-                    }
-                };
-                if group.len() <= rule.full {
-                    for (x, &(_, a)) in group.iter().enumerate() {
-                        for &(_, b) in &group[x + 1..] {
-                            push(a, b);
-                        }
-                    }
-                } else if rule.full <= BROAD_BLOCK {
-                    broad_windows(group, &secondary, &mut push);
-                } else {
-                    windows(group, &secondary, &mut push);
-                }
-                out
-            })
+            .flat_map_iter(|group| block_pairs(group, rule, &secondary, &keep))
             .collect();
         pairs.par_sort_unstable();
         pairs.dedup();
@@ -496,6 +458,59 @@ pub fn block_changed(
         rules: stats,
         unchanged_blocks: skipped,
     }
+}
+
+/// Every record's keys for rule number `ri`, with the record, sorted by key.
+fn keyed_records(contacts: &[Contact], rule: &Rule, ri: usize) -> Vec<(u64, u32)> {
+    let mut keyed: Vec<(u64, u32)> = contacts
+        .par_iter()
+        .enumerate()
+        .fold(
+            || (Vec::new(), Keys { seed: hash_seed(ri), hashes: Vec::new() }),
+            |(mut acc, mut keys): (Vec<(u64, u32)>, Keys), (i, c)| {
+                keys.hashes.clear();
+                (rule.keys)(c, &mut keys);
+                keys.hashes.sort_unstable();
+                keys.hashes.dedup();
+                acc.extend(keys.hashes.iter().map(|&k| (k, i as u32)));
+                (acc, keys)
+            },
+        )
+        .map(|(acc, _)| acc)
+        .reduce(Vec::new, |mut a, mut b| {
+            a.append(&mut b);
+            a
+        });
+    keyed.par_sort_unstable();
+    keyed
+}
+
+/// The pairs of one block that `keep` accepts, packed (`a << 32 | b`, `a < b`): all of them in a
+/// small block, each record's nearest neighbours in a large one.
+fn block_pairs(
+    group: &[(u64, u32)],
+    rule: &Rule,
+    secondary: &[Secondary],
+    keep: &(impl Fn(u32, u32) -> bool + Sync),
+) -> Vec<u64> {
+    let mut out = Vec::new();
+    let mut push = |a: u32, b: u32| {
+        if keep(a, b) {
+            out.push(((a.min(b) as u64) << 32) | a.max(b) as u64);
+        }
+    };
+    if group.len() <= rule.full {
+        for (x, &(_, a)) in group.iter().enumerate() {
+            for &(_, b) in &group[x + 1..] {
+                push(a, b);
+            }
+        }
+    } else if rule.full <= BROAD_BLOCK {
+        broad_windows(group, secondary, &mut push);
+    } else {
+        windows(group, secondary, &mut push);
+    }
+    out
 }
 
 #[cfg(test)]
