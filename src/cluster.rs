@@ -450,6 +450,9 @@ impl Groups {
 /// Why two groups must not join: their average linkage, the reason, and the conflicting pair.
 type Refused = (f64, String, Option<(u32, u32)>);
 
+/// A reason two groups must not join, and the conflicting pair across them if that is the reason.
+type Reason = (String, Option<(u32, u32)>);
+
 /// A refused join: the average linkage, the reason, and the conflicting pair with its vector.
 type Refusal = (f64, String, Option<((u32, u32), u64)>);
 
@@ -507,42 +510,17 @@ impl Joins<'_> {
 
     /// Why two groups must not join (their linkage, the reason and the conflicting pair), or None.
     fn check(&mut self, groups: &mut Groups, e: &ScoredPair, ra: u32, rb: u32) -> Option<Refused> {
-        let contacts = self.pairs.contacts;
-        if let Some(pair) = groups.kept_apart(ra, rb) {
+        let (linkage, refusal) = match groups.kept_apart(ra, rb) {
             // Checked on every member, even when the weights below are checked on a sample.
-            let why = "two records across the groups conflict: a reviewer decided they are different people";
-            return Some((e.weight, why.into(), Some(pair)));
-        }
-        let (ga, gb, sampled) = members_to_check(&groups.members[ra as usize], &groups.members[rb as usize]);
-        self.sampled_joins += usize::from(sampled);
-        let (mut sum, mut count, mut info_sum) = (0.0, 0usize, 0.0);
-        let mut refusal = None;
-        'outer: for &x in &ga {
-            for &y in &gb {
-                if self.link_only && contacts[x as usize].source == contacts[y as usize].source {
-                    continue;
-                }
-                let (p, info, c) = self.pairs.judge(x, y);
-                if let Some(why) = c {
-                    refusal = Some((format!("two records across the groups conflict: {why}"), Some((x, y))));
-                    break 'outer;
-                }
-                sum += p * info;
-                count += 1;
-                info_sum += info;
+            Some(pair) => {
+                let why = "two records across the groups conflict: a reviewer decided they are different people";
+                (e.weight, Some((why.to_string(), Some(pair))))
             }
-        }
-        let linkage = if count == 0 { e.weight } else { sum / info_sum };
-        if refusal.is_none() && linkage < self.threshold_weight {
-            let why = format!(
-                "average match weight across the groups is {linkage:.1} (probability {:.2}), below the threshold",
-                probability(linkage)
-            );
-            refusal = Some((why, None));
-        }
+            None => self.linkage(groups, e, ra, rb),
+        };
         if self.debug {
             let v = crate::compare::unpack(e.vector);
-            let w = weights(self.pairs.model, self.pairs.tf, &contacts[e.a as usize], &v);
+            let w = weights(self.pairs.model, self.pairs.tf, &self.pairs.contacts[e.a as usize], &v);
             eprintln!(
                 "edge {} {} p={:.3} w={:.2} linkage={:.3} sizes={}+{} {:?} {:?} {:?}",
                 e.a,
@@ -558,6 +536,39 @@ impl Joins<'_> {
             );
         }
         refusal.map(|(why, pair)| (linkage, why, pair))
+    }
+
+    /// The average linkage across two groups, and why they must not join: a conflicting pair across
+    /// them, or a linkage below the threshold.
+    fn linkage(&mut self, groups: &Groups, e: &ScoredPair, ra: u32, rb: u32) -> (f64, Option<Reason>) {
+        let contacts = self.pairs.contacts;
+        let (ga, gb, sampled) = members_to_check(&groups.members[ra as usize], &groups.members[rb as usize]);
+        self.sampled_joins += usize::from(sampled);
+        let (mut sum, mut count, mut info_sum) = (0.0, 0usize, 0.0);
+        for &x in &ga {
+            for &y in &gb {
+                if self.link_only && contacts[x as usize].source == contacts[y as usize].source {
+                    continue;
+                }
+                let (p, info, c) = self.pairs.judge(x, y);
+                if let Some(why) = c {
+                    let linkage = if count == 0 { e.weight } else { sum / info_sum };
+                    return (linkage, Some((format!("two records across the groups conflict: {why}"), Some((x, y)))));
+                }
+                sum += p * info;
+                count += 1;
+                info_sum += info;
+            }
+        }
+        let linkage = if count == 0 { e.weight } else { sum / info_sum };
+        if linkage < self.threshold_weight {
+            let why = format!(
+                "average match weight across the groups is {linkage:.1} (probability {:.2}), below the threshold",
+                probability(linkage)
+            );
+            return (linkage, Some((why, None)));
+        }
+        (linkage, None)
     }
 }
 

@@ -86,7 +86,7 @@ pub struct State {
     pub model: Option<Model>,
     /// `(source, key)` ([`record_keys`]) → (row hash, cluster id number, record id then).
     pub records: Records,
-    /// The last run's cluster id numbers, ascending (each has a golden record).
+    /// The last run's cluster id numbers (one golden record each), ascending.
     pub golden_ids: Vec<u64>,
     /// The last run's golden.csv, read again row by row when the changes are listed (holding a
     /// million golden records from the load to the end of the run costs hundreds of MB); empty for
@@ -291,13 +291,23 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
         Err(Error::Artifact { .. }) => None,
         Err(e) => return Err(e),
     };
-    let records = read_records(&version)?;
-    // Every cluster has a record, and every cluster a golden record.
-    let mut golden_ids: Vec<u64> = records.values().map(|r| r.1).collect();
-    golden_ids.par_sort_unstable();
-    golden_ids.dedup();
     let golden_path = version.join("golden.csv");
     let (golden_at, golden_width) = golden_columns(&golden_path)?;
+    // The two large files are read side by side: golden.csv for its cluster ids (a source with a
+    // record id twice has two records.csv rows under one key, so the records alone may miss a cluster).
+    let (records, golden_ids) = rayon::join(
+        || read_records(&version),
+        || -> Result<Vec<u64>> {
+            let mut ids = Vec::new();
+            for_each_row(&golden_path, golden_width, |row| {
+                ids.push(parse_id(&row[0])?);
+                Some(())
+            })?;
+            ids.par_sort_unstable();
+            Ok(ids)
+        },
+    );
+    let (records, golden_ids) = (records?, golden_ids?);
     Ok(Some(State {
         run: meta.run,
         next_id: meta.next_id,

@@ -1022,6 +1022,48 @@ fn cluster_of(out: &Path) -> HashMap<(String, String), String> {
         .collect()
 }
 
+/// No cluster of the last run vanishes silently: each of its ids is still a cluster or is listed as
+/// merged or removed in changes.csv — also when one record id stands on two rows of a source in two
+/// different clusters (two records.csv rows under one key).
+#[test]
+fn every_old_cluster_is_kept_or_listed_as_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let state = d.join("state");
+    let inputs = sample_copy(&d.join("in"), |rows| {
+        // A person of their own, alone in a cluster, under the id of the record after them.
+        let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+        let (first, last, email) = (col("First Name"), col("Last Name"), col("Email"));
+        let mut alone: Vec<String> = vec![String::new(); rows[0].len()];
+        alone[0] = rows[1][0].clone();
+        alone[first] = "Quirinus".into();
+        alone[last] = "Zbyszewski-Oyelaran".into();
+        alone[email] = "q.zbyszewski@example.org".into();
+        rows.insert(1, alone);
+    });
+    let run = |out: &str| {
+        let r = dedupe(d, &inputs, &["--state", state.to_str().unwrap()]);
+        assert_eq!(r.code(), 0, "{}", r.stderr());
+        std::fs::rename(d.join("out"), d.join(out)).unwrap();
+    };
+    run("day1");
+    run("day2");
+    let day2: std::collections::HashSet<String> = cluster_of(&d.join("day2")).into_values().collect();
+    let changes = read_csv(&d.join("day2/changes.csv"));
+    let listed = |id: &str| {
+        changes.iter().any(|c| {
+            (c["change"] == "removed_cluster" && c["cluster_id"] == id)
+                || (c["change"] == "merged_cluster" && c["other_cluster_id"] == id)
+        })
+    };
+    let gone: Vec<String> = read_csv(&d.join("day1/golden.csv"))
+        .into_iter()
+        .map(|g| g["cluster_id"].clone())
+        .filter(|id| !day2.contains(id) && !listed(id))
+        .collect();
+    assert!(gone.is_empty(), "day-1 clusters gone without a change row: {gone:?}\n{changes:?}");
+}
+
 /// A file without an id column numbers its rows, but a nightly run recognises its records by content:
 /// rows inserted above the others and a re-sorted file give only the inserted rows as new, and every
 /// other record keeps its cluster id.
