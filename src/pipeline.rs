@@ -347,12 +347,24 @@ fn find_pairs(
     st.done("block");
 
     st.start(&format!("comparing {} candidate pairs", candidates.pairs.len()));
-    let table = crate::compare::Table::new(contacts);
+    let given = given_model(opts, state, extras)?;
+    // A model to learn samples random records; a given one needs the records of the pairs only.
+    let needed = given.is_some().then(|| {
+        let mut needed = vec![false; contacts.len()];
+        for &(a, b) in &candidates.pairs {
+            (needed[a as usize], needed[b as usize]) = (true, true);
+        }
+        needed
+    });
+    let table = crate::compare::Table::for_records(contacts, needed.as_deref());
     let vectors = score::vectors_with_progress(&table, &candidates.pairs, &st.counted(candidates.pairs.len()));
     st.done("compare");
 
     st.start("learning the match model");
-    let (model, reused_model) = learn_model(opts, state, extras, contacts, &table, &vectors)?;
+    let (model, reused_model) = match given {
+        Some(given) => given,
+        None => (learn_model(opts, contacts, &table, &vectors), false),
+    };
     drop(table);
     let tf = TermFreq::new(contacts);
     let scored = score::score(&model, &tf, contacts, &candidates.pairs, &vectors);
@@ -431,29 +443,35 @@ fn read_inputs(opts: &DedupeOptions) -> Result<ingest::Ingested> {
 
 /// The match model: `--model`, else the last `--state` run's when the compared columns are the same
 /// (and whether it was), else learned from this data.
-fn learn_model(
+/// The model a run is given: `--model`, else the state's when the columns it compares are the same;
+/// and whether the state has one for these columns.
+fn given_model(
     opts: &DedupeOptions,
     state: Option<&state::State>,
     extras: &[normalize::Extra],
-    contacts: &[normalize::Contact],
-    table: &crate::compare::Table,
-    vectors: &[u64],
-) -> Result<(Model, bool)> {
-    let cfg = &opts.config;
+) -> Result<Option<(Model, bool)>> {
     let extra_headers: Vec<String> = extras.iter().map(|e| e.header.clone()).collect();
     let saved = state.filter(|s| s.extras == extra_headers).and_then(|s| s.model.clone());
     let reused = saved.is_some();
-    let model = match (&opts.model, saved) {
-        (Some(path), _) => Model::load(path)?,
-        (None, Some(saved)) => saved,
-        (None, None) => {
-            // Enough random pairs to see rare agreements at this size, at most a million.
-            let samples = (contacts.len() as u64 * 10).clamp(200_000, 1_000_000);
-            let (u, samples) = score::estimate_u(contacts, table, samples, cfg.link_only);
-            score::train(u, samples, vectors, score::total_pairs(contacts, cfg.link_only))
-        }
-    };
-    Ok((model, reused))
+    Ok(match (&opts.model, saved) {
+        (Some(path), _) => Some((Model::load(path)?, reused)),
+        (None, Some(saved)) => Some((saved, true)),
+        (None, None) => None,
+    })
+}
+
+/// Learns the model on this run's records and candidate pairs.
+fn learn_model(
+    opts: &DedupeOptions,
+    contacts: &[normalize::Contact],
+    table: &crate::compare::Table,
+    vectors: &[u64],
+) -> Model {
+    let cfg = &opts.config;
+    // Enough random pairs to see rare agreements at this size, at most a million.
+    let samples = (contacts.len() as u64 * 10).clamp(200_000, 1_000_000);
+    let (u, samples) = score::estimate_u(contacts, table, samples, cfg.link_only);
+    score::train(u, samples, vectors, score::total_pairs(contacts, cfg.link_only))
 }
 
 /// The reviewers' decisions of this run (`--decisions`); what clustering must honour (those, the
