@@ -260,7 +260,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
 
     let Previous { state, hashes, keys, statuses } = Previous::read(opts, &mut st, &ingested, &contacts)?;
 
-    let Pairs { candidates, model, tf, mut scored, reused_model, blocks_skipped } =
+    let Pairs { candidates, model, tf, mut scored, reused_model } =
         find_pairs(opts, &mut st, &ingested, &contacts, &extras, state.as_ref(), statuses.as_deref())?;
     st.start("clustering");
     let (decisions, joins, kept_decisions) =
@@ -287,7 +287,7 @@ fn match_records(opts: &DedupeOptions) -> Result<(Run, Stages)> {
             st.start("listing changes");
             let changes = state::changes(state, &ingested, &contacts, statuses, &clusters, &golden, &keys)?;
             st.done("changes");
-            Some(incremental(state, statuses, changes, next_id, blocks_skipped, reused_model))
+            Some(incremental(state, statuses, changes, next_id, candidates.unchanged_blocks, reused_model))
         }
         _ => None,
     };
@@ -324,8 +324,6 @@ struct Pairs {
     scored: Vec<score::ScoredPair>,
     /// The model is the state's.
     reused_model: bool,
-    /// Blocks of unchanged records, not paired again.
-    blocks_skipped: u64,
 }
 
 fn find_pairs(
@@ -380,8 +378,7 @@ fn find_pairs(
     // (at 10M records they are about 1.7 GB).
     drop(vectors);
     candidates.pairs = Vec::new();
-    let blocks_skipped = candidates.unchanged_blocks;
-    Ok(Pairs { candidates, model, tf, scored, reused_model, blocks_skipped })
+    Ok(Pairs { candidates, model, tf, scored, reused_model })
 }
 
 /// What the last `--state` run left, and this run's records held against it.
