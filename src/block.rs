@@ -246,26 +246,41 @@ pub fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
     h
 }
 
-/// Adds the sorted, duplicate-free list `b` to the sorted, duplicate-free list `all`, keeping it so:
-/// merged from the back into the same buffer, so that twenty rules over tens of millions of pairs
-/// do not each allocate and fill a fresh list.
-fn merge_into(all: &mut Vec<u64>, b: &[u64]) {
-    let n = all.len();
-    all.resize(n + b.len(), 0);
-    let (mut i, mut j) = (n, b.len());
-    for k in (0..n + b.len()).rev() {
-        if j == 0 {
-            break;
-        }
-        if i > 0 && all[i - 1] > b[j - 1] {
-            all[k] = all[i - 1];
-            i -= 1;
-        } else {
-            all[k] = b[j - 1];
-            j -= 1;
-        }
+/// The union of the rules' sorted, duplicate-free lists of packed pairs (`a << 32 | b`), sorted, and
+/// for each list the pairs no earlier list holds. Split by first record into ranges merged in
+/// parallel: twenty rules over tens of millions of pairs are not folded one by one into a growing list.
+fn union(lists: &[Vec<u64>], records: usize) -> (Vec<u64>, Vec<u64>) {
+    const RANGES: u64 = 512;
+    let step = (records as u64).div_ceil(RANGES).max(1);
+    let parts: Vec<(Vec<u64>, Vec<u64>)> = (0..RANGES)
+        .into_par_iter()
+        .map(|r| {
+            let (lo, hi) = ((r * step) << 32, ((r + 1) * step) << 32);
+            let mut tagged: Vec<(u64, u16)> = Vec::new();
+            for (li, list) in lists.iter().enumerate() {
+                let (from, to) = (list.partition_point(|&p| p < lo), list.partition_point(|&p| p < hi));
+                tagged.extend(list[from..to].iter().map(|&p| (p, li as u16)));
+            }
+            // By pair, then list: the first of each pair names the earliest list that has it.
+            tagged.sort_unstable();
+            let mut new = vec![0u64; lists.len()];
+            let mut out = Vec::with_capacity(tagged.len());
+            for (p, li) in tagged {
+                if out.last() != Some(&p) {
+                    out.push(p);
+                    new[li as usize] += 1;
+                }
+            }
+            (out, new)
+        })
+        .collect();
+    let mut all = Vec::with_capacity(parts.iter().map(|(p, _)| p.len()).sum());
+    let mut new = vec![0u64; lists.len()];
+    for (part, counts) in parts {
+        all.extend_from_slice(&part);
+        new.iter_mut().zip(counts).for_each(|(n, c)| *n += c);
     }
-    all.dedup();
+    (all, new)
 }
 
 /// Blocks up to this size give all their pairs; larger ones (a common name, a shared local part)
@@ -407,7 +422,7 @@ pub fn block_changed(
     changed: Option<&[bool]>,
 ) -> Candidates {
     let secondary: Vec<Secondary> = contacts.par_iter().map(secondary_keys).collect();
-    let mut all: Vec<u64> = Vec::new();
+    let mut lists: Vec<Vec<u64>> = Vec::new();
     let mut stats = Vec::new();
     let mut skipped = 0;
     for (ri, rule) in rules.iter().enumerate() {
@@ -448,11 +463,12 @@ pub fn block_changed(
         pairs.par_sort_unstable();
         pairs.dedup();
         st.pairs = pairs.len() as u64;
-        let before = all.len();
-        merge_into(&mut all, &pairs);
-        st.new_pairs = (all.len() - before) as u64;
+        lists.push(pairs);
         stats.push(st);
     }
+    let (all, new) = union(&lists, contacts.len());
+    drop(lists);
+    stats.iter_mut().zip(new).for_each(|(st, n)| st.new_pairs = n);
     Candidates {
         pairs: all.into_iter().map(|p| ((p >> 32) as u32, p as u32)).collect(),
         rules: stats,
@@ -541,15 +557,18 @@ mod tests {
     }
 
     #[test]
-    fn merging_keeps_the_union_sorted_and_unique() {
-        let mut all = vec![2, 5, 9];
-        merge_into(&mut all, &[1, 5, 7, 12]);
-        assert_eq!(all, vec![1, 2, 5, 7, 9, 12]);
-        merge_into(&mut all, &[]);
-        assert_eq!(all, vec![1, 2, 5, 7, 9, 12]);
-        let mut empty = Vec::new();
-        merge_into(&mut empty, &[3, 4]);
-        assert_eq!(empty, vec![3, 4]);
+    fn the_union_is_sorted_unique_and_credits_the_first_list() {
+        let pack = |a: u64, b: u64| a << 32 | b;
+        let lists = vec![
+            vec![pack(0, 2), pack(0, 5), pack(900, 901)],
+            vec![],
+            vec![pack(0, 1), pack(0, 5), pack(3, 4), pack(900, 901), pack(999, 1000)],
+            vec![pack(3, 4)],
+        ];
+        let (all, new) = union(&lists, 1001);
+        assert_eq!(all, vec![pack(0, 1), pack(0, 2), pack(0, 5), pack(3, 4), pack(900, 901), pack(999, 1000)]);
+        assert_eq!(new, vec![3, 0, 3, 0]);
+        assert_eq!(union(&[], 0), (vec![], vec![]));
     }
 
     #[test]

@@ -420,30 +420,33 @@ fn company_level(a: &str, b: &str) -> u8 {
     if a == b {
         return COMPANY_EXACT;
     }
-    // Word counts and shared words without allocating: this runs for every candidate pair.
-    let (na, nb) = (a.split(' ').count(), b.split(' ').count());
-    let shared = a.split(' ').filter(|w| b.split(' ').any(|x| x == *w)).count();
-    let (short, long) = (na.min(nb), na.max(nb));
-    let jw = jaro_winkler_from(a, b, 0.88);
+    // Each name's words split once, on the stack: this runs for every candidate pair.
+    let (wa, wb): (Words, Words) = (a.split(' ').collect(), b.split(' ').collect());
+    let shared = wa.iter().filter(|w| wb.contains(w)).count();
+    let (short, long) = (wa.len().min(wb.len()), wa.len().max(wb.len()));
     // One word inside a longer name says little ("cafe" in "cafe bizou"): the shorter needs two words
     // or a long one.
     let inside = shared == short && (short >= 2 || a.len().min(b.len()) >= 6);
+    if inside {
+        return 3;
+    }
+    let jw = jaro_winkler_from(a, b, 0.88);
     // A shared word that is not a kind of organisation ("firman" in "Firman Pre-School West" and
     // "Firman Community Services - Firman House West"): related, not clearly different.
     // Also written together in the other name ("paulo freire" / "paulofreire", "de priest" /
     // "depriest", "bunny land" / "bunnyland").
     let distinctive = || {
         let words = crate::schema::organisation_words();
-        let shared = a.split(' ').any(|w| w.len() >= 4 && b.split(' ').any(|x| x == w) && !words.contains(w));
+        let shared = wa.iter().any(|w| w.len() >= 4 && wb.contains(w) && !words.contains(*w));
         // Two neighbouring words of one name written as one word of the other.
-        let joined = |x: &str, y: &str| {
-            x.split(' ')
-                .zip(x.split(' ').skip(1))
-                .any(|(p, q)| y.split(' ').any(|w| w.len() == p.len() + q.len() && w.starts_with(p) && w.ends_with(q)))
+        let joined = |x: &[&str], y: &[&str]| {
+            x.windows(2).any(|pq| {
+                y.iter().any(|w| w.len() == pq[0].len() + pq[1].len() && w.starts_with(pq[0]) && w.ends_with(pq[1]))
+            })
         };
-        shared || joined(a, b) || joined(b, a)
+        shared || joined(&wa, &wb) || joined(&wb, &wa)
     };
-    if inside || jw >= 0.95 {
+    if jw >= 0.95 {
         3
     } else if jw >= 0.88 || shared * 2 >= long || distinctive() {
         2
@@ -451,6 +454,9 @@ fn company_level(a: &str, b: &str) -> u8 {
         1
     }
 }
+
+/// The words of a name, kept on the stack for names of up to eight words.
+type Words<'a> = smallvec::SmallVec<[&'a str; 8]>;
 
 fn typo_level(a: &str, b: &str) -> u8 {
     if a.is_empty() || b.is_empty() {
@@ -468,8 +474,8 @@ fn typo_level(a: &str, b: &str) -> u8 {
 /// then two such addresses at different domains repeat the name comparison and are no evidence of
 /// their own — namesakes have them too.
 fn name_derived(local: &str, c: &Rec) -> bool {
-    let letters: String = local.chars().filter(char::is_ascii_alphabetic).collect();
-    [c.last, c.first].iter().any(|n| n.len() >= 3 && letters.contains(n))
+    let letters: smallvec::SmallVec<[u8; 64]> = local.bytes().filter(u8::is_ascii_alphabetic).collect();
+    [c.last, c.first].iter().any(|n| n.len() >= 3 && letters.windows(n.len()).any(|w| w == n.as_bytes()))
 }
 
 /// Whether the address two records share names neither or only one of their (full, clearly different)
