@@ -438,8 +438,6 @@ fn read_inputs(opts: &DedupeOptions) -> Result<ingest::Ingested> {
     Ok(ingested)
 }
 
-/// The match model: `--model`, else the last `--state` run's when the compared columns are the same
-/// (and whether it was), else learned from this data.
 /// The model a run is given: `--model`, else the state's when the columns it compares are the same;
 /// and whether the state has one for these columns.
 fn given_model(
