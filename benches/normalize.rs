@@ -59,10 +59,7 @@ fn stage(c: &mut Criterion) {
     let records: usize = std::env::var("CRMCLEAN_BENCH_RECORDS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let dir = tempfile::tempdir().expect("temp dir");
     common::generate(dir.path(), records, 42);
-    let inputs: Vec<_> = ["crm_salesforce.csv", "hubspot_export.csv", "webinar_anmeldungen.csv", "contatti_it.csv"]
-        .iter()
-        .map(|f| dir.path().join(f))
-        .collect();
+    let inputs = common::exports(dir.path());
     let cfg = Config::default();
     let ingested = crmclean::ingest::ingest(&inputs, &cfg).expect("ingest");
     let mut g = c.benchmark_group("normalize_stage");

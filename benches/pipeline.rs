@@ -10,20 +10,13 @@ use crmclean::pipeline::{dedupe, DedupeOptions};
 mod common;
 
 fn pipeline(c: &mut Criterion) {
-    let sizes: Vec<usize> = std::env::var("CRMCLEAN_BENCH_SIZES")
-        .ok()
-        .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![10_000]);
     let mut g = c.benchmark_group("dedupe");
     g.sample_size(10);
-    for n in sizes {
+    for n in common::sizes(10_000) {
         let dir = tempfile::tempdir().expect("temp dir");
         let generated = common::generate(dir.path(), n, 42);
         let opts = DedupeOptions {
-            inputs: ["crm_salesforce.csv", "hubspot_export.csv", "webinar_anmeldungen.csv", "contatti_it.csv"]
-                .iter()
-                .map(|f| dir.path().join(f))
-                .collect(),
+            inputs: common::exports(dir.path()),
             out: dir.path().join("out"),
             config: Config::default(),
             model: None,

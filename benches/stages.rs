@@ -11,20 +11,13 @@ use crmclean::{block, cluster, compare, merge, normalize, score};
 mod common;
 
 fn stages(c: &mut Criterion) {
-    let sizes: Vec<usize> = std::env::var("CRMCLEAN_BENCH_SIZES")
-        .ok()
-        .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![200_000]);
     let cfg = Config::default();
     let mut g = c.benchmark_group("stage");
     g.sample_size(10);
-    for n in sizes {
+    for n in common::sizes(200_000) {
         let dir = tempfile::tempdir().expect("temp dir");
         common::generate(dir.path(), n, 42);
-        let inputs: Vec<_> = ["crm_salesforce.csv", "hubspot_export.csv", "webinar_anmeldungen.csv", "contatti_it.csv"]
-            .iter()
-            .map(|f| dir.path().join(f))
-            .collect();
+        let inputs = common::exports(dir.path());
         let ingested = crmclean::ingest::ingest(&inputs, &cfg).expect("ingest");
         let records = ingested.record_count();
         g.throughput(Throughput::Elements(records as u64));

@@ -435,6 +435,8 @@ pub fn block_changed(
             oversized_blocks: 0,
             oversized_records: 0,
         };
+        let touched = |g: &[(u64, u32)]| changed.is_none_or(|ch| g.iter().any(|&(_, i)| ch[i as usize]));
+        let usable = |g: &&[(u64, u32)]| g.len() >= 2 && g.len() <= max_block_size;
         for group in keyed.chunk_by(|a, b| a.0 == b.0) {
             let n = group.len();
             if n > max_block_size {
@@ -442,12 +444,8 @@ pub fn block_changed(
                 st.oversized_records += n;
             } else if n >= 2 {
                 st.largest_block = st.largest_block.max(n);
+                skipped += u64::from(!touched(group));
             }
-        }
-        let touched = |g: &[(u64, u32)]| changed.is_none_or(|ch| g.iter().any(|&(_, i)| ch[i as usize]));
-        let usable = |g: &&[(u64, u32)]| g.len() >= 2 && g.len() <= max_block_size;
-        if changed.is_some() {
-            skipped += keyed.par_chunk_by(|a, b| a.0 == b.0).filter(usable).filter(|g| !touched(g)).count() as u64;
         }
         let keep = |a: u32, b: u32| {
             a != b

@@ -545,15 +545,16 @@ impl Joins<'_> {
         let (ga, gb, sampled) = members_to_check(&groups.members[ra as usize], &groups.members[rb as usize]);
         self.sampled_joins += usize::from(sampled);
         let (mut sum, mut count, mut info_sum) = (0.0, 0usize, 0.0);
-        for &x in &ga {
+        let mut conflict = None;
+        'outer: for &x in &ga {
             for &y in &gb {
                 if self.link_only && contacts[x as usize].source == contacts[y as usize].source {
                     continue;
                 }
                 let (p, info, c) = self.pairs.judge(x, y);
                 if let Some(why) = c {
-                    let linkage = if count == 0 { e.weight } else { sum / info_sum };
-                    return (linkage, Some((format!("two records across the groups conflict: {why}"), Some((x, y)))));
+                    conflict = Some((format!("two records across the groups conflict: {why}"), Some((x, y))));
+                    break 'outer;
                 }
                 sum += p * info;
                 count += 1;
@@ -561,6 +562,9 @@ impl Joins<'_> {
             }
         }
         let linkage = if count == 0 { e.weight } else { sum / info_sum };
+        if conflict.is_some() {
+            return (linkage, conflict);
+        }
         if linkage < self.threshold_weight {
             let why = format!(
                 "average match weight across the groups is {linkage:.1} (probability {:.2}), below the threshold",

@@ -23,9 +23,9 @@
 //! * [`Change`]s against the last run go to `changes.csv` and the report.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 use rayon::prelude::*;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -89,9 +89,8 @@ pub struct State {
     /// The last run's cluster id numbers (one golden record each), ascending.
     pub golden_ids: Vec<u64>,
     /// The last run's golden.csv, read again row by row when the changes are listed (holding a
-    /// million golden records from the load to the end of the run costs hundreds of MB); empty for
-    /// none.
-    pub golden_path: std::path::PathBuf,
+    /// million golden records from the load to the end of the run costs hundreds of MB).
+    pub golden_path: Option<std::path::PathBuf>,
     /// Per [`GOLDEN_FIELDS`], its column in the state's golden.csv; `None` for a field the file does
     /// not have (written before the field existed: no change to report).
     pub golden_at: Vec<Option<usize>>,
@@ -315,7 +314,7 @@ pub fn load(dir: &Path) -> Result<Option<State>> {
         model,
         records,
         golden_ids,
-        golden_path,
+        golden_path: Some(golden_path),
         golden_at,
         golden_width,
         decisions: read_kept_decisions(&version)?,
@@ -662,13 +661,13 @@ fn record_changes<'a>(
 /// Golden values of clusters that kept their id, in the order of the golden records (the last
 /// run's golden.csv is read row by row).
 fn golden_changes(state: &State, clusters: &Clusters, golden: &[Golden], out: &mut Vec<Change>) -> Result<()> {
-    if state.golden_path.as_os_str().is_empty() {
+    let Some(path) = &state.golden_path else {
         return Ok(());
-    }
+    };
     let at: polars::prelude::PlHashMap<u64, usize> =
         golden.iter().enumerate().map(|(k, g)| (clusters.ids[g.cluster as usize], k)).collect();
     let mut changed: Vec<(usize, Vec<Change>)> = Vec::new();
-    for_each_row(&state.golden_path, state.golden_width, |old| {
+    for_each_row(path, state.golden_width, |old| {
         let Some(&k) = at.get(&parse_id(&old[0])?) else { return Some(()) };
         let g = &golden[k];
         let mut fields = Vec::new();
@@ -821,7 +820,7 @@ mod tests {
             model: None,
             records: Default::default(),
             golden_ids: Vec::new(),
-            golden_path: Default::default(),
+            golden_path: None,
             golden_at: (0..GOLDEN_FIELDS.len()).map(Some).collect(),
             golden_width: GOLDEN_FIELDS.len(),
             decisions: Vec::new(),
